@@ -1,0 +1,243 @@
+"""``VecEnv``: a batch of environments of one scenario, stepped together as tensors on a device.
+
+All inputs and outputs are dicts keyed by team with tensors batched over envs first:
+observations ``(num_envs, n_team, obs_dim)``, rewards ``(num_envs, n_team)``, actions
+``(num_envs, n_team)`` (discrete) or ``(num_envs, n_team, act_dim)`` (continuous);
+``terminated`` and ``truncated`` are ``(num_envs,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium
+import numpy as np
+import torch
+
+from arena.scenario import MOVES, Obs, Scenario
+from arena.sim.world import World
+
+StepFn = Callable[[dict[str, torch.Tensor]], tuple[Obs, Obs, torch.Tensor]]
+
+
+class ActionError(ValueError):
+    """Actions of the wrong team, shape, dtype, device or range."""
+
+
+class VecEnv:
+    """``num_envs`` copies of a scenario with per-env auto-reset.
+
+    When an env's episode ends (``terminated | truncated``), it is reset in place at the end of
+    ``step`` while the others run on; the observation returned for it is the first of its new
+    episode, and ``info`` then holds, for the envs in ``info["done"]``: ``final_observation``
+    (by team), ``metrics`` (the scenario's, e.g. ``coverage``, ``success``,
+    ``attack_success``), ``episode_return`` (by team, ``(num_envs, n_team)``) and
+    ``episode_length``. On CPU these keys are present only on steps where some env finished.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        num_envs: int = 1,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float32,
+        auto_reset: bool = True,
+        check_actions: bool = True,
+        env_id: str = "",
+        compile: bool = False,
+    ) -> None:
+        if not isinstance(num_envs, int) or num_envs < 1:
+            raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
+        self.scenario = scenario
+        self.env_id = env_id or type(scenario).__name__
+        self.num_envs = num_envs
+        self.device = torch.device(device)
+        self.auto_reset = auto_reset
+        self.check_actions = check_actions
+        self.world = World(scenario.make_world(), num_envs, self.device, dtype)
+        scenario.init_state(self.world)
+        self.max_steps = scenario.max_steps
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(0)
+        self.teams: dict[str, list[str]] = {
+            team: [f"{team}_{i}" for i in range(s.stop - s.start)]
+            for team, s in self.world.team_slices.items()
+        }
+        self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
+        self.t = torch.zeros(num_envs, dtype=torch.long, device=self.device)
+        self._sync_free = self.device.type != "cpu"
+        self._core: StepFn = self._step_core
+        if compile:
+            self._core = torch.compile(self._step_core, dynamic=False)  # type: ignore[assignment]
+        self._spaces = self._build_spaces()
+        self.episode_return = {
+            team: torch.zeros(num_envs, len(names), dtype=dtype, device=self.device)
+            for team, names in self.teams.items()
+        }
+
+    # ----------------------------------------------------------------- spaces
+    def _build_spaces(self) -> dict[str, tuple[gymnasium.Space, gymnasium.Space]]:
+        self.scenario.reset_world(self.world, self._all(), self.generator)
+        obs = self.scenario.observation(self.world)
+        self._state_dim = self.scenario.global_state(self.world, obs).shape[-1]
+        spaces = {}
+        for team in self.teams:
+            box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
+            spaces[team] = (box, self.scenario.action_space(team))
+        return spaces
+
+    def observation_space(self, team: str) -> gymnasium.Space:
+        """Observation space of one agent of ``team``."""
+        return self._spaces[self._team(team)][0]
+
+    def action_space(self, team: str) -> gymnasium.Space:
+        """Action space of one agent of ``team``."""
+        return self._spaces[self._team(team)][1]
+
+    @property
+    def state_space(self) -> gymnasium.spaces.Box:
+        """Space of ``global_state()`` for one env."""
+        return gymnasium.spaces.Box(-np.inf, np.inf, (self._state_dim,), np.float32)
+
+    @property
+    def agents(self) -> list[str]:
+        """All agent names, teams in order."""
+        return [name for names in self.teams.values() for name in names]
+
+    def _team(self, team: str) -> str:
+        if team not in self.teams:
+            raise KeyError(f"{self.env_id}: unknown team {team!r}; teams are {list(self.teams)}")
+        return team
+
+    # ------------------------------------------------------------------- API
+    def reset(self, seed: int | None = None) -> tuple[Obs, dict[str, Any]]:
+        """Reset every env; ``seed`` makes the whole run reproducible."""
+        if seed is not None:
+            self.generator.manual_seed(seed)
+        else:
+            self.generator.seed()
+        self._reset_envs(self._all())
+        return self.scenario.observation(self.world), {}
+
+    def step(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
+                                                              torch.Tensor, dict[str, Any]]:
+        """Advance every env one step; see the class docstring for shapes and ``info``."""
+        if self.check_actions:
+            actions = self._checked(actions)
+        obs, reward, terminated = self._core(actions)
+        self.t += 1
+        truncated = (self.t >= self.max_steps) & ~terminated
+        for team, r in reward.items():
+            self.episode_return[team] += r
+        done = terminated | truncated
+        info: dict[str, Any] = {"done": done}
+        if self._sync_free or bool(done.any()):
+            info.update(self._episode_end_info(obs, done))
+            if self.auto_reset:
+                self._reset_envs(done)
+                obs = self.scenario.observation(self.world)
+        return obs, reward, terminated, truncated, info
+
+    def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor]:
+        world, sc = self.world, self.scenario
+        world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
+        sc.post_step(world)
+        return sc.observation(world), sc.reward(world), sc.terminated(world)
+
+    def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
+        accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
+        if not self.scenario.continuous_actions:
+            return self._moves[actions] * accel
+        a = actions.to(self.world.dtype)
+        if self.scenario.continuous_format == "mpe":
+            a = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], dim=-1)
+        return a * accel
+
+    def _episode_end_info(self, obs: Obs, done: torch.Tensor) -> dict[str, Any]:
+        return {
+            "final_observation": obs,
+            "metrics": self.scenario.metrics(self.world),
+            "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
+            "episode_length": self.t.clone(),
+        }
+
+    def _reset_envs(self, mask: torch.Tensor) -> None:
+        self.scenario.reset_world(self.world, mask, self.generator)
+        self.t = torch.where(mask, torch.zeros_like(self.t), self.t)
+        for ret in self.episode_return.values():
+            ret.masked_fill_(mask.unsqueeze(-1), 0.0)
+
+    def _all(self) -> torch.Tensor:
+        return torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
+
+    def global_state(self) -> torch.Tensor:
+        """Centralized-critic state, shape ``(num_envs, state_dim)``."""
+        return self.scenario.global_state(self.world, self.scenario.observation(self.world))
+
+    def sample_actions(self, generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        """Uniformly random actions for every agent, by team."""
+        gen = generator or self.generator
+        out = {}
+        for team, names in self.teams.items():
+            space = self.action_space(team)
+            shape = (self.num_envs, len(names))
+            if isinstance(space, gymnasium.spaces.Discrete):
+                out[team] = torch.randint(0, int(space.n), shape, generator=gen,
+                                          device=self.device)
+            else:
+                low = torch.as_tensor(space.low, device=self.device)
+                high = torch.as_tensor(space.high, device=self.device)
+                u = torch.rand(shape + space.shape, generator=gen, device=self.device)
+                out[team] = low + u * (high - low)
+        return out
+
+    def heuristic_actions(self) -> dict[str, torch.Tensor]:
+        """Actions of the scenario's scripted policy for the current state, by team."""
+        return self.scenario.heuristic(self.world)
+
+    def render(self, env_index: int = 0) -> np.ndarray:
+        """An RGB frame ``(H, W, 3)`` of one env, drawn without a display."""
+        from arena.render import render_frame
+
+        return render_frame(self.scenario, self.world, env_index)
+
+    # ------------------------------------------------------------ validation
+    def _checked(self, actions: dict[str, Any]) -> dict[str, torch.Tensor]:
+        if not isinstance(actions, dict):
+            raise ActionError(f"{self.env_id}: actions must be a dict keyed by team "
+                              f"{list(self.teams)}, got {type(actions).__name__}")
+        unknown = set(actions) - set(self.teams)
+        missing = set(self.teams) - set(actions)
+        if unknown or missing:
+            raise ActionError(f"{self.env_id}: actions must have exactly the teams "
+                              f"{list(self.teams)}; missing {sorted(missing)}, "
+                              f"unknown {sorted(unknown)}")
+        return {team: self._check_team(team, actions[team]) for team in self.teams}
+
+    def _check_team(self, team: str, a: Any) -> torch.Tensor:
+        space = self.action_space(team)
+        n = len(self.teams[team])
+        discrete = isinstance(space, gymnasium.spaces.Discrete)
+        shape = (self.num_envs, n) + (() if discrete else tuple(space.shape))
+        where = f"{self.env_id}: actions[{team!r}]"
+        if not isinstance(a, torch.Tensor):
+            a = torch.as_tensor(np.asarray(a), device=self.device)
+        if tuple(a.shape) != shape:
+            raise ActionError(f"{where} has shape {tuple(a.shape)}, expected {shape} "
+                              f"(num_envs, agents{'' if discrete else ', action_dim'})")
+        if a.device != self.device:
+            raise ActionError(f"{where} is on {a.device}, the env is on {self.device}")
+        if discrete:
+            if a.dtype.is_floating_point or a.dtype == torch.bool:
+                raise ActionError(f"{where} has dtype {a.dtype}; discrete actions are integers")
+            if bool(((a < 0) | (a >= space.n)).any()):
+                raise ActionError(f"{where} has values outside [0, {space.n - 1}]")
+            return a.long()
+        if not a.dtype.is_floating_point:
+            raise ActionError(f"{where} has dtype {a.dtype}; continuous actions are floats")
+        low, high = float(space.low.min()), float(space.high.max())
+        bad = ~((a >= low - 1e-6) & (a <= high + 1e-6))  # NaN fails both comparisons
+        if bool(bad.any()):
+            raise ActionError(f"{where} has values outside [{low}, {high}] or NaN")
+        return a

@@ -1,0 +1,134 @@
+"""The scenario interface: one file per scenario implements this on top of ``arena.sim.World``.
+
+A scenario declares its entities (``make_world``), samples initial states for the envs in a mask
+(``reset_world``), and computes observations, rewards, terminations and episode metrics for all
+envs and all agents of a team at once. The batched env (``arena.env.VecEnv``) owns the loop.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import gymnasium
+import numpy as np
+import torch
+
+from arena.sim.world import World, WorldSpec
+
+Obs = dict[str, torch.Tensor]
+
+# Discrete moves, MPE's order: no-op, -x, +x, -y, +y.
+MOVES = ((0.0, 0.0), (-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))
+NUM_MOVES = len(MOVES)
+
+
+class Scenario(ABC):
+    """Base class of all scenarios; ``config`` is the scenario's own config dataclass.
+
+    Subclasses set ``config_cls`` and ``family``, and may set ``continuous_format``:
+    ``"force"`` (``Box(-1, 1, (2,))``, a force direction) or ``"mpe"`` (MPE's
+    ``Box(0, 1, (5,))``: ``[no_op, -x, +x, -y, +y]``).
+    """
+
+    config_cls: ClassVar[type]
+    family: ClassVar[str] = "misc"
+    continuous_format: ClassVar[str] = "force"
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    # ----------------------------------------------------------- structure
+    @property
+    def continuous_actions(self) -> bool:
+        """Whether agents take continuous (force) actions instead of the 5 discrete moves."""
+        return bool(getattr(self.config, "continuous_actions", False))
+
+    @property
+    def max_steps(self) -> int:
+        """Episode length after which envs are truncated."""
+        cfg = self.config
+        return int(getattr(cfg, "max_cycles", None) or cfg.max_steps)
+
+    @abstractmethod
+    def make_world(self) -> WorldSpec:
+        """Entities (agents first, grouped by team) and physics constants."""
+
+    def init_state(self, world: World) -> None:  # noqa: B027 - optional hook
+        """Allocate per-env scenario tensors (goals, flags, counters) for ``world.num_envs``."""
+
+    def action_space(self, team: str) -> gymnasium.Space:
+        """Action space of one agent of ``team``."""
+        if not self.continuous_actions:
+            return gymnasium.spaces.Discrete(NUM_MOVES)
+        if self.continuous_format == "mpe":
+            return gymnasium.spaces.Box(0.0, 1.0, (NUM_MOVES,), np.float32)
+        return gymnasium.spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    # ------------------------------------------------------------- dynamics
+    @abstractmethod
+    def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
+        """Sample initial states of the envs where ``mask`` (shape ``(num_envs,)``) is true."""
+
+    def post_step(self, world: World) -> None:  # noqa: B027 - optional hook
+        """Update scenario state after physics, once per step, before observations and rewards
+        (tags, goals reached, collision counters): shared quantities live here."""
+
+    @abstractmethod
+    def observation(self, world: World) -> Obs:
+        """Observations by team, each of shape ``(num_envs, num_team_agents, obs_dim)``."""
+
+    @abstractmethod
+    def reward(self, world: World) -> Obs:
+        """Rewards by team, each of shape ``(num_envs, num_team_agents)``."""
+
+    def terminated(self, world: World) -> torch.Tensor:
+        """Episode ended by the task itself, shape ``(num_envs,)`` bool."""
+        return torch.zeros(world.num_envs, dtype=torch.bool, device=world.device)
+
+    def metrics(self, world: World) -> dict[str, torch.Tensor]:
+        """Scenario metrics at the current step, each of shape ``(num_envs,)``; the env reports
+        them in ``info["metrics"]`` for episodes that end on this step."""
+        return {}
+
+    def global_state(self, world: World, obs: Obs) -> torch.Tensor:
+        """State for centralized critics, shape ``(num_envs, state_dim)``; by default, as in MPE,
+        the concatenation of all agents' observations."""
+        return torch.cat([o.flatten(1) for o in obs.values()], dim=1)
+
+    # ------------------------------------------------------------ heuristic
+    @abstractmethod
+    def heuristic_direction(self, world: World) -> Obs:
+        """The scripted policy's desired move direction per team, shape
+        ``(num_envs, num_team_agents, 2)``; ``heuristic`` turns it into actions."""
+
+    def heuristic(self, world: World) -> Obs:
+        """Scripted-policy actions by team, in each team's action space."""
+        dirs = self.heuristic_direction(world)
+        return {team: self.direction_to_action(d) for team, d in dirs.items()}
+
+    def direction_to_action(self, direction: torch.Tensor) -> torch.Tensor:
+        """Map desired directions ``(..., 2)`` to actions of this scenario's action space."""
+        if not self.continuous_actions:
+            table = torch.tensor(MOVES[1:], dtype=direction.dtype, device=direction.device)
+            best = (direction @ table.T).argmax(-1) + 1
+            idle = direction.norm(dim=-1) < 1e-3
+            return torch.where(idle, torch.zeros_like(best), best)
+        unit = direction / direction.norm(dim=-1, keepdim=True).clamp_min(1.0)
+        if self.continuous_format == "force":
+            return unit.float()
+        zeros = torch.zeros_like(unit[..., 0])
+        x, y = unit[..., 0], unit[..., 1]
+        return torch.stack([zeros, (-x).clamp_min(0), x.clamp_min(0), (-y).clamp_min(0),
+                            y.clamp_min(0)], dim=-1).float()
+
+    # ------------------------------------------------------------ rendering
+    def render_extras(self, world: World, env_index: int) -> list[dict[str, Any]]:
+        """Extra shapes to draw (zones, goal markers): dicts with ``pos``, ``radius``, ``color``
+        and optional ``outline``."""
+        return []
+
+    def entity_colors(self, world: World, env_index: int) -> list[tuple[float, float, float]]:
+        """Colors of the entities in one env (by default, their spec colors)."""
+        return [e.color for e in world.entities]
+

@@ -1,0 +1,228 @@
+"""Batched 2D point-mass world: every state tensor has the env batch first.
+
+Entities are agents (first, grouped by team), then landmarks and obstacles. Physics follows MPE:
+action forces, soft contact forces between colliding pairs (softplus penetration), damping,
+integration and speed limits, all as tensor ops over ``(num_envs, num_entities, 2)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+INF = float("inf")
+
+
+@dataclass
+class PhysicsConfig:
+    """Constants of the integrator; the defaults are MPE's."""
+
+    dt: float = 0.1
+    """Time step in seconds."""
+    damping: float = 0.25
+    """Fraction of velocity lost per step."""
+    contact_force: float = 1e2
+    """Stiffness of the soft contact force."""
+    contact_margin: float = 1e-3
+    """Softness (softplus scale) of the contact penetration."""
+    integrator: str = "semi_implicit"
+    """``"semi_implicit"`` (velocity first, then position) or ``"mpe"`` (MPE2's order: position
+    from the old velocity, then velocity)."""
+    bound: float | None = None
+    """Half-width of a square arena with hard walls; ``None`` for an unbounded plane."""
+
+
+@dataclass
+class EntitySpec:
+    """Static properties of one entity (one per entity, shared by all envs)."""
+
+    name: str
+    kind: str = "agent"
+    """``"agent"``, ``"landmark"`` (usually non-colliding) or ``"obstacle"``."""
+    team: str | None = None
+    radius: float = 0.05
+    mass: float = 1.0
+    max_speed: float | None = None
+    accel: float = 5.0
+    """Force per unit of action (MPE's ``sensitivity``)."""
+    collide: bool = True
+    movable: bool = False
+    friction: float = 0.0
+    """Static friction: net forces below this magnitude do not move the entity."""
+    color: tuple[float, float, float] = (0.5, 0.5, 0.5)
+
+
+@dataclass
+class WorldSpec:
+    """Everything a scenario declares about its world."""
+
+    entities: list[EntitySpec]
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+
+
+class World:
+    """A batch of ``num_envs`` identical worlds stepped together.
+
+    State: ``pos`` and ``vel`` of shape ``(num_envs, num_entities, 2)``; ``active`` of shape
+    ``(num_envs, num_entities)`` (inactive entities neither move nor collide).
+    """
+
+    def __init__(
+        self,
+        spec: WorldSpec,
+        num_envs: int,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        ents = spec.entities
+        agent_ids = [i for i, e in enumerate(ents) if e.kind == "agent"]
+        if agent_ids != list(range(len(agent_ids))):
+            raise ValueError("agents must come first in the entity list")
+        self.spec = spec
+        self.physics = spec.physics
+        self.num_envs = num_envs
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.entities = ents
+        self.num_entities = len(ents)
+        self.num_agents = len(agent_ids)
+        self.team_slices = _team_slices(ents[: self.num_agents])
+
+        def const(values: list[float]) -> torch.Tensor:
+            return torch.tensor(values, dtype=dtype, device=self.device)
+
+        self.radius = const([e.radius for e in ents])
+        self.mass = const([e.mass for e in ents])
+        self.max_speed = const([INF if e.max_speed is None else e.max_speed for e in ents])
+        self.accel = const([e.accel for e in ents[: self.num_agents]])
+        self.movable = const([float(e.movable) for e in ents])
+        self.friction = const([e.friction for e in ents])
+        self.has_friction = any(e.friction > 0 for e in ents)
+        self.has_speed_limit = any(e.max_speed is not None for e in ents)
+        self.pair_i, self.pair_j = _contact_pairs(ents, self.device)
+        self.dynamic_activity = False
+        """Set by scenarios that deactivate entities (tagged agents); costs a few ops per step."""
+
+        shape = (num_envs, self.num_entities, 2)
+        self.pos = torch.zeros(shape, dtype=dtype, device=self.device)
+        self.vel = torch.zeros(shape, dtype=dtype, device=self.device)
+        self.active = torch.ones(shape[:2], dtype=torch.bool, device=self.device)
+
+    # ------------------------------------------------------------------ views
+    def team(self, name: str) -> slice:
+        """Entity-index slice of a team's agents."""
+        return self.team_slices[name]
+
+    @property
+    def agent_pos(self) -> torch.Tensor:
+        """Agent positions, shape ``(num_envs, num_agents, 2)``."""
+        return self.pos[:, : self.num_agents]
+
+    @property
+    def agent_vel(self) -> torch.Tensor:
+        """Agent velocities, shape ``(num_envs, num_agents, 2)``."""
+        return self.vel[:, : self.num_agents]
+
+    # ---------------------------------------------------------------- physics
+    def contact_forces(self) -> torch.Tensor:
+        """Soft contact forces on every entity, shape ``(num_envs, num_entities, 2)``."""
+        force = torch.zeros_like(self.pos)
+        if self.pair_i.numel() == 0:
+            return force
+        delta = self.pos[:, self.pair_i] - self.pos[:, self.pair_j]
+        dist = delta.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+        dist_min = (self.radius[self.pair_i] + self.radius[self.pair_j]).unsqueeze(-1)
+        k = self.physics.contact_margin
+        penetration = torch.nn.functional.softplus(-(dist - dist_min) / k) * k
+        f = delta * (self.physics.contact_force * penetration / dist)
+        if self.dynamic_activity:
+            both = self.active[:, self.pair_i] & self.active[:, self.pair_j]
+            f = f * both.unsqueeze(-1)
+        force.index_add_(1, self.pair_i, f)
+        force.index_add_(1, self.pair_j, -f)
+        return force
+
+    def step(self, agent_force: torch.Tensor) -> None:
+        """Advance one step given the agents' action forces, shape ``(num_envs, num_agents, 2)``."""
+        force = self.contact_forces()
+        force[:, : self.num_agents] += agent_force
+        force = force * self.movable.unsqueeze(-1)
+        if self.has_friction:
+            mag = force.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+            force = force * (1.0 - self.friction.unsqueeze(-1) / mag).clamp_min(0.0)
+        if self.dynamic_activity:
+            force = force * self.active.unsqueeze(-1)
+        ph = self.physics
+        accel_dt = force * (ph.dt / self.mass.unsqueeze(-1))
+        if ph.integrator == "mpe":
+            self.pos = self.pos + self.vel * ph.dt
+            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + accel_dt)
+        else:
+            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + accel_dt)
+            self.pos = self.pos + self.vel * ph.dt
+        if self.dynamic_activity:
+            self.vel = self.vel * self.active.unsqueeze(-1)
+        if ph.bound is not None:
+            self._apply_walls(ph.bound)
+
+    def _limit_speed(self, vel: torch.Tensor) -> torch.Tensor:
+        if not self.has_speed_limit:
+            return vel
+        speed = vel.norm(dim=-1, keepdim=True)
+        max_speed = self.max_speed.unsqueeze(-1)
+        return torch.where(speed > max_speed, vel / speed.clamp_min(1e-12) * max_speed, vel)
+
+    def _apply_walls(self, bound: float) -> None:
+        """Hard walls: clamp positions inside the arena and stop the normal velocity."""
+        limit = (bound - self.radius).unsqueeze(-1)
+        clamped = self.pos.clamp(-limit, limit)
+        hit = clamped != self.pos
+        self.vel = torch.where(hit, torch.zeros_like(self.vel), self.vel)
+        self.pos = clamped
+
+    # ------------------------------------------------------------------ reset
+    def uniform(
+        self, low: float, high: float, shape: tuple[int, ...], generator: torch.Generator
+    ) -> torch.Tensor:
+        """Uniform samples on the world's device and dtype."""
+        u = torch.rand(shape, generator=generator, device=self.device, dtype=self.dtype)
+        return u * (high - low) + low
+
+    def set_where(self, mask: torch.Tensor, pos: torch.Tensor, index: slice) -> None:
+        """Set positions of entities ``index`` in envs ``mask`` (shape ``(num_envs,)``) and zero
+        their velocities; other envs keep their state."""
+        m = mask.view(-1, 1, 1)
+        self.pos[:, index] = torch.where(m, pos, self.pos[:, index])
+        self.vel[:, index] = torch.where(m, torch.zeros_like(pos), self.vel[:, index])
+
+    def distances(self, a: slice | torch.Tensor, b: slice | torch.Tensor) -> torch.Tensor:
+        """Pairwise distances between entity sets, shape ``(num_envs, |a|, |b|)``."""
+        pa, pb = self.pos[:, a], self.pos[:, b]
+        return (pa.unsqueeze(2) - pb.unsqueeze(1)).norm(dim=-1)
+
+
+def _team_slices(agents: list[EntitySpec]) -> dict[str, slice]:
+    slices: dict[str, slice] = {}
+    start = 0
+    for i in range(1, len(agents) + 1):
+        if i == len(agents) or agents[i].team != agents[start].team:
+            team = agents[start].team
+            if team is None or team in slices:
+                raise ValueError(f"agents of team {team!r} must be contiguous and named")
+            slices[team] = slice(start, i)
+            start = i
+    return slices
+
+
+def _contact_pairs(ents: list[EntitySpec], device: torch.device) -> tuple[torch.Tensor, ...]:
+    """Index pairs (i < j) that can exert contact forces: both collide, one at least movable."""
+    pairs = [
+        (i, j)
+        for i in range(len(ents))
+        for j in range(i + 1, len(ents))
+        if ents[i].collide and ents[j].collide and (ents[i].movable or ents[j].movable)
+    ]
+    ii = torch.tensor([p[0] for p in pairs], dtype=torch.long, device=device)
+    jj = torch.tensor([p[1] for p in pairs], dtype=torch.long, device=device)
+    return ii, jj
