@@ -54,12 +54,25 @@ def to_arena(env: arena.VecEnv, actions: dict[str, Any]) -> dict[str, torch.Tens
             for team, names in env.teams.items()}
 
 
+def force_overlaps(mpe_world: Any) -> None:
+    """Put agent 1 on agent 0 and agent 0 on the first landmark, so contacts happen at once."""
+    a0, a1 = mpe_world.agents[0], mpe_world.agents[1]
+    if mpe_world.landmarks:
+        a0.state.p_pos = mpe_world.landmarks[0].state.p_pos + np.array([0.12, -0.05])
+    a1.state.p_pos = a0.state.p_pos + np.array([0.03, 0.02])
+
+
+@pytest.mark.parametrize("overlap", [False, True])
 @pytest.mark.parametrize("continuous", [False, True])
 @pytest.mark.parametrize("env_id,mpe_name,kwargs", CASES)
-def test_port_matches_mpe2(env_id: str, mpe_name: str, kwargs: dict, continuous: bool) -> None:
+def test_port_matches_mpe2(env_id: str, mpe_name: str, kwargs: dict, continuous: bool,
+                           overlap: bool) -> None:
     module = importlib.import_module(f"mpe2.{mpe_name}")
     ref = module.parallel_env(continuous_actions=continuous, max_cycles=STEPS + 5, **kwargs)
-    ref_obs, _ = ref.reset(seed=7)
+    ref.reset(seed=7)
+    if overlap:
+        force_overlaps(ref.unwrapped.world)
+    ref_obs = {name: ref.unwrapped.observe(name) for name in ref.possible_agents}
     env = arena.make(env_id, num_envs=1, dtype=torch.float64, continuous_actions=continuous,
                      max_cycles=STEPS + 5, **kwargs)
     env.reset(seed=0)
