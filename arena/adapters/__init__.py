@@ -1,0 +1,1 @@
+"""Adapters between Arena's batched env and other APIs (PettingZoo)."""
