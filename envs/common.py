@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
+
+UniformFn = Callable[[float, float, tuple[int, ...]], torch.Tensor]
+"""``uniform(low, high, shape)`` on the world's device, dtype and generator."""
 
 
 def relative(targets: torch.Tensor, origins: torch.Tensor) -> torch.Tensor:
@@ -59,3 +64,61 @@ def point_in_circle(pos: torch.Tensor, center: torch.Tensor, radius: float | tor
                     ) -> torch.Tensor:
     """Whether points ``(..., 2)`` lie strictly inside circles; broadcasts."""
     return (pos - center).norm(dim=-1) < radius
+
+
+def sample_free(
+    world_uniform: UniformFn,
+    shape: tuple[int, int],
+    half_width: float,
+    clearance: float | torch.Tensor,
+    blockers: torch.Tensor | None = None,
+    blocker_radius: torch.Tensor | None = None,
+    spacing: float = 0.0,
+    rounds: int = 12,
+) -> torch.Tensor:
+    """Positions ``(B, n, 2)`` in the square ``[-half_width, half_width]^2`` that keep
+    ``clearance`` from ``blockers`` ``(B, m, 2)`` (plus their radii ``(B, m)`` or ``(m,)``) and
+    ``spacing`` from each other, by a fixed number of vectorized rejection rounds (no host
+    sync). Points still in conflict after ``rounds`` are kept as they are; the soft contacts
+    push such rare overlaps apart.
+    """
+    b, n = shape
+    pos = world_uniform(-half_width, half_width, (b, n, 2))
+    for _ in range(rounds):
+        bad = torch.zeros(b, n, dtype=torch.bool, device=pos.device)
+        if blockers is not None and blockers.shape[1] > 0:
+            assert blocker_radius is not None
+            d = relative(blockers, pos).norm(dim=-1)  # (B, n, m)
+            bad |= (d < blocker_radius.unsqueeze(-2) + clearance).any(-1)
+        if spacing > 0 and n > 1:
+            d = relative(pos, pos).norm(dim=-1)
+            later = torch.ones(n, n, dtype=torch.bool, device=pos.device).tril(-1)
+            bad |= ((d < spacing) & later).any(-1)  # the later point of a close pair moves
+        fresh = world_uniform(-half_width, half_width, (b, n, 2))
+        pos = torch.where(bad.unsqueeze(-1), fresh, pos)
+    return pos
+
+
+def ring(world_uniform: UniformFn, b: int, n: int, radius_low: float, radius_high: float
+         ) -> torch.Tensor:
+    """``(B, n, 2)`` points at random angles with radii uniform in ``[radius_low, radius_high]``."""
+    angle = world_uniform(0.0, 2 * torch.pi, (b, n))
+    radius = world_uniform(radius_low, radius_high, (b, n))
+    return torch.stack([angle.cos(), angle.sin()], dim=-1) * radius.unsqueeze(-1)
+
+
+def unit(v: torch.Tensor) -> torch.Tensor:
+    """``v / |v|`` along the last axis (zero stays zero)."""
+    return v / v.norm(dim=-1, keepdim=True).clamp_min(1e-9)
+
+
+def repulsion(pos: torch.Tensor, others: torch.Tensor, reach: float,
+              exclude_self: bool = False) -> torch.Tensor:
+    """Sum of unit pushes away from ``others`` ``(B, m, 2)`` within ``reach``, growing as they
+    come closer; ``(B, n, 2)`` for ``pos`` ``(B, n, 2)``. Used by scripted policies."""
+    away = -relative(others, pos)  # (B, n, m, 2): pos - other
+    d = away.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    weight = ((reach - d) / reach).clamp_min(0.0)
+    if exclude_self:
+        weight = weight * (d > 1e-5)
+    return (away / d * weight).sum(2)

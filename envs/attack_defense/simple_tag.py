@@ -38,7 +38,7 @@ import torch
 
 from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import others_index, relative
+from envs.common import others_index, relative, unit
 
 ADV_RADIUS, GOOD_RADIUS = 0.075, 0.05
 
@@ -157,8 +157,8 @@ class SimpleTag(Scenario):
         to_good = relative(good_pos + 0.3 * world.vel[:, self.good], adv_pos)  # (B, A, G, 2)
         nearest = to_good.norm(dim=-1).argmin(-1, keepdim=True)
         chase = torch.gather(to_good, 2, nearest.unsqueeze(-1).expand(-1, -1, 1, 2))[:, :, 0]
-        away = relative(adv_pos, good_pos)  # (B, G, A, 2): adversary minus good agent
+        away = -relative(adv_pos, good_pos)  # (B, G, A, 2): good agent minus adversary
         d = away.norm(dim=-1, keepdim=True).clamp_min(1e-3)
-        flee = -(away / d**3).sum(2)
-        home = -good_pos * (good_pos.abs() > 0.7)
-        return {"adversary": chase, "agent": flee + 3.0 * home}
+        flee = unit((away / d**2).sum(2))
+        home = -good_pos * 4.0 * (good_pos.norm(dim=-1, keepdim=True) - 0.5).clamp_min(0.0)
+        return {"adversary": chase, "agent": flee + home}
