@@ -6,6 +6,7 @@ from __future__ import annotations
 def register_builtin() -> None:
     """Register every built-in scenario (the ``arena.envs`` entry point of this package)."""
     from arena.registry import register
+    from envs.attack_defense.breach import Breach
     from envs.attack_defense.simple_adversary import SimpleAdversary
     from envs.attack_defense.simple_tag import SimpleTag
     from envs.coordination.simple_spread import SimpleSpread
@@ -14,4 +15,5 @@ def register_builtin() -> None:
     register("coordination/simple_spread-v0", SimpleSpread)
     register("attack_defense/simple_tag-v0", SimpleTag)
     register("attack_defense/simple_adversary-v0", SimpleAdversary)
+    register("attack_defense/breach-v0", Breach)
     register("navigation/navigation-v0", Navigation)
