@@ -10,10 +10,12 @@ def register_builtin() -> None:
     from envs.attack_defense.simple_adversary import SimpleAdversary
     from envs.attack_defense.simple_tag import SimpleTag
     from envs.coordination.simple_spread import SimpleSpread
+    from envs.coordination.transport import Transport
     from envs.navigation.navigation import Navigation
 
     register("coordination/simple_spread-v0", SimpleSpread)
     register("attack_defense/simple_tag-v0", SimpleTag)
+    register("coordination/transport-v0", Transport)
     register("attack_defense/simple_adversary-v0", SimpleAdversary)
     register("attack_defense/breach-v0", Breach)
     register("navigation/navigation-v0", Navigation)
