@@ -1,4 +1,4 @@
-"""Typed configs: build dataclasses from plain dicts with errors that name the key and its source."""
+"""Typed configs: dataclasses built from plain dicts; errors name the key and its source."""
 
 from __future__ import annotations
 
@@ -69,16 +69,14 @@ def check_type(value: Any, hint: Any, key: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: expected a mapping, got {value!r}")
         return value
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        if isinstance(value, hint):
-            return value
-        if not isinstance(value, dict):
-            raise ConfigError(f"{key}: expected a mapping, got {value!r}")
-        return build(hint, value, key)
     return _check_scalar(value, hint, key)
 
 
 def _check_scalar(value: Any, hint: Any, key: str) -> Any:
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type) and not isinstance(value, hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a mapping, got {value!r}")
+        return build(hint, value, key)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is int and isinstance(value, bool):
@@ -95,7 +93,8 @@ def _check_sequence(value: Any, hint: Any, origin: Any, key: str) -> Any:
     if origin is tuple and args and args[-1] is not Ellipsis:
         if len(args) != len(value):
             raise ConfigError(f"{key}: expected {len(args)} items, got {len(value)}")
-        return tuple(check_type(v, a, f"{key}[{i}]") for i, (v, a) in enumerate(zip(args, value)))
+        pairs = enumerate(zip(value, args, strict=True))
+        return tuple(check_type(v, a, f"{key}[{i}]") for i, (v, a) in pairs)
     item = args[0] if args else Any
     items = [check_type(v, item, f"{key}[{i}]") for i, v in enumerate(value)]
     return tuple(items) if origin is tuple else items

@@ -15,10 +15,11 @@ import gymnasium
 import numpy as np
 import torch
 
-from arena.scenario import MOVES, Obs, Scenario
+from arena.scenario import Obs, Scenario
 from arena.sim.world import World
 
-StepFn = Callable[[dict[str, torch.Tensor]], tuple[Obs, Obs, torch.Tensor]]
+StepFn = Callable[[dict[str, torch.Tensor]],
+                  tuple[Obs, Obs, torch.Tensor, torch.Tensor, torch.Tensor]]
 
 
 class ActionError(ValueError):
@@ -64,12 +65,11 @@ class VecEnv:
             team: [f"{team}_{i}" for i in range(s.stop - s.start)]
             for team, s in self.world.team_slices.items()
         }
-        self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
         self.t = torch.zeros(num_envs, dtype=torch.long, device=self.device)
         self._sync_free = self.device.type != "cpu"
         self._core: StepFn = self._step_core
         if compile:
-            self._core = torch.compile(self._step_core, dynamic=False)  # type: ignore[assignment]
+            self._core = torch.compile(self._step_core, dynamic=False)
         self._spaces = self._build_spaces()
         self.episode_return = {
             team: torch.zeros(num_envs, len(names), dtype=dtype, device=self.device)
@@ -77,11 +77,11 @@ class VecEnv:
         }
 
     # ----------------------------------------------------------------- spaces
-    def _build_spaces(self) -> dict[str, tuple[gymnasium.Space, gymnasium.Space]]:
+    def _build_spaces(self) -> dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]]:
         self.scenario.reset_world(self.world, self._all(), self.generator)
         obs = self.scenario.observation(self.world)
         self._state_dim = self.scenario.global_state(self.world, obs).shape[-1]
-        spaces = {}
+        spaces: dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]] = {}
         for team in self.teams:
             box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
             spaces[team] = (box, self.scenario.action_space(team))
@@ -125,12 +125,7 @@ class VecEnv:
         """Advance every env one step; see the class docstring for shapes and ``info``."""
         if self.check_actions:
             actions = self._checked(actions)
-        obs, reward, terminated = self._core(actions)
-        self.t += 1
-        truncated = (self.t >= self.max_steps) & ~terminated
-        for team, r in reward.items():
-            self.episode_return[team] += r
-        done = terminated | truncated
+        obs, reward, terminated, truncated, done = self._core(actions)
         info: dict[str, Any] = {"done": done}
         if self._sync_free or bool(done.any()):
             info.update(self._episode_end_info(obs, done))
@@ -139,16 +134,28 @@ class VecEnv:
                 obs = self.scenario.observation(self.world)
         return obs, reward, terminated, truncated, info
 
-    def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor]:
+    def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
+                                                                    torch.Tensor, torch.Tensor]:
+        """Physics, scenario update, observations, rewards and episode bookkeeping: the hot path
+        that ``compile=True`` hands to ``torch.compile`` as one graph."""
         world, sc = self.world, self.scenario
         world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
         sc.post_step(world)
-        return sc.observation(world), sc.reward(world), sc.terminated(world)
+        obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
+        self.t = self.t + 1
+        truncated = (self.t >= self.max_steps) & ~terminated
+        for team, r in reward.items():
+            self.episode_return[team] = self.episode_return[team] + r
+        return obs, reward, terminated, truncated, terminated | truncated
 
     def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
         accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
         if not self.scenario.continuous_actions:
-            return self._moves[actions] * accel
+            # arithmetic rather than a table lookup: gathers fuse badly under torch.compile
+            a = actions.unsqueeze(-1)
+            ux = (a == 2).to(accel.dtype) - (a == 1).to(accel.dtype)
+            uy = (a == 4).to(accel.dtype) - (a == 3).to(accel.dtype)
+            return torch.cat([ux, uy], dim=-1) * accel
         a = actions.to(self.world.dtype)
         if self.scenario.continuous_format == "mpe":
             a = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], dim=-1)
@@ -165,8 +172,8 @@ class VecEnv:
     def _reset_envs(self, mask: torch.Tensor) -> None:
         self.scenario.reset_world(self.world, mask, self.generator)
         self.t = torch.where(mask, torch.zeros_like(self.t), self.t)
-        for ret in self.episode_return.values():
-            ret.masked_fill_(mask.unsqueeze(-1), 0.0)
+        for team, ret in self.episode_return.items():
+            self.episode_return[team] = ret.masked_fill(mask.unsqueeze(-1), 0.0)
 
     def _all(self) -> torch.Tensor:
         return torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
@@ -185,11 +192,12 @@ class VecEnv:
             if isinstance(space, gymnasium.spaces.Discrete):
                 out[team] = torch.randint(0, int(space.n), shape, generator=gen,
                                           device=self.device)
-            else:
-                low = torch.as_tensor(space.low, device=self.device)
-                high = torch.as_tensor(space.high, device=self.device)
-                u = torch.rand(shape + space.shape, generator=gen, device=self.device)
-                out[team] = low + u * (high - low)
+                continue
+            assert isinstance(space, gymnasium.spaces.Box)
+            low = torch.as_tensor(space.low, device=self.device)
+            high = torch.as_tensor(space.high, device=self.device)
+            u = torch.rand(shape + space.shape, generator=gen, device=self.device)
+            out[team] = low + u * (high - low)
         return out
 
     def heuristic_actions(self) -> dict[str, torch.Tensor]:
@@ -217,23 +225,21 @@ class VecEnv:
 
     def _check_team(self, team: str, a: Any) -> torch.Tensor:
         space = self.action_space(team)
-        n = len(self.teams[team])
-        discrete = isinstance(space, gymnasium.spaces.Discrete)
-        shape = (self.num_envs, n) + (() if discrete else tuple(space.shape))
         where = f"{self.env_id}: actions[{team!r}]"
         if not isinstance(a, torch.Tensor):
             a = torch.as_tensor(np.asarray(a), device=self.device)
-        if tuple(a.shape) != shape:
-            raise ActionError(f"{where} has shape {tuple(a.shape)}, expected {shape} "
-                              f"(num_envs, agents{'' if discrete else ', action_dim'})")
-        if a.device != self.device:
-            raise ActionError(f"{where} is on {a.device}, the env is on {self.device}")
-        if discrete:
+        base = (self.num_envs, len(self.teams[team]))
+        if isinstance(space, gymnasium.spaces.Discrete):
+            _check_shape(a, base, where, "(num_envs, agents)")
             if a.dtype.is_floating_point or a.dtype == torch.bool:
                 raise ActionError(f"{where} has dtype {a.dtype}; discrete actions are integers")
-            if bool(((a < 0) | (a >= space.n)).any()):
-                raise ActionError(f"{where} has values outside [0, {space.n - 1}]")
+            if bool(((a < 0) | (a >= int(space.n))).any()):
+                raise ActionError(f"{where} has values outside [0, {int(space.n) - 1}]")
             return a.long()
+        assert isinstance(space, gymnasium.spaces.Box)
+        _check_shape(a, base + space.shape, where, "(num_envs, agents, action_dim)")
+        if a.device != self.device:
+            raise ActionError(f"{where} is on {a.device}, the env is on {self.device}")
         if not a.dtype.is_floating_point:
             raise ActionError(f"{where} has dtype {a.dtype}; continuous actions are floats")
         low, high = float(space.low.min()), float(space.high.max())
@@ -241,3 +247,8 @@ class VecEnv:
         if bool(bad.any()):
             raise ActionError(f"{where} has values outside [{low}, {high}] or NaN")
         return a
+
+
+def _check_shape(a: torch.Tensor, shape: tuple[int, ...], where: str, names: str) -> None:
+    if tuple(a.shape) != shape:
+        raise ActionError(f"{where} has shape {tuple(a.shape)}, expected {shape} {names}")

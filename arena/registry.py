@@ -7,6 +7,7 @@ directly. Entry points are loaded lazily, on the first lookup.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 from dataclasses import dataclass, fields
@@ -65,10 +66,8 @@ def _load_plugins() -> None:
         ep.load()()
         loaded.add(ep.value.split(":")[0])
     if "envs" not in loaded:  # running from a source tree that is not pip-installed
-        try:
+        with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module("envs").register_builtin()
-        except ModuleNotFoundError:
-            pass
 
 
 def list_envs() -> list[str]:

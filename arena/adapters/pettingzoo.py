@@ -112,6 +112,7 @@ class ArenaParallelEnv(ParallelEnv):
             if not 0 <= int(action) < space.n:
                 raise ActionError(f"{where} is {int(action)}, outside [0, {space.n - 1}]")
             return
+        assert isinstance(space, gymnasium.spaces.Box)
         arr = np.asarray(action)
         if arr.shape != space.shape or not np.issubdtype(arr.dtype, np.floating):
             raise ActionError(f"{where} must be a float array of shape {space.shape}, got "

@@ -100,7 +100,8 @@ class World:
         self.friction = const([e.friction for e in ents])
         self.has_friction = any(e.friction > 0 for e in ents)
         self.has_speed_limit = any(e.max_speed is not None for e in ents)
-        self.pair_i, self.pair_j = _contact_pairs(ents, self.device)
+        self.colliders, self.pair_mask, self.pair_dist_min = _contact_table(ents, self.device,
+                                                                            dtype)
         self.dynamic_activity = False
         """Set by scenarios that deactivate entities (tagged agents); costs a few ops per step."""
 
@@ -126,21 +127,28 @@ class World:
 
     # ---------------------------------------------------------------- physics
     def contact_forces(self) -> torch.Tensor:
-        """Soft contact forces on every entity, shape ``(num_envs, num_entities, 2)``."""
-        force = torch.zeros_like(self.pos)
-        if self.pair_i.numel() == 0:
-            return force
-        delta = self.pos[:, self.pair_i] - self.pos[:, self.pair_j]
+        """Soft contact forces on every entity, shape ``(num_envs, num_entities, 2)``.
+
+        Dense over the colliding entities: every ordered pair at once, masked, summed over
+        partners (no scatter, so the whole computation fuses under ``torch.compile``).
+        """
+        cols = self.colliders
+        if self.pair_mask is None:
+            return torch.zeros_like(self.pos)
+        pos = self.pos[:, cols]
+        delta = pos.unsqueeze(2) - pos.unsqueeze(1)  # (B, C, C, 2): p_i - p_j
         dist = delta.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-        dist_min = (self.radius[self.pair_i] + self.radius[self.pair_j]).unsqueeze(-1)
         k = self.physics.contact_margin
-        penetration = torch.nn.functional.softplus(-(dist - dist_min) / k) * k
-        f = delta * (self.physics.contact_force * penetration / dist)
+        penetration = torch.nn.functional.softplus(-(dist - self.pair_dist_min) / k) * k
+        weight = self.pair_mask * (self.physics.contact_force * penetration / dist)
         if self.dynamic_activity:
-            both = self.active[:, self.pair_i] & self.active[:, self.pair_j]
-            f = f * both.unsqueeze(-1)
-        force.index_add_(1, self.pair_i, f)
-        force.index_add_(1, self.pair_j, -f)
+            act = self.active[:, cols]
+            weight = weight * (act.unsqueeze(2) & act.unsqueeze(1)).unsqueeze(-1)
+        f = (delta * weight).sum(2)  # (B, C, 2)
+        if isinstance(cols, slice) and cols == slice(0, self.num_entities):
+            return f
+        force = torch.zeros_like(self.pos)
+        force[:, cols] = f
         return force
 
     def step(self, agent_force: torch.Tensor) -> None:
@@ -215,14 +223,25 @@ def _team_slices(agents: list[EntitySpec]) -> dict[str, slice]:
     return slices
 
 
-def _contact_pairs(ents: list[EntitySpec], device: torch.device) -> tuple[torch.Tensor, ...]:
-    """Index pairs (i < j) that can exert contact forces: both collide, one at least movable."""
-    pairs = [
-        (i, j)
-        for i in range(len(ents))
-        for j in range(i + 1, len(ents))
-        if ents[i].collide and ents[j].collide and (ents[i].movable or ents[j].movable)
+def _contact_table(
+    ents: list[EntitySpec], device: torch.device, dtype: torch.dtype
+) -> tuple[slice | torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """The entities that take part in contacts (a slice when contiguous), the ``(C, C, 1)`` mask
+    of pairs that exert forces (both collide, not the same, one at least movable), and the
+    pairs' contact distances (sum of radii)."""
+    allowed = [
+        [i != j and a.collide and b.collide and (a.movable or b.movable) for j, b in
+         enumerate(ents)]
+        for i, a in enumerate(ents)
     ]
-    ii = torch.tensor([p[0] for p in pairs], dtype=torch.long, device=device)
-    jj = torch.tensor([p[1] for p in pairs], dtype=torch.long, device=device)
-    return ii, jj
+    ids = [i for i in range(len(ents)) if any(allowed[i])]
+    if not ids:
+        return slice(0, 0), None, torch.zeros(0, device=device, dtype=dtype)
+    mask = torch.tensor([[float(allowed[i][j]) for j in ids] for i in ids], dtype=dtype,
+                        device=device).unsqueeze(-1)
+    radius = torch.tensor([ents[i].radius for i in ids], dtype=dtype, device=device)
+    dist_min = (radius.unsqueeze(1) + radius.unsqueeze(0)).unsqueeze(-1)
+    contiguous = ids == list(range(ids[0], ids[-1] + 1))
+    cols: slice | torch.Tensor = (slice(ids[0], ids[-1] + 1) if contiguous
+                                  else torch.tensor(ids, dtype=torch.long, device=device))
+    return cols, mask, dist_min

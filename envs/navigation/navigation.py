@@ -11,7 +11,7 @@ all agents are on their goals at once. Scales from 1 to 64+ agents.
 | observation | ``[self_vel(2), self_pos(2), goal_rel_pos(2), at_goal(1)]``, then the ``K_o``
   nearest obstacles ``[rel_pos(2), radius(1)]`` and the ``K_a`` nearest agents
   ``[rel_pos(2), rel_vel(2)]``, closest first (``K_o = min(obstacle_obs, num_obstacles)``,
-  ``K_a = min(neighbor_obs, N - 1)``): 35 for the defaults |
+  ``K_a = min(neighbor_obs, N - 1)``): 31 for the defaults |
 | state | ``[pos, vel, goal_rel_pos]`` of every agent and the obstacle positions |
 | episode | ends (terminated) when all agents are within ``goal_radius`` of their goals, else
   truncated after ``max_steps`` |

@@ -1,0 +1,140 @@
+"""The ``arena`` command: ``arena envs``, ``arena demo``, ``arena bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from arena import registry
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``key=value`` pairs, values parsed as YAML scalars (``N=5``, ``continuous_actions=true``)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"error: expected key=value, got {item!r}")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+def cmd_envs(args: argparse.Namespace) -> int:
+    """List registered envs with their teams, spaces and arguments."""
+    rows: list[dict[str, Any]] = []
+    for env_id in registry.list_envs():
+        s = registry.spec(env_id)
+        env = registry.make(env_id, num_envs=1)
+        teams: dict[str, dict[str, Any]] = {
+            t: {"agents": len(n), "observation": str(env.observation_space(t)),
+                "action": str(env.action_space(t))}
+            for t, n in env.teams.items()
+        }
+        rows.append({"id": env_id, "description": s.description, "teams": teams,
+                     "arguments": s.defaults()})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['id']}: {row['description']}")
+        for team, t in row["teams"].items():
+            print(f"  team {team!r} x{t['agents']}: obs {t['observation']}, action {t['action']}")
+        args_text = ", ".join(f"{k}={v!r}" for k, v in row["arguments"].items())
+        print(f"  arguments: {args_text}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Play episodes with the scripted or a random policy; print metrics; write a GIF."""
+    from arena.render import write_gif
+
+    env = registry.make(args.env_id, num_envs=1, **parse_overrides(args.overrides))
+    env.reset(seed=args.seed)
+    frames = [env.render(0)] if args.gif else []
+    finished = 0
+    while finished < args.episodes:
+        actions = env.heuristic_actions() if args.policy == "heuristic" else env.sample_actions()
+        _, _, _, _, info = env.step(actions)
+        if args.gif:
+            frames.append(env.render(0))
+        if bool(info["done"][0]):
+            finished += 1
+            returns = {t: round(float(r[0].mean()), 3) for t, r in info["episode_return"].items()}
+            metrics = {k: round(float(v[0]), 3) for k, v in info["metrics"].items()}
+            print(f"episode {finished}: length {int(info['episode_length'][0])}, "
+                  f"mean return per agent {returns}, metrics {metrics}")
+    if args.gif:
+        print(f"wrote {write_gif(frames, args.gif)}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Env-steps per second of simple_spread, with peers side by side."""
+    from arena import bench
+
+    if args.peers:
+        missing = [k for k, ok in bench.peers_available().items() if not ok]
+        if missing:
+            print(f"note: peers not installed: {missing} (pip install 'marl-arena[peers]')")
+    results = bench.run(args.num_envs, args.steps, args.peers, args.compile, args.device)
+    text = bench.table(results)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([r.__dict__ for r in results], f, indent=2)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``arena`` command."""
+    parser = argparse.ArgumentParser(prog="arena", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("envs", help="list registered envs, their teams, spaces and arguments")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_envs)
+
+    p = sub.add_parser("demo", help="run the scripted (or random) policy and write a GIF")
+    p.add_argument("env_id")
+    p.add_argument("overrides", nargs="*", help="scenario arguments as key=value")
+    p.add_argument("--policy", choices=["heuristic", "random"], default="heuristic")
+    p.add_argument("--episodes", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gif", default=None, help="write the episodes to this GIF")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="env-steps/s of simple_spread, peers side by side")
+    p.add_argument("--num-envs", type=int, nargs="+", default=[1, 1024, 8192, 32768])
+    p.add_argument("--steps", type=int, default=200, help="timed steps at 1024 envs (scaled)")
+    p.add_argument("--peers", action="store_true", help="also run VMAS and MPE2")
+    p.add_argument("--compile", action="store_true", help="also run the torch.compile path")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--json", default=None, help="write results to this JSON file")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``arena`` console script."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    bad = [x for x in extra if "=" not in x or x.startswith("-")]
+    if bad or (extra and not hasattr(args, "overrides")):
+        parser.error(f"unrecognized arguments: {' '.join(bad or extra)}")
+    if extra:
+        args.overrides = list(args.overrides) + extra
+    try:
+        return int(args.func(args))
+    except (KeyError, ValueError) as err:
+        msg = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Baselines: stable-baselines3 adapters and scripted heuristics: see issue 6."""

@@ -1,0 +1,98 @@
+"""Bad input fails loudly, naming what is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import arena
+from arena import ActionError, ConfigError
+
+
+def test_unknown_env_id_suggests_close_matches() -> None:
+    with pytest.raises(KeyError, match="did you mean 'coordination/simple_spread-v0'"):
+        arena.make("coordination/simple_sprad-v0")
+
+
+def test_unknown_scenario_argument_is_named() -> None:
+    with pytest.raises(ConfigError, match="unknown key 'num_agent'.*did you mean 'num_agents'"):
+        arena.make("navigation/navigation-v0", num_agent=3)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"N": "three"}, r"simple_spread-v0.N: expected int, got 'three'"),
+    ({"N": True}, r"N: expected int, got bool"),
+    ({"local_ratio": 1.5}, r"local_ratio must be in \[0, 1\]"),
+    ({"N": 0}, r"N must be >= 1"),
+])
+def test_ill_typed_or_bad_values(kwargs: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        arena.make("coordination/simple_spread-v0", **kwargs)
+
+
+def test_int_accepted_for_float_and_list_for_tuple() -> None:
+    env = arena.make("navigation/navigation-v0", goal_radius=1, obstacle_radius=[0.1, 0.2])
+    assert env.scenario.config.goal_radius == 1.0
+    assert env.scenario.config.obstacle_radius == (0.1, 0.2)
+
+
+@pytest.fixture
+def env() -> arena.VecEnv:
+    e = arena.make("attack_defense/simple_tag-v0", num_envs=4)
+    e.reset(seed=0)
+    return e
+
+
+def test_wrong_action_shape_names_team_and_shape(env: arena.VecEnv) -> None:
+    actions = env.sample_actions()
+    actions["adversary"] = torch.zeros(4, 2, dtype=torch.long)
+    with pytest.raises(ActionError, match=r"actions\['adversary'\] has shape \(4, 2\), "
+                                          r"expected \(4, 3\)"):
+        env.step(actions)
+
+
+def test_wrong_dtype_range_and_teams(env: arena.VecEnv) -> None:
+    good = env.sample_actions()
+    with pytest.raises(ActionError, match="dtype torch.float32; discrete actions are integers"):
+        env.step({**good, "agent": torch.zeros(4, 1)})
+    with pytest.raises(ActionError, match=r"values outside \[0, 4\]"):
+        env.step({**good, "agent": torch.full((4, 1), 5)})
+    with pytest.raises(ActionError, match=r"missing \['agent'\]"):
+        env.step({"adversary": good["adversary"]})
+    with pytest.raises(ActionError, match="must be a dict keyed by team"):
+        env.step([good["adversary"]])  # type: ignore[arg-type]
+
+
+def test_continuous_nan_and_range() -> None:
+    env = arena.make("navigation/navigation-v0", num_envs=2, continuous_actions=True)
+    env.reset(seed=0)
+    a = torch.zeros(2, 4, 2)
+    a[0, 1, 0] = float("nan")
+    with pytest.raises(ActionError, match=r"actions\['agent'\] has values outside"):
+        env.step({"agent": a})
+    with pytest.raises(ActionError, match="outside"):
+        env.step({"agent": torch.full((2, 4, 2), 1.5)})
+
+
+def test_parallel_env_names_the_agent() -> None:
+    par = arena.make_parallel_env("coordination/simple_spread-v0")
+    par.reset(seed=0)
+    with pytest.raises(ActionError, match=r"action of 'agent_1' is 7, outside \[0, 4\]"):
+        par.step({"agent_0": 0, "agent_1": 7, "agent_2": 0})
+    with pytest.raises(ActionError, match=r"missing actions for \['agent_2'\]"):
+        par.step({"agent_0": 0, "agent_1": 1})
+    cont = arena.make_parallel_env("coordination/simple_spread-v0", continuous_actions=True)
+    cont.reset(seed=0)
+    with pytest.raises(ActionError, match=r"'agent_0' must be a float array of shape \(5,\)"):
+        cont.step({a: np.zeros(2, np.float32) for a in cont.agents})
+
+
+def test_register_rejects_bad_ids_and_conflicts() -> None:
+    from envs.coordination.simple_spread import SimpleSpread
+    from envs.navigation.navigation import Navigation
+
+    with pytest.raises(ValueError, match="must look like"):
+        arena.register("simple_spread", SimpleSpread)
+    with pytest.raises(ValueError, match="already registered"):
+        arena.register("coordination/simple_spread-v0", Navigation)

@@ -1,0 +1,93 @@
+"""The simulator against hand-derived references."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from arena.sim import EntitySpec, PhysicsConfig, World, WorldSpec
+
+
+def two_bodies(physics: PhysicsConfig, **agent: float) -> World:
+    ents = [EntitySpec("a_0", "agent", "a", movable=True, **agent),  # type: ignore[arg-type]
+            EntitySpec("a_1", "agent", "a", movable=True, **agent)]  # type: ignore[arg-type]
+    return World(WorldSpec(ents, physics), num_envs=3, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("integrator", ["semi_implicit", "mpe"])
+def test_free_motion_matches_closed_form(integrator: str) -> None:
+    """Constant force F, damping d: v_k = (1 - d) v_{k-1} + F dt / m, far apart (no contact)."""
+    ph = PhysicsConfig(integrator=integrator)
+    w = two_bodies(ph, mass=2.0)
+    w.pos[:, 0] = torch.tensor([-5.0, 0.0])
+    w.pos[:, 1] = torch.tensor([5.0, 0.0])
+    force = torch.zeros(3, 2, 2, dtype=torch.float64)
+    force[:, 0, 0] = 1.5
+    v, x = 0.0, -5.0
+    for _ in range(30):
+        w.step(force)
+        if integrator == "mpe":
+            x += v * ph.dt
+            v = v * (1 - ph.damping) + 1.5 / 2.0 * ph.dt
+        else:
+            v = v * (1 - ph.damping) + 1.5 / 2.0 * ph.dt
+            x += v * ph.dt
+    assert w.vel[0, 0, 0].item() == pytest.approx(v, abs=1e-12)
+    assert w.pos[0, 0, 0].item() == pytest.approx(x, abs=1e-12)
+    terminal = 1.5 / 2.0 * ph.dt / ph.damping  # fixed point of the velocity recursion
+    assert v == pytest.approx(terminal, rel=1e-3)
+
+
+def test_speed_limit() -> None:
+    w = two_bodies(PhysicsConfig(), max_speed=0.5)
+    w.pos[:, 1] = 10.0
+    force = torch.zeros(3, 2, 2, dtype=torch.float64)
+    force[..., 0] = 100.0
+    w.step(force)
+    assert w.vel[:, 0].norm(dim=-1).max().item() == pytest.approx(0.5)
+
+
+def test_contact_force_is_mpe_softplus_and_conserves_momentum() -> None:
+    ph = PhysicsConfig()
+    w = two_bodies(ph, radius=0.1)
+    w.pos[:, 0] = torch.tensor([0.0, 0.0])
+    w.pos[:, 1] = torch.tensor([0.15, 0.0], dtype=torch.float64)  # overlap 0.05
+    f = w.contact_forces()
+    k = ph.contact_margin
+    expected = ph.contact_force * math.log1p(math.exp(0.05 / k)) * k
+    assert f[0, 1, 0].item() == pytest.approx(expected, rel=1e-9)
+    assert torch.allclose(f[:, 0], -f[:, 1])
+    w.step(torch.zeros(3, 2, 2, dtype=torch.float64))
+    assert torch.allclose(w.vel.sum(1), torch.zeros(3, 2, dtype=torch.float64), atol=1e-12)
+
+
+def test_immovable_obstacle_does_not_move_and_pushes_back() -> None:
+    ents = [EntitySpec("a_0", "agent", "a", movable=True, radius=0.1),
+            EntitySpec("o", "obstacle", radius=0.2)]
+    w = World(WorldSpec(ents), num_envs=1, dtype=torch.float64)
+    w.pos[0, 1] = torch.tensor([0.25, 0.0])
+    w.step(torch.zeros(1, 1, 2, dtype=torch.float64))
+    assert w.pos[0, 1].tolist() == [0.25, 0.0]
+    assert w.vel[0, 0, 0].item() < 0
+
+
+def test_walls_keep_bodies_inside() -> None:
+    w = two_bodies(PhysicsConfig(bound=1.0), radius=0.1)
+    w.pos[:, 1] = torch.tensor([-0.5, -0.5])
+    force = torch.zeros(3, 2, 2, dtype=torch.float64)
+    force[:, 0] = 5.0
+    for _ in range(50):
+        w.step(force)
+    assert w.pos.abs().max().item() <= 0.9 + 1e-12
+
+
+def test_static_friction_threshold() -> None:
+    ents = [EntitySpec("a_0", "agent", "a", movable=True, friction=2.0),
+            EntitySpec("a_1", "agent", "a", movable=True, friction=2.0)]
+    w = World(WorldSpec(ents), num_envs=1, dtype=torch.float64)
+    w.pos[0, 1] = torch.tensor([3.0, 0.0])
+    w.step(torch.tensor([[[1.9, 0.0], [2.5, 0.0]]], dtype=torch.float64))
+    assert w.vel[0, 0].abs().max().item() == 0.0  # below the threshold: stays put
+    assert w.vel[0, 1, 0].item() == pytest.approx(0.5 * 0.1)  # (2.5 - 2.0) * dt / m

@@ -1,0 +1,49 @@
+"""Frames, GIFs and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import arena
+from arena.cli import main
+
+
+@pytest.mark.parametrize("env_id", arena.list_envs())
+def test_rgb_frames(env_id: str) -> None:
+    par = arena.make_parallel_env(env_id, render_mode="rgb_array")
+    par.reset(seed=0)
+    frame = par.render()
+    assert frame is not None and frame.shape[2] == 3 and frame.dtype == np.uint8
+    assert (frame < 250).any(), "the frame should show something besides the background"
+
+
+def test_demo_writes_gif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gif = tmp_path / "demo.gif"
+    assert main(["demo", "coordination/simple_spread-v0", "--episodes", "2", "--gif", str(gif),
+                 "N=4"]) == 0
+    with Image.open(gif) as img:
+        assert img.n_frames > 25  # two episodes (PIL merges identical consecutive frames)
+    assert "coverage" in capsys.readouterr().out
+
+
+def test_envs_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["envs", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    breach = next(r for r in rows if r["id"] == "attack_defense/breach-v0")
+    assert set(breach["teams"]) == {"attacker", "defender"}
+    assert breach["arguments"]["num_attackers"] == 3
+
+
+def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "navigation/navigation-v0", "num_agent=3"]) == 2
+    assert "did you mean 'num_agents'" in capsys.readouterr().err
+
+
+def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--num-envs", "1", "64", "--steps", "5"]) == 0
+    assert "| arena | 64 |" in capsys.readouterr().out
