@@ -15,7 +15,7 @@ import gymnasium
 import numpy as np
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.scenario import MOVES, Obs, Scenario
 from arena.sim.world import World
 
 StepFn = Callable[[dict[str, torch.Tensor]],
@@ -67,6 +67,8 @@ class VecEnv:
         }
         self.t = torch.zeros(num_envs, dtype=torch.long, device=self.device)
         self._sync_free = self.device.type != "cpu"
+        self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
+        self._compiled = compile
         self._core: StepFn = self._step_core
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False)
@@ -111,6 +113,7 @@ class VecEnv:
         return team
 
     # ------------------------------------------------------------------- API
+    @torch.no_grad()
     def reset(self, seed: int | None = None) -> tuple[Obs, dict[str, Any]]:
         """Reset every env; ``seed`` makes the whole run reproducible."""
         if seed is not None:
@@ -120,6 +123,7 @@ class VecEnv:
         self._reset_envs(self._all())
         return self.scenario.observation(self.world), {}
 
+    @torch.no_grad()
     def step(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
                                                               torch.Tensor, dict[str, Any]]:
         """Advance every env one step; see the class docstring for shapes and ``info``."""
@@ -150,6 +154,8 @@ class VecEnv:
 
     def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
         accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
+        if not self.scenario.continuous_actions and not self._compiled:
+            return self._moves[actions] * accel
         if not self.scenario.continuous_actions:
             # arithmetic rather than a table lookup: gathers fuse badly under torch.compile
             a = actions.unsqueeze(-1)

@@ -22,6 +22,15 @@ def others_index(n: int, device: torch.device | str = "cpu") -> torch.Tensor:
     return idx[keep].view(n, max(n - 1, 0))
 
 
+def others_relative(values: torch.Tensor, others: torch.Tensor) -> torch.Tensor:
+    """``values[b, j] - values[b, i]`` for each ``j`` in row ``i`` of ``others`` (an
+    ``others_index`` table): shape ``(B, n, n - 1, d)``. ``index_select`` is much cheaper than
+    advanced indexing for small batches."""
+    b, n, d = values.shape
+    picked = values.index_select(1, others.flatten()).view(b, n, others.shape[1], d)
+    return picked - values.unsqueeze(2)
+
+
 def gather_pairs(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """``values[b, i, index[b, i, k]]`` for ``values`` of shape ``(B, n, m, d)`` and ``index`` of
     shape ``(B, n, k)``; returns ``(B, n, k, d)``."""

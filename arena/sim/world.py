@@ -99,9 +99,15 @@ class World:
         self.movable = const([float(e.movable) for e in ents])
         self.friction = const([e.friction for e in ents])
         self.has_friction = any(e.friction > 0 for e in ents)
+        # velocity change per unit force in one step; zero for immovable entities
+        self.step_gain = (self.movable * spec.physics.dt / self.mass).unsqueeze(-1)
         self.has_speed_limit = any(e.max_speed is not None for e in ents)
         self.colliders, self.pair_mask, self.pair_dist_min = _contact_table(ents, self.device,
                                                                             dtype)
+        # contact force = pair_gain * softplus((dist_min - dist) / margin) * delta / dist
+        ph = spec.physics
+        if self.pair_mask is not None:
+            self.pair_gain = self.pair_mask * (ph.contact_force * ph.contact_margin)
         self.dynamic_activity = False
         """Set by scenarios that deactivate entities (tagged agents); costs a few ops per step."""
 
@@ -127,47 +133,47 @@ class World:
 
     # ---------------------------------------------------------------- physics
     def contact_forces(self) -> torch.Tensor:
-        """Soft contact forces on every entity, shape ``(num_envs, num_entities, 2)``.
+        """Soft contact forces on every entity, shape ``(num_envs, num_entities, 2)``."""
+        force = torch.zeros_like(self.pos)
+        self._add_contact_forces(force)
+        return force
+
+    def _add_contact_forces(self, force: torch.Tensor) -> None:
+        """Add the contact forces into ``force`` in place.
 
         Dense over the colliding entities: every ordered pair at once, masked, summed over
         partners (no scatter, so the whole computation fuses under ``torch.compile``).
         """
-        cols = self.colliders
         if self.pair_mask is None:
-            return torch.zeros_like(self.pos)
+            return
+        cols = self.colliders
         pos = self.pos[:, cols]
         delta = pos.unsqueeze(2) - pos.unsqueeze(1)  # (B, C, C, 2): p_i - p_j
         dist = delta.norm(dim=-1, keepdim=True).clamp_min(1e-12)
         k = self.physics.contact_margin
-        penetration = torch.nn.functional.softplus(-(dist - self.pair_dist_min) / k) * k
-        weight = self.pair_mask * (self.physics.contact_force * penetration / dist)
+        penetration = torch.nn.functional.softplus((self.pair_dist_min - dist) / k)
+        weight = self.pair_gain * penetration / dist
         if self.dynamic_activity:
             act = self.active[:, cols]
             weight = weight * (act.unsqueeze(2) & act.unsqueeze(1)).unsqueeze(-1)
-        f = (delta * weight).sum(2)  # (B, C, 2)
-        if isinstance(cols, slice) and cols == slice(0, self.num_entities):
-            return f
-        force = torch.zeros_like(self.pos)
-        force[:, cols] = f
-        return force
+        force[:, cols] += (delta * weight).sum(2)
 
     def step(self, agent_force: torch.Tensor) -> None:
         """Advance one step given the agents' action forces, shape ``(num_envs, num_agents, 2)``."""
-        force = self.contact_forces()
-        force[:, : self.num_agents] += agent_force
-        force = force * self.movable.unsqueeze(-1)
+        force = torch.zeros_like(self.pos)
+        force[:, : self.num_agents] = agent_force
+        self._add_contact_forces(force)
         if self.has_friction:
             mag = force.norm(dim=-1, keepdim=True).clamp_min(1e-12)
             force = force * (1.0 - self.friction.unsqueeze(-1) / mag).clamp_min(0.0)
         if self.dynamic_activity:
             force = force * self.active.unsqueeze(-1)
         ph = self.physics
-        accel_dt = force * (ph.dt / self.mass.unsqueeze(-1))
         if ph.integrator == "mpe":
             self.pos = self.pos + self.vel * ph.dt
-            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + accel_dt)
+            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + force * self.step_gain)
         else:
-            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + accel_dt)
+            self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + force * self.step_gain)
             self.pos = self.pos + self.vel * ph.dt
         if self.dynamic_activity:
             self.vel = self.vel * self.active.unsqueeze(-1)

@@ -36,7 +36,13 @@ import torch
 
 from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import greedy_assignment, others_index, pd_direction, relative
+from envs.common import (
+    greedy_assignment,
+    others_index,
+    others_relative,
+    pd_direction,
+    relative,
+)
 
 LANDMARK_RADIUS = 0.08
 
@@ -80,7 +86,6 @@ class SimpleAdversary(Scenario):
         self.adv, self.good = world.team("adversary"), world.team("agent")
         self.landmarks = slice(n, world.num_entities)
         self.others = others_index(n, world.device)
-        self.rows = torch.arange(n, device=world.device).unsqueeze(1)
         self.goal = torch.zeros(world.num_envs, dtype=torch.long, device=world.device)
 
     def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
@@ -98,7 +103,7 @@ class SimpleAdversary(Scenario):
     def observation(self, world: World) -> Obs:
         pos = world.agent_pos
         landmark_rel = relative(world.pos[:, self.landmarks], pos).flatten(2)
-        other_rel = relative(pos, pos)[:, self.rows, self.others].flatten(2)
+        other_rel = others_relative(pos, self.others).flatten(2)
         base = torch.cat([landmark_rel, other_rel], dim=-1)
         goal_rel = self.goal_pos(world).unsqueeze(1) - pos[:, self.good]
         return {"adversary": base[:, self.adv],

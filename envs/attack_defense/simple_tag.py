@@ -38,7 +38,7 @@ import torch
 
 from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import others_index, relative, unit
+from envs.common import others_index, others_relative, relative, unit
 
 ADV_RADIUS, GOOD_RADIUS = 0.075, 0.05
 
@@ -104,7 +104,6 @@ class SimpleTag(Scenario):
         self.adv, self.good = world.team("adversary"), world.team("agent")
         self.obstacles = slice(n, world.num_entities)
         self.others = others_index(n, world.device)
-        self.rows = torch.arange(n, device=world.device).unsqueeze(1)
         self.other_good = others_index(self.config.num_good, world.device)
         self.contacts = torch.zeros(world.num_envs, self.config.num_adversaries,
                                     self.config.num_good, dtype=torch.bool, device=world.device)
@@ -133,13 +132,14 @@ class SimpleTag(Scenario):
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         obstacle_rel = relative(world.pos[:, self.obstacles], pos).flatten(2)
-        other_rel = relative(pos, pos)[:, self.rows, self.others].flatten(2)
+        other_rel = others_relative(pos, self.others).flatten(2)
         base = torch.cat([vel, pos, obstacle_rel, other_rel], dim=-1)
         good_vel = world.vel[:, self.good]  # (B, G, 2)
         n_adv = self.config.num_adversaries
         adv_obs = torch.cat([base[:, self.adv], good_vel.flatten(1).unsqueeze(1)
                              .expand(-1, n_adv, -1)], dim=-1)
-        good_obs = torch.cat([base[:, self.good], good_vel[:, self.other_good].flatten(2)], -1)
+        good_obs = torch.cat([base[:, self.good], good_vel.index_select(1, self.other_good.flatten())
+                              .view(world.num_envs, self.config.num_good, -1)], -1)
         return {"adversary": adv_obs, "agent": good_obs}
 
     def reward(self, world: World) -> Obs:

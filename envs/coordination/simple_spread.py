@@ -35,7 +35,13 @@ import torch
 
 from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import greedy_assignment, others_index, pd_direction, relative
+from envs.common import (
+    greedy_assignment,
+    others_index,
+    others_relative,
+    pd_direction,
+    relative,
+)
 
 OCCUPY_RADIUS = 0.1
 
@@ -88,19 +94,19 @@ class SimpleSpread(Scenario):
         n = self.config.N
         self.landmarks = slice(n, 2 * n)
         self.others = others_index(n, world.device)
-        self.rows = torch.arange(n, device=world.device).unsqueeze(1)
+        # agents are silent: MPE's communication slots are always zero
+        self.comm = torch.zeros(world.num_envs, n, 2 * (n - 1), dtype=world.dtype,
+                                device=world.device)
 
     def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
         shape = (world.num_envs, world.num_entities, 2)
         world.set_where(mask, world.uniform(-1.0, 1.0, shape, generator), slice(None))
 
     def observation(self, world: World) -> Obs:
-        n = self.config.N
         pos, vel = world.agent_pos, world.agent_vel
         landmark_rel = relative(world.pos[:, self.landmarks], pos)  # (B, N, L, 2)
-        other_rel = relative(pos, pos)[:, self.rows, self.others]
-        comm = pos.new_zeros(world.num_envs, n, 2 * (n - 1))
-        parts = [vel, pos, landmark_rel.flatten(2), other_rel.flatten(2), comm]
+        other_rel = others_relative(pos, self.others)
+        parts = [vel, pos, landmark_rel.flatten(2), other_rel.flatten(2), self.comm]
         return {"agent": torch.cat(parts, dim=-1)}
 
     def _collisions(self, world: World) -> torch.Tensor:
