@@ -138,8 +138,9 @@ class SimpleTag(Scenario):
         n_adv = self.config.num_adversaries
         adv_obs = torch.cat([base[:, self.adv], good_vel.flatten(1).unsqueeze(1)
                              .expand(-1, n_adv, -1)], dim=-1)
-        good_obs = torch.cat([base[:, self.good], good_vel.index_select(1, self.other_good.flatten())
-                              .view(world.num_envs, self.config.num_good, -1)], -1)
+        other_good_vel = good_vel.index_select(1, self.other_good.flatten())
+        other_good_vel = other_good_vel.view(world.num_envs, self.config.num_good, -1)
+        good_obs = torch.cat([base[:, self.good], other_good_vel], dim=-1)
         return {"adversary": adv_obs, "agent": good_obs}
 
     def reward(self, world: World) -> Obs:
