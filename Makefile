@@ -31,7 +31,7 @@ test: lint typecheck
 
 bench: setup
 	$(BIN)/python -m pip install -q -e ".[peers]"
-	$(BIN)/arena bench --peers
+	$(BIN)/arena bench --peers --compile
 
 check-learning: setup
 	$(BIN)/python -m pytest -q -m slow
