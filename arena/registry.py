@@ -63,7 +63,11 @@ def _load_plugins() -> None:
     _plugins_loaded = True
     loaded = set()
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        ep.load()()
+        try:
+            ep.load()()
+        except Exception as err:
+            raise RuntimeError(f"the {ENTRY_POINT_GROUP!r} plug-in {ep.name!r} ({ep.value}) "
+                               f"failed to register: {err!r}") from err
         loaded.add(ep.value.split(":")[0])
     if "envs" not in loaded:  # running from a source tree that is not pip-installed
         with contextlib.suppress(ModuleNotFoundError):

@@ -99,3 +99,25 @@ def test_compiled_step_matches_eager() -> None:
         for team in o1:
             torch.testing.assert_close(o1[team], o2[team], atol=1e-5, rtol=1e-5)
             torch.testing.assert_close(r1[team], r2[team], atol=1e-5, rtol=1e-5)
+
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_masked_reset_touches_only_masked_envs(env_id: str) -> None:
+    """On accelerators the env never asks the host whether an env finished: it calls the
+    scenario's reset with the done mask every step, so a reset must leave unmasked envs (state,
+    scenario tensors, observations) exactly as they were."""
+    env = arena.make(env_id, num_envs=6)
+    env.reset(seed=0)
+    for _ in range(7):
+        env.step(env.sample_actions())
+    mask = torch.tensor([True, False, False, True, False, False])
+    before = (env.world.pos.clone(), env.world.vel.clone(), env.world.active.clone(),
+              torch.cat([o.flatten(1) for o in env.scenario.observation(env.world).values()], 1))
+    env._reset_envs(mask)
+    after = (env.world.pos, env.world.vel, env.world.active,
+             torch.cat([o.flatten(1) for o in env.scenario.observation(env.world).values()], 1))
+    for b, a in zip(before, after, strict=True):
+        assert torch.equal(b[~mask], a[~mask])
+    assert not torch.equal(before[0][mask], after[0][mask])
+    assert bool((env.t[mask] == 0).all()) and bool((env.t[~mask] == 7).all())
