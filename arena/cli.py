@@ -53,21 +53,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Play episodes with the scripted or a random policy; print metrics; write a GIF."""
     from arena.render import write_gif
 
-    env = registry.make(args.env_id, num_envs=1, **parse_overrides(args.overrides))
-    env.reset(seed=args.seed)
-    frames = [env.render(0)] if args.gif else []
-    finished = 0
-    while finished < args.episodes:
-        actions = env.heuristic_actions() if args.policy == "heuristic" else env.sample_actions()
-        _, _, _, _, info = env.step(actions)
-        if args.gif:
-            frames.append(env.render(0))
-        if bool(info["done"][0]):
-            finished += 1
-            returns = {t: round(float(r[0].mean()), 3) for t, r in info["episode_return"].items()}
-            metrics = {k: round(float(v[0]), 3) for k, v in info["metrics"].items()}
-            print(f"episode {finished}: length {int(info['episode_length'][0])}, "
-                  f"mean return per agent {returns}, metrics {metrics}")
+    env = registry.make(args.env_id, num_envs=1, auto_reset=False,
+                        **parse_overrides(args.overrides))
+    frames = []
+    for episode in range(args.episodes):
+        env.reset(seed=args.seed + episode)
+        frames += [env.render(0)] if args.gif else []
+        done = False
+        while not done:
+            act = env.heuristic_actions() if args.policy == "heuristic" else env.sample_actions()
+            _, _, _, _, info = env.step(act)
+            frames += [env.render(0)] if args.gif else []
+            done = bool(info["done"][0])
+        returns = {t: round(float(r[0].mean()), 3) for t, r in info["episode_return"].items()}
+        metrics = {k: round(float(v[0]), 3) for k, v in info["metrics"].items()}
+        print(f"episode {episode + 1}: length {int(info['episode_length'][0])}, "
+              f"mean return per agent {returns}, metrics {metrics}")
     if args.gif:
         print(f"wrote {write_gif(frames, args.gif)}")
     return 0
