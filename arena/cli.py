@@ -1,4 +1,4 @@
-"""The ``arena`` command: ``arena envs``, ``arena demo``, ``arena bench``."""
+"""The ``arena`` command: ``envs``, ``demo``, ``train``, ``eval``, ``bench``."""
 
 from __future__ import annotations
 
@@ -91,6 +91,46 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train from a YAML config (or resume a run)."""
+    from arena.runner import Trainer, resume_config
+    from arena.train_config import load_config
+
+    if args.config and "=" in args.config:  # `arena train --resume DIR key=value`
+        args.overrides, args.config = [args.config, *args.overrides], None
+    overrides = parse_overrides(args.overrides)
+    if args.resume:
+        cfg = resume_config(args.resume, overrides)
+    else:
+        if not args.config:
+            raise ValueError("arena train needs a CONFIG file or --resume RUN_DIR")
+        cfg = load_config(args.config, overrides)
+        if args.run_dir:
+            cfg.log.run_dir = args.run_dir
+        if (cfg.run_dir / "checkpoints").exists():
+            raise ValueError(f"{cfg.run_dir} already holds a run; resume it with "
+                             f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
+    summary = Trainer(cfg, resume=bool(args.resume)).train()
+    print(f"run directory: {cfg.run_dir}")
+    for key, value in summary.items():
+        print(f"  {key}: {value:.4g}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate a trained run on its env or another one."""
+    from arena.report import evaluate_run
+
+    report = evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
+                          overrides=parse_overrides(args.overrides),
+                          deterministic=not args.sample, seed=args.seed, gif=args.gif)
+    print(report.table())
+    if args.json:
+        report.write_json(args.json)
+        print(f"wrote {args.json}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``arena`` command."""
     parser = argparse.ArgumentParser(prog="arena", description=__doc__)
@@ -108,6 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gif", default=None, help="write the episodes to this GIF")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("train", help="train from a YAML config; overrides as key=value")
+    p.add_argument("config", nargs="?", help="YAML run config (see configs/)")
+    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. algo.lr=3e-4")
+    p.add_argument("--run-dir", default=None, help="run directory (default runs/<name>)")
+    p.add_argument("--resume", default=None, metavar="RUN_DIR",
+                   help="continue a run from its last checkpoint")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("eval", help="evaluate a run or checkpoint: returns, metrics, CIs")
+    p.add_argument("run", help="run directory or checkpoint file")
+    p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
+    p.add_argument("--episodes", type=int, default=100)
+    p.add_argument("--env", default=None, help="another env id (same team spaces)")
+    p.add_argument("--sample", action="store_true", help="sample actions instead of greedy")
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--json", default=None, help="write the report as JSON")
+    p.add_argument("--gif", default=None, help="write one episode as a GIF")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="env-steps/s of simple_spread, peers side by side")
     p.add_argument("--num-envs", type=int, nargs="+", default=[1, 1024, 8192, 32768])
@@ -131,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.overrides = list(args.overrides) + extra
     try:
         return int(args.func(args))
-    except (KeyError, ValueError) as err:
+    except (KeyError, ValueError, FileNotFoundError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"error: {msg}", file=sys.stderr)
         return 2

@@ -68,7 +68,8 @@ def check_type(value: Any, hint: Any, key: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: expected a mapping, got {value!r}")
-        return value
+        item = typing.get_args(hint)[1] if typing.get_args(hint) else Any
+        return {k: check_type(v, item, f"{key}.{k}") for k, v in value.items()}
     return _check_scalar(value, hint, key)
 
 

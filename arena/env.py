@@ -69,6 +69,8 @@ class VecEnv:
         self._sync_free = self.device.type != "cpu"
         self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
         self._compiled = compile
+        self.final_state_in_info = False
+        """Also put ``final_state`` (the global state at episode end) in ``info``."""
         self._core: StepFn = self._step_core
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False)
@@ -168,12 +170,15 @@ class VecEnv:
         return a * accel
 
     def _episode_end_info(self, obs: Obs, done: torch.Tensor) -> dict[str, Any]:
-        return {
+        info = {
             "final_observation": obs,
             "metrics": self.scenario.metrics(self.world),
             "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
             "episode_length": self.t.clone(),
         }
+        if self.final_state_in_info:
+            info["final_state"] = self.scenario.global_state(self.world, obs)
+        return info
 
     def _reset_envs(self, mask: torch.Tensor) -> None:
         self.scenario.reset_world(self.world, mask, self.generator)
@@ -183,6 +188,36 @@ class VecEnv:
 
     def _all(self) -> torch.Tensor:
         return torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
+
+    # ---------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue these envs exactly: world state, step counters,
+        running returns, the scenario's per-env tensors and the generator state."""
+        w = self.world
+        scenario = {k: v.clone() for k, v in vars(self.scenario).items()
+                    if isinstance(v, torch.Tensor)}
+        return {"pos": w.pos.clone(), "vel": w.vel.clone(), "active": w.active.clone(),
+                "t": self.t.clone(), "generator": self.generator.get_state(),
+                "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
+                "scenario": scenario}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what ``state_dict`` saved (same env id, arguments and ``num_envs``)."""
+        if tuple(state["pos"].shape) != tuple(self.world.pos.shape):
+            raise ValueError(f"{self.env_id}: saved env state has shape "
+                             f"{tuple(state['pos'].shape)}, this env {tuple(self.world.pos.shape)}")
+        dev = self.device
+        self.world.pos, self.world.vel = state["pos"].to(dev), state["vel"].to(dev)
+        self.world.active = state["active"].to(dev)
+        self.t = state["t"].to(dev)
+        self.generator.set_state(state["generator"])
+        self.episode_return = {k: v.to(dev) for k, v in state["episode_return"].items()}
+        for k, v in state["scenario"].items():
+            setattr(self.scenario, k, v.to(dev))
+
+    def observe(self) -> Obs:
+        """Observations of the current state (what the last ``step`` or ``reset`` returned)."""
+        return self.scenario.observation(self.world)
 
     def global_state(self) -> torch.Tensor:
         """Centralized-critic state, shape ``(num_envs, state_dim)``."""

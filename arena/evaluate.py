@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
@@ -70,3 +71,26 @@ def run_episodes(env: VecEnv, policy: PolicyFn, seed: int = 0) -> EpisodeStats:
         stats.lengths = torch.where(new, info["episode_length"], stats.lengths)
         seen |= info["done"]
     return stats
+
+
+def write_episode_gif(policy: Callable[[Obs], dict[str, torch.Tensor]], env: VecEnv,
+                      path: str | Path, seed: int = 0, episodes: int = 1) -> Path:
+    """Play ``episodes`` episodes of ``policy`` in a one-env ``env`` (made with
+    ``auto_reset=False``) and write them to a GIF."""
+    from arena.render import write_gif
+
+    if env.num_envs != 1 or env.auto_reset:
+        raise ValueError("write_episode_gif needs a VecEnv with num_envs=1, auto_reset=False")
+    frames = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        reset = getattr(policy, "reset", None)
+        if callable(reset):
+            reset()
+        frames.append(env.render(0))
+        done = False
+        while not done:
+            obs, _, _, _, info = env.step(policy(obs))
+            frames.append(env.render(0))
+            done = bool(info["done"][0])
+    return write_gif(frames, path)

@@ -39,6 +39,13 @@ class Scenario(ABC):
         self.config = config
 
     # ----------------------------------------------------------- structure
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        """The flat observation of ``team`` as entity tokens, in order: ``(kind, count,
+        features)`` segments (e.g. ``[("self", 1, 4), ("landmark", 3, 2)]``). Attention
+        backbones embed each token by its kind, so a policy runs with other counts. The default
+        is one token holding the whole observation."""
+        return [("obs", 1, -1)]
+
     @property
     def continuous_actions(self) -> bool:
         """Whether agents take continuous (force) actions instead of the 5 discrete moves."""

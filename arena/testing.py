@@ -58,3 +58,16 @@ def _check_step(env: Any, obs: dict, rew: dict, term: torch.Tensor, trunc: torch
         assert bool((env.t[done] == 0).all()), "finished envs must be reset in place"
         for value in info["metrics"].values():
             assert value.shape == (b,)
+
+
+def check_obs_layout(env_id: str, **kwargs: Any) -> None:
+    """The scenario's ``obs_layout`` must tile each team's observation exactly."""
+    env = make(env_id, num_envs=1, **kwargs)
+    for team in env.teams:
+        layout = env.scenario.obs_layout(team)
+        dim = env.observation_space(team).shape[0]  # type: ignore[index]
+        total = sum(count * feat for _, count, feat in layout if feat > 0)
+        if any(feat < 0 for _, _, feat in layout):
+            assert len(layout) == 1, "a -1 feature size is only for the single-token default"
+            continue
+        assert total == dim, f"{env_id} {team}: layout covers {total} of {dim} features"

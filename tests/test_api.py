@@ -36,3 +36,11 @@ def test_parallel_state_and_names() -> None:
     assert par.possible_agents == ["attacker_0", "attacker_1", "defender_0", "defender_1",
                                    "defender_2", "defender_3"]
     assert par.state().shape == par.state_space.shape
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_obs_layout_tiles_observation(env_id: str) -> None:
+    from arena.testing import check_obs_layout
+
+    check_obs_layout(env_id)
+    check_obs_layout(env_id, **({"N": 5} if "spread" in env_id else {}))

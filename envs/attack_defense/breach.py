@@ -189,6 +189,13 @@ class Breach(Scenario):
     def _attacker_active(self, world: World) -> torch.Tensor:
         return world.active[:, self.att]
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        c = self.config
+        mates, opponents = ((c.num_attackers, c.num_defenders) if team == "attacker"
+                            else (c.num_defenders, c.num_attackers))
+        return [("self", 1, 7), ("mate", mates - 1, 5), ("opponent", opponents, 5),
+                ("obstacle", c.num_obstacles, 2)]
+
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         active = world.active[:, : world.num_agents].to(pos.dtype).unsqueeze(-1)

@@ -100,6 +100,11 @@ class SimpleAdversary(Scenario):
         landmarks = world.pos[:, self.landmarks]
         return torch.gather(landmarks, 1, self.goal.view(-1, 1, 1).expand(-1, 1, 2))[:, 0]
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        n = self.config.N
+        goal = [("goal", 1, 2)] if team == "agent" else []
+        return goal + [("landmark", n, 2), ("agent", n, 2)]
+
     def observation(self, world: World) -> Obs:
         pos = world.agent_pos
         landmark_rel = relative(world.pos[:, self.landmarks], pos).flatten(2)

@@ -129,6 +129,12 @@ class SimpleTag(Scenario):
         self.tags += self.contacts.sum((1, 2))
         self.caught |= self.contacts.any(1)
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        c = self.config
+        good_vel = c.num_good - (team == "agent")
+        return [("self", 1, 4), ("obstacle", c.num_obstacles, 2),
+                ("agent", c.num_adversaries + c.num_good - 1, 2), ("good_vel", good_vel, 2)]
+
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         obstacle_rel = relative(world.pos[:, self.obstacles], pos).flatten(2)

@@ -102,6 +102,10 @@ class SimpleSpread(Scenario):
         shape = (world.num_envs, world.num_entities, 2)
         world.set_where(mask, world.uniform(-1.0, 1.0, shape, generator), slice(None))
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        n = self.config.N
+        return [("self", 1, 4), ("landmark", n, 2), ("agent", n - 1, 2), ("comm", n - 1, 2)]
+
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         landmark_rel = relative(world.pos[:, self.landmarks], pos)  # (B, N, L, 2)

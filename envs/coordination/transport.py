@@ -171,6 +171,9 @@ class Transport(Scenario):
         world.active = active
         # a just-delivered package stops counting for the approach shaping from the next step
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        return [("self", 1, 4), ("package", self.k_packages, 7), ("agent", self.k_agents, 2)]
+
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         parts = [vel, pos]

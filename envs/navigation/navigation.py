@@ -172,6 +172,9 @@ class Navigation(Scenario):
         """Whether each agent is within ``goal_radius`` of its goal, ``(B, N)``."""
         return self.dist < self.config.goal_radius
 
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        return [("self", 1, 7), ("obstacle", self.k_obstacles, 3), ("agent", self.k_agents, 4)]
+
     def observation(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
         parts = [vel, pos, self.goal - pos, self.at_goal().to(pos.dtype).unsqueeze(-1)]

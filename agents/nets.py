@@ -1,0 +1,153 @@
+"""Backbones (MLP, entity attention) and action heads (categorical, Gaussian).
+
+Every module maps inputs with any leading batch shape ``(..., features)``; agents of a team are
+just another batch axis, so parameters are shared within a team.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.distributions import Categorical, Normal
+
+from arena.learning import PolicyConfig
+
+Layout = list[tuple[str, int, int]]
+
+
+def ortho_init(layer: nn.Linear, gain: float = math.sqrt(2)) -> nn.Linear:
+    """Orthogonal weights, zero bias (the PPO/MAPPO default)."""
+    nn.init.orthogonal_(layer.weight, gain)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def mlp(sizes: list[int], activation: str) -> nn.Sequential:
+    """Linear layers with ``activation`` after each."""
+    act = nn.Tanh if activation == "tanh" else nn.ReLU
+    layers: list[nn.Module] = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        layers += [ortho_init(nn.Linear(a, b)), act()]
+    return nn.Sequential(*layers)
+
+
+class MLPBackbone(nn.Module):
+    """Flat features -> hidden features."""
+
+    def __init__(self, in_dim: int, cfg: PolicyConfig) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(in_dim) if cfg.feature_norm else nn.Identity()
+        self.net = mlp([in_dim, *cfg.hidden_sizes], cfg.activation)
+        self.out_dim: int = cfg.hidden_sizes[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(self.norm(x))
+
+
+class AttentionBackbone(nn.Module):
+    """Entity tokens -> transformer encoder -> a learned summary token -> MLP.
+
+    The flat observation is cut into tokens by the layout ``[(kind, count, features), ...]``;
+    each kind has its own embedding and a learned kind vector, there are no positions, so the
+    output is invariant to permutations of same-kind tokens and works for any token counts.
+    ``set_layout`` switches to another env's counts (same kinds and feature sizes).
+    """
+
+    def __init__(self, layout: Layout, cfg: PolicyConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.kinds = sorted({(kind, feat) for kind, _, feat in layout})
+        d = cfg.embed_dim
+        self.embed = nn.ModuleDict({k: nn.Sequential(nn.LayerNorm(f), nn.Linear(f, d))
+                                    if cfg.feature_norm else nn.Linear(f, d)
+                                    for k, f in self.kinds})
+        self.summary = nn.Parameter(torch.zeros(1, 1, d))
+        layer = nn.TransformerEncoderLayer(d, cfg.num_heads, dim_feedforward=2 * d,
+                                           dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, cfg.num_layers, enable_nested_tensor=False)
+        self.head = mlp([d, *cfg.hidden_sizes], cfg.activation)
+        self.out_dim: int = cfg.hidden_sizes[-1]
+        self.set_layout(layout)
+
+    def set_layout(self, layout: Layout) -> None:
+        """Parse observations with another layout of the same kinds (e.g. more agents)."""
+        known = dict(self.kinds)
+        for kind, _, feat in layout:
+            if known.get(kind) != feat:
+                raise ValueError(f"layout kind {kind!r} with {feat} features is not one this "
+                                 f"network was built for: {self.kinds}")
+        self.layout = [seg for seg in layout if seg[1] > 0]
+
+    def tokens(self, x: torch.Tensor) -> torch.Tensor:
+        """Embedded tokens ``(batch, 1 + num_tokens, embed_dim)`` for flat ``x`` ``(batch, D)``."""
+        parts, start = [self.summary.expand(x.shape[0], -1, -1)], 0
+        for kind, count, feat in self.layout:
+            seg = x[:, start:start + count * feat].reshape(x.shape[0], count, feat)
+            parts.append(self.embed[kind](seg))
+            start += count * feat
+        if start != x.shape[-1]:
+            raise ValueError(f"observation has {x.shape[-1]} features, layout covers {start}")
+        return torch.cat(parts, dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        lead = x.shape[:-1]
+        h = self.encoder(self.tokens(x.reshape(-1, x.shape[-1])))[:, 0]
+        return self.head(h).reshape(*lead, -1)
+
+
+def make_backbone(in_dim: int, layout: Layout,
+                  cfg: PolicyConfig) -> MLPBackbone | AttentionBackbone:
+    """The backbone named by ``cfg.backbone``."""
+    if cfg.backbone == "attention":
+        return AttentionBackbone(layout, cfg)
+    return MLPBackbone(in_dim, cfg)
+
+
+class CategoricalHead(nn.Module):
+    """Logits over ``n`` discrete actions."""
+
+    def __init__(self, in_dim: int, n: int) -> None:
+        super().__init__()
+        self.logits = ortho_init(nn.Linear(in_dim, n), gain=0.01)
+
+    def forward(self, h: torch.Tensor) -> Categorical:
+        return Categorical(logits=self.logits(h))
+
+    @staticmethod
+    def mode(dist: Categorical) -> torch.Tensor:
+        return dist.probs.argmax(-1)
+
+    @staticmethod
+    def log_prob(dist: Categorical, action: torch.Tensor) -> torch.Tensor:
+        return dist.log_prob(action)
+
+    @staticmethod
+    def entropy(dist: Categorical) -> torch.Tensor:
+        return dist.entropy()
+
+
+class GaussianHead(nn.Module):
+    """Diagonal Gaussian with a state-independent log-std; the env clips samples to its box."""
+
+    def __init__(self, in_dim: int, dim: int, log_std_init: float) -> None:
+        super().__init__()
+        self.mean = ortho_init(nn.Linear(in_dim, dim), gain=0.01)
+        self.log_std = nn.Parameter(torch.full((dim,), log_std_init))
+
+    def forward(self, h: torch.Tensor) -> Normal:
+        mean = self.mean(h)
+        return Normal(mean, self.log_std.clamp(-5.0, 2.0).exp().expand_as(mean))
+
+    @staticmethod
+    def mode(dist: Normal) -> torch.Tensor:
+        return dist.mean
+
+    @staticmethod
+    def log_prob(dist: Normal, action: torch.Tensor) -> torch.Tensor:
+        return dist.log_prob(action).sum(-1)
+
+    @staticmethod
+    def entropy(dist: Normal) -> torch.Tensor:
+        return dist.entropy().sum(-1)

@@ -1,0 +1,216 @@
+"""MAPPO and IPPO (Yu et al., "The Surprising Effectiveness of PPO in Cooperative Multi-Agent
+Games"): parameter sharing inside a team, GAE, value normalization, clipped surrogate and
+clipped value loss, advantage normalization, active masks. MAPPO's critic is centralized (global
+state, or attention over the team's agents); IPPO's sees each agent's own observation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from agents.policy import Actor, Critic
+from agents.ppo_math import (
+    RunningNorm,
+    gae,
+    masked_mean,
+    normalize_advantages,
+    policy_loss,
+    value_loss,
+)
+from arena.learning import ActResult, PolicyConfig, TeamRollout, TeamSpec
+
+
+@dataclass
+class PPOConfig:
+    """Hyperparameters of MAPPO / IPPO (one team)."""
+
+    name: str = "mappo"
+    """``mappo`` (centralized critic) or ``ippo`` (local critic)."""
+    lr: float = 5e-4
+    """Actor learning rate (Adam)."""
+    critic_lr: float = 5e-4
+    """Critic learning rate (Adam)."""
+    lr_anneal: bool = False
+    """Decay both learning rates linearly to zero over the run."""
+    gamma: float = 0.99
+    """Discount."""
+    gae_lambda: float = 0.95
+    """GAE lambda."""
+    clip: float = 0.2
+    """PPO ratio clip."""
+    value_clip: float = 0.2
+    """Value clip (normalized units); 0 turns it off."""
+    epochs: int = 10
+    """Passes over each rollout."""
+    num_minibatches: int = 1
+    """Minibatches per pass (split over env-steps; agents of a step stay together)."""
+    entropy_coef: float = 0.01
+    """Entropy bonus."""
+    value_coef: float = 1.0
+    """Weight of the value loss."""
+    huber_delta: float = 10.0
+    """Huber delta of the value loss; 0 for squared error."""
+    max_grad_norm: float = 10.0
+    """Gradient clipping."""
+    value_norm: bool = True
+    """Normalize value targets with running statistics."""
+    adv_norm: bool = True
+    """Normalize advantages per update."""
+    target_kl: float = 0.0
+    """Stop the epochs early when the approximate KL exceeds this (0: never)."""
+
+    def validate(self) -> None:
+        if self.name not in ("mappo", "ippo"):
+            raise ValueError(f"name must be 'mappo' or 'ippo', got {self.name!r}")
+        if self.epochs < 1 or self.num_minibatches < 1:
+            raise ValueError("epochs and num_minibatches must be >= 1")
+        if not (0 < self.gamma <= 1 and 0 <= self.gae_lambda <= 1):
+            raise ValueError("gamma must be in (0, 1] and gae_lambda in [0, 1]")
+
+
+class PPOLearner:
+    """One team's actor, critic, optimizers and value normalizer."""
+
+    def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: PPOConfig,
+                 device: torch.device) -> None:
+        self.spec, self.cfg, self.device = spec, cfg, device
+        kind = "local" if cfg.name == "ippo" else (
+            "attention" if policy_cfg.backbone == "attention" else "state")
+        self.uses_state = kind == "state"
+        self.gamma = cfg.gamma
+        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
+                            policy_cfg).to(device)
+        self.critic = Critic(kind, spec.obs_dim, spec.state_dim, spec.layout, spec.num_agents,
+                             policy_cfg).to(device)
+        self.value_norm = RunningNorm().to(device)
+        self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, eps=1e-5)
+        self.progress = 0.0
+        """Fraction of the run done, set by the runner (for learning-rate annealing)."""
+
+    def actor(self) -> nn.Module:
+        return self._actor
+
+    # ----------------------------------------------------------------- acting
+    def _denorm(self, v: torch.Tensor) -> torch.Tensor:
+        return self.value_norm.denormalize(v) if self.cfg.value_norm else v
+
+    @torch.no_grad()
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None,
+            deterministic: bool = False) -> ActResult:
+        dist = self._actor(obs)
+        head = self._actor.head
+        actions = head.mode(dist) if deterministic else dist.sample()
+        return ActResult(actions, head.log_prob(dist, actions), self.value(obs, state))
+
+    @torch.no_grad()
+    def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
+        return self._denorm(self.critic(obs, state))
+
+    # ----------------------------------------------------------------- update
+    def update(self, ro: TeamRollout) -> dict[str, float]:
+        cfg = self.cfg
+        last_value = self.value(ro.last_obs, ro.last_state)
+        adv, returns = gae(ro.rewards, ro.values, ro.dones, last_value, cfg.gamma,
+                           cfg.gae_lambda)
+        if cfg.value_norm:
+            self.value_norm.update(returns, ro.active)
+        if cfg.adv_norm:
+            adv = normalize_advantages(adv, ro.active)
+        targets = self.value_norm.normalize(returns) if cfg.value_norm else returns
+        old_values = self.value_norm.normalize(ro.values) if cfg.value_norm else ro.values
+        self._anneal()
+        flat = _Flat(ro, adv, targets, old_values)
+        stats: dict[str, list[float]] = {}
+        for _ in range(cfg.epochs):
+            for idx in torch.randperm(flat.size, device=self.device).chunk(cfg.num_minibatches):
+                step = self._minibatch_step(flat, idx)
+                for k, v in step.items():
+                    stats.setdefault(k, []).append(v)
+            if cfg.target_kl and stats["approx_kl"][-1] > cfg.target_kl:
+                break
+        out = {k: sum(v) / len(v) for k, v in stats.items()}
+        out["explained_variance"] = _explained_variance(ro.values, returns, ro.active)
+        out["lr"] = self.actor_opt.param_groups[0]["lr"]
+        return out
+
+    def _minibatch_step(self, flat: _Flat, idx: torch.Tensor) -> dict[str, float]:
+        cfg = self.cfg
+        obs, mask = flat.obs[idx], flat.active[idx]
+        dist = self._actor(obs)
+        head = self._actor.head
+        logp = head.log_prob(dist, flat.actions[idx])
+        pg_loss, clip_frac, approx_kl = policy_loss(logp, flat.logp[idx], flat.adv[idx],
+                                                    cfg.clip, mask)
+        entropy = masked_mean(head.entropy(dist), mask)
+        state = flat.state[idx] if flat.state is not None else None
+        v_loss = value_loss(self.critic(obs, state), flat.old_values[idx], flat.targets[idx],
+                            cfg.value_clip, mask, cfg.huber_delta or None)
+        loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"team {self.spec.team!r}: non-finite loss "
+                                     f"(policy {pg_loss.item()}, value {v_loss.item()})")
+        self.actor_opt.zero_grad(set_to_none=True)
+        self.critic_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = nn.utils.clip_grad_norm_(
+            list(self._actor.parameters()) + list(self.critic.parameters()), cfg.max_grad_norm)
+        self.actor_opt.step()
+        self.critic_opt.step()
+        return {"policy_loss": pg_loss.item(), "value_loss": v_loss.item(),
+                "entropy": entropy.item(), "approx_kl": approx_kl.item(),
+                "clip_fraction": clip_frac.item(), "grad_norm": grad_norm.item()}
+
+    def _anneal(self) -> None:
+        if not self.cfg.lr_anneal:
+            return
+        frac = max(0.0, 1.0 - self.progress)
+        for opt, lr in ((self.actor_opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):
+            for group in opt.param_groups:
+                group["lr"] = lr * frac
+
+    # ------------------------------------------------------------- checkpoint
+    def state_dict(self) -> dict[str, Any]:
+        return {"actor": self._actor.state_dict(), "critic": self.critic.state_dict(),
+                "value_norm": self.value_norm.state_dict(),
+                "actor_opt": self.actor_opt.state_dict(),
+                "critic_opt": self.critic_opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._actor.load_state_dict(state["actor"])
+        self.critic.load_state_dict(state["critic"])
+        self.value_norm.load_state_dict(state["value_norm"])
+        self.actor_opt.load_state_dict(state["actor_opt"])
+        self.critic_opt.load_state_dict(state["critic_opt"])
+
+
+class _Flat:
+    """A rollout flattened over ``(T * B)`` env-steps, agents kept together."""
+
+    def __init__(self, ro: TeamRollout, adv: torch.Tensor, targets: torch.Tensor,
+                 old_values: torch.Tensor) -> None:
+        def f(x: torch.Tensor) -> torch.Tensor:
+            return x.reshape(-1, *x.shape[2:])
+
+        self.obs, self.actions, self.logp = f(ro.obs), f(ro.actions), f(ro.logp)
+        self.active, self.adv, self.targets = f(ro.active), f(adv), f(targets)
+        self.old_values = f(old_values)
+        self.state = f(ro.state) if ro.state is not None else None
+        self.size = self.obs.shape[0]
+
+
+def _explained_variance(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor
+                        ) -> float:
+    var = masked_mean((returns - masked_mean(returns, mask)) ** 2, mask)
+    resid = returns - values
+    var_res = masked_mean((resid - masked_mean(resid, mask)) ** 2, mask)
+    return float(1.0 - var_res / var) if var > 0 else float("nan")
+
+
+def make_ppo(spec: TeamSpec, policy_cfg: PolicyConfig, cfg: PPOConfig,
+             device: torch.device) -> PPOLearner:
+    """Factory registered for ``mappo`` and ``ippo``."""
+    return PPOLearner(spec, policy_cfg, cfg, device)

@@ -1,0 +1,119 @@
+"""The math of PPO-style updates as small pure functions (tested against hand-computed values)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    dones: torch.Tensor,
+    last_value: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generalized advantage estimation.
+
+    ``rewards``, ``values`` and ``dones`` have shape ``(T, ...)``; ``dones[t]`` is 1 when the
+    episode ended at step ``t`` (its value is not bootstrapped; add ``gamma * V(final)`` to the
+    reward first for time-limit truncations). ``last_value`` ``(...)`` bootstraps the step after
+    ``T - 1``. Returns ``(advantages, returns)``, each ``(T, ...)``.
+    """
+    adv = torch.zeros_like(rewards)
+    running = torch.zeros_like(last_value)
+    next_value = last_value
+    for t in range(rewards.shape[0] - 1, -1, -1):
+        nonterminal = 1.0 - dones[t]
+        delta = rewards[t] + gamma * next_value * nonterminal - values[t]
+        running = delta + gamma * lam * nonterminal * running
+        adv[t] = running
+        next_value = values[t]
+    return adv, adv + values
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of ``x`` over entries where ``mask`` is 1."""
+    return (x * mask).sum() / mask.sum().clamp_min(1.0)
+
+
+def normalize_advantages(adv: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8
+                         ) -> torch.Tensor:
+    """Zero mean, unit std over the active entries."""
+    mean = masked_mean(adv, mask)
+    var = masked_mean((adv - mean) ** 2, mask)
+    return (adv - mean) / (var.sqrt() + eps)
+
+
+def policy_loss(logp: torch.Tensor, old_logp: torch.Tensor, adv: torch.Tensor, clip: float,
+                mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """PPO's clipped surrogate. Returns ``(loss, clip_fraction, approx_kl)``; ``approx_kl`` is
+    the ``(r - 1) - log r`` estimator."""
+    log_ratio = logp - old_logp
+    ratio = log_ratio.exp()
+    surrogate = torch.min(ratio * adv, ratio.clamp(1.0 - clip, 1.0 + clip) * adv)
+    loss = -masked_mean(surrogate, mask)
+    with torch.no_grad():
+        clip_frac = masked_mean(((ratio - 1.0).abs() > clip).float(), mask)
+        approx_kl = masked_mean((ratio - 1.0) - log_ratio, mask)
+    return loss, clip_frac, approx_kl
+
+
+def huber(x: torch.Tensor, delta: float) -> torch.Tensor:
+    """Huber loss of the error ``x`` (quadratic within ``delta``, linear beyond)."""
+    a = x.abs()
+    return torch.where(a <= delta, 0.5 * x**2, delta * (a - 0.5 * delta))
+
+
+def value_loss(value: torch.Tensor, old_value: torch.Tensor, target: torch.Tensor, clip: float,
+               mask: torch.Tensor, huber_delta: float | None = None) -> torch.Tensor:
+    """Clipped value loss: the larger of the errors of the new value and of the old value moved
+    at most ``clip`` toward it (MAPPO's; ``clip <= 0`` turns clipping off)."""
+
+    def err(x: torch.Tensor) -> torch.Tensor:
+        return huber(x, huber_delta) if huber_delta else 0.5 * x**2
+
+    loss = err(target - value)
+    if clip > 0:
+        clipped = old_value + (value - old_value).clamp(-clip, clip)
+        loss = torch.max(loss, err(target - clipped))
+    return masked_mean(loss, mask)
+
+
+class RunningNorm(nn.Module):
+    """Running mean and variance of a scalar stream (parallel Welford merge of batches), used to
+    normalize value targets. Stored as buffers, so it is checkpointed with the module."""
+
+    mean: torch.Tensor
+    var: torch.Tensor
+    count: torch.Tensor
+
+    def __init__(self, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.eps = eps
+        self.register_buffer("mean", torch.zeros((), dtype=torch.float64))
+        self.register_buffer("var", torch.ones((), dtype=torch.float64))
+        self.register_buffer("count", torch.full((), 1e-4, dtype=torch.float64))
+
+    @torch.no_grad()
+    def update(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> None:
+        """Merge the statistics of ``x`` (entries where ``mask`` is 1)."""
+        x = x.double().flatten()
+        if mask is not None:
+            x = x[mask.flatten() > 0]
+        if x.numel() == 0:
+            return
+        b_mean, b_var, b_count = x.mean(), x.var(unbiased=False), float(x.numel())
+        delta = b_mean - self.mean
+        total = self.count + b_count
+        self.mean += delta * b_count / total
+        m2 = self.var * self.count + b_var * b_count + delta**2 * self.count * b_count / total
+        self.var = m2 / total
+        self.count = total
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return ((x - self.mean) / (self.var + self.eps).sqrt()).to(x.dtype)
+
+    def denormalize(self, x: torch.Tensor) -> torch.Tensor:
+        return (x * (self.var + self.eps).sqrt() + self.mean).to(x.dtype)

@@ -1,0 +1,85 @@
+"""Trained policies as plain callables: ``actions = policy(obs)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+import torch
+from torch import nn
+
+from arena.env import VecEnv
+from arena.scenario import Obs
+
+
+def to_env_actions(space: gymnasium.Space, actions: torch.Tensor) -> torch.Tensor:
+    """Policy outputs as valid env actions: continuous samples clipped into the box."""
+    if isinstance(space, gymnasium.spaces.Box):
+        low = torch.as_tensor(space.low, device=actions.device)
+        high = torch.as_tensor(space.high, device=actions.device)
+        return torch.max(torch.min(actions, high), low)
+    return actions
+
+
+class Policy:
+    """The actors of a run, by team: maps the batched env's ``{team: (B, N, obs_dim)}`` to
+    ``{team: actions}`` in each team's action space. Greedy unless ``deterministic=False``."""
+
+    def __init__(self, actors: dict[str, nn.Module], spaces: dict[str, gymnasium.Space],
+                 deterministic: bool = True) -> None:
+        self.actors, self.spaces, self.deterministic = actors, spaces, deterministic
+        for actor in actors.values():
+            actor.eval()
+
+    @torch.no_grad()
+    def __call__(self, obs: Obs, deterministic: bool | None = None) -> dict[str, torch.Tensor]:
+        greedy = self.deterministic if deterministic is None else deterministic
+        out = {}
+        for team, actor in self.actors.items():
+            if team not in obs:
+                raise KeyError(f"policy has team {team!r}, observations have {list(obs)}")
+            raw = actor.action(obs[team], greedy)  # type: ignore[operator]
+            out[team] = to_env_actions(self.spaces[team], raw)
+        return out
+
+    def reset(self, mask: torch.Tensor | None = None) -> None:
+        """Clear recurrent state of the envs in ``mask`` (stateless policies: nothing to do)."""
+
+    def bind(self, env: VecEnv) -> Policy:
+        """Adapt to ``env``'s observation layouts (attention policies run with other agent
+        counts); checks that observation sizes fit otherwise."""
+        for team, actor in self.actors.items():
+            if team not in env.teams:
+                raise KeyError(f"env {env.env_id} has no team {team!r} (teams: {list(env.teams)})")
+            layout = env.scenario.obs_layout(team)
+            backbone = getattr(actor, "backbone", None)
+            if hasattr(backbone, "set_layout") and layout[0][2] > 0:
+                actor.set_layout(layout)  # type: ignore[operator]
+                continue
+            want = getattr(actor, "obs_dim", None)
+            have = env.observation_space(team).shape[0]  # type: ignore[index]
+            if want is not None and want != have:
+                raise ValueError(f"team {team!r}: the policy takes {want} observation features, "
+                                 f"env {env.env_id} gives {have}; only attention policies run "
+                                 "with other agent counts")
+        return self
+
+
+def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None,
+                deterministic: bool = True) -> Policy:
+    """The policy of a run directory or checkpoint file; ``env`` (optional) adapts attention
+    policies to its agent counts."""
+    from arena import checkpoint
+    from arena.runner import build_learners, load_run_config
+
+    ckpt = checkpoint.load(path, device)
+    cfg = load_run_config(path, ckpt)
+    learners, spec_env = build_learners(cfg, torch.device(device))
+    actors: dict[str, Any] = {}
+    for team, learner in learners.items():
+        learner.load_state_dict(ckpt["learners"][team])
+        actors[team] = learner.actor()
+    spaces = {t: spec_env.action_space(t) for t in learners}
+    policy = Policy(actors, spaces, deterministic)
+    return policy.bind(env) if env is not None else policy

@@ -1,0 +1,71 @@
+"""``arena eval``: a policy's returns and scenario metrics with 95% intervals, as a table and
+JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from arena import checkpoint
+from arena.evaluate import EpisodeStats, run_episodes, write_episode_gif
+from arena.policy import load_policy
+from arena.registry import make
+from arena.stats import summarize
+
+
+@dataclass
+class EvalReport:
+    """Per-quantity summaries (mean, 95% interval, n) of one evaluation."""
+
+    run: str
+    env_id: str
+    env_kwargs: dict[str, Any]
+    episodes: int
+    deterministic: bool
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_stats(cls, stats: EpisodeStats, **meta: Any) -> EvalReport:
+        report = cls(**meta)
+        for team, ret in stats.returns.items():
+            report.rows[f"return/{team}"] = summarize(ret.cpu())
+        report.rows["length"] = summarize(stats.lengths.cpu().float())
+        for key, value in stats.metrics.items():
+            report.rows[key] = summarize(value.cpu())
+        return report
+
+    def table(self) -> str:
+        mode = "greedy" if self.deterministic else "sampled"
+        lines = [f"{self.env_id} {self.env_kwargs or ''} - {self.episodes} episodes, {mode}",
+                 f"{'quantity':<24} {'mean':>10}   95% interval"]
+        for key, r in self.rows.items():
+            lines.append(f"{key:<24} {r['mean']:>10.4f}   [{r['ci95_low']:.4f}, "
+                         f"{r['ci95_high']:.4f}] ({r['interval']})")
+        return "\n".join(lines)
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.__dict__, indent=2))
+
+
+def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None,
+                 overrides: dict[str, Any] | None = None, deterministic: bool = True,
+                 seed: int = 12345, gif: str | None = None, device: str = "cpu") -> EvalReport:
+    """Evaluate the policy of ``run`` for ``episodes`` episodes (one per env) on its own env or
+    on ``env_id``, with scenario ``overrides`` (e.g. more agents for attention policies)."""
+    from arena.runner import load_run_config
+
+    cfg = load_run_config(run, checkpoint.load(run, device))
+    env_id = env_id or cfg.env.id
+    kwargs = {**(cfg.env.kwargs if env_id == cfg.env.id else {}), **(overrides or {})}
+    env = make(env_id, num_envs=episodes, device=device, **kwargs)
+    policy = load_policy(run, device=device, env=env, deterministic=deterministic)
+    stats = run_episodes(env, lambda _e, obs: policy(obs), seed=seed)
+    if gif:
+        one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)
+        write_episode_gif(policy.bind(one), one, gif, seed=seed)
+    return EvalReport.from_stats(stats, run=str(run), env_id=env_id, env_kwargs=kwargs,
+                                 episodes=episodes, deterministic=deterministic)
+
+

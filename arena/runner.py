@@ -1,0 +1,287 @@
+"""The training loop: collect a rollout of every team, compute advantages, update each team's
+learner; log, checkpoint and evaluate. Everything stays on the env's device; the rollout writes
+into preallocated ``(T, B, N, ...)`` buffers with no Python loop over envs or agents."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena import checkpoint
+from arena.config import ConfigError, to_dict
+from arena.env import VecEnv
+from arena.evaluate import EpisodeStats, run_episodes
+from arena.learning import Learner, TeamRollout, TeamSpec, algo_spec
+from arena.logger import Logger
+from arena.policy import Policy, to_env_actions
+from arena.registry import make
+from arena.train_config import TrainConfig, load_config, save_config
+
+CHECKPOINT_FORMAT = 1
+
+
+def make_env(cfg: TrainConfig, num_envs: int | None = None, compile: bool | None = None,
+             auto_reset: bool = True, **overrides: Any) -> VecEnv:
+    """The run's env (or a variant: other size, no compile, other scenario arguments)."""
+    return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=cfg.device,
+                compile=cfg.env.compile if compile is None else compile, auto_reset=auto_reset,
+                check_actions=False, **{**cfg.env.kwargs, **overrides})
+
+
+def build_learners(cfg: TrainConfig, device: torch.device, env: VecEnv | None = None
+                   ) -> tuple[dict[str, Learner], VecEnv]:
+    """One learner per team of the run's env (made small if not given)."""
+    env = env or make_env(cfg, num_envs=1, compile=False)
+    unknown = set(cfg.teams) - set(env.teams)
+    if unknown:
+        raise ConfigError(f"teams: {sorted(unknown)} are not teams of {cfg.env.id} "
+                          f"(teams: {list(env.teams)})")
+    learners = {}
+    for team in env.teams:
+        policy_cfg, algo_cfg = cfg.team_configs(team)
+        spec = algo_spec(algo_cfg.name)
+        learners[team] = spec.factory(TeamSpec.of(env, team), policy_cfg, algo_cfg, device)
+    return learners, env
+
+
+def load_run_config(path: str | Path, ckpt: dict[str, Any] | None = None) -> TrainConfig:
+    """The config saved with a run (from its checkpoint, else ``config.yaml``)."""
+    if ckpt is not None and "config" in ckpt:
+        return load_config(None, base=ckpt["config"])
+    p = Path(path)
+    run_dir = p if p.is_dir() else p.parent.parent
+    return load_config(run_dir / "config.yaml")
+
+
+@dataclass
+class EpisodeTracker:
+    """Sums of finished-episode returns, lengths and metrics between two log points."""
+
+    count: int = 0
+    returns: dict[str, float] = field(default_factory=dict)
+    length: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def add(self, info: dict[str, Any]) -> None:
+        done = info["done"]
+        n = int(done.sum())
+        if n == 0:
+            return
+        self.count += n
+        for team, ret in info["episode_return"].items():
+            self.returns[team] = self.returns.get(team, 0.0) + float(ret[done].mean(-1).sum())
+        self.length += float(info["episode_length"][done].float().sum())
+        for k, v in info["metrics"].items():
+            self.metrics[k] = self.metrics.get(k, 0.0) + float(v[done].float().sum())
+
+    def means(self) -> dict[str, float]:
+        if self.count == 0:
+            return {}
+        out = {f"episode/return_{t}": v / self.count for t, v in self.returns.items()}
+        out["episode/length"] = self.length / self.count
+        out.update({f"episode/{k}": v / self.count for k, v in self.metrics.items()})
+        return out
+
+
+class Trainer:
+    """Trains one learner per team on the run's env; see ``TrainConfig``."""
+
+    def __init__(self, cfg: TrainConfig, resume: bool = False) -> None:
+        self.cfg = cfg
+        self.device = torch.device(cfg.device)
+        torch.manual_seed(cfg.seed)
+        self.env = make_env(cfg)
+        self.learners, _ = build_learners(cfg, self.device, self.env)
+        self.env.final_state_in_info = any(le.uses_state for le in self.learners.values())
+        self.rollouts = {
+            team: TeamRollout(le.spec, cfg.rollout_steps, self.env.num_envs, self.device,
+                              le.uses_state)
+            for team, le in self.learners.items()
+        }
+        self.iteration, self.env_steps, self.elapsed = 0, 0, 0.0
+        self.run_dir = cfg.run_dir
+        self.env.reset(seed=cfg.seed)
+        if resume:
+            self._load(checkpoint.load(self.run_dir, self.device))
+        self.obs = self.env.observe()
+
+    # ------------------------------------------------------------- collection
+    @torch.no_grad()
+    def collect(self, episodes: EpisodeTracker) -> None:
+        """Fill every team's rollout with ``rollout_steps`` steps of all envs."""
+        env, obs = self.env, self.obs
+        for t in range(self.cfg.rollout_steps):
+            state = env.global_state() if env.final_state_in_info else None
+            actions = {}
+            for team, le in self.learners.items():
+                ro = self.rollouts[team]
+                res = le.act(obs[team], state)
+                ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
+                    obs[team], res.actions, res.logp, res.values)
+                if ro.state is not None and state is not None:
+                    ro.state[t] = state
+                ro.active[t] = env.world.active[:, env.world.team_slices[team]]
+                actions[team] = to_env_actions(env.action_space(team), res.actions)
+            obs, rew, term, trunc, info = env.step(actions)
+            for team, le in self.learners.items():
+                ro = self.rollouts[team]
+                ro.rewards[t] = rew[team]
+                ro.dones[t] = (term | trunc).unsqueeze(-1)
+                if "final_observation" in info:
+                    self._bootstrap_truncated(team, le, t, trunc, info)
+            if "metrics" in info:
+                episodes.add(info)
+        self.obs = obs
+        state = env.global_state() if env.final_state_in_info else None
+        for team, ro in self.rollouts.items():
+            ro.last_obs.copy_(obs[team])
+            if ro.last_state is not None and state is not None:
+                ro.last_state.copy_(state)
+
+    def _bootstrap_truncated(self, team: str, le: Learner, t: int, trunc: torch.Tensor,
+                             info: dict[str, Any]) -> None:
+        """Time-limit truncation is not a terminal state: add ``gamma * V(final state)``."""
+        if not bool(trunc.any()) and self.device.type == "cpu":
+            return
+        final = le.value(info["final_observation"][team], info.get("final_state"))
+        self.rollouts[team].rewards[t] += le.gamma * final * trunc.unsqueeze(-1)
+
+    # ------------------------------------------------------------------ loop
+    def train(self, stop_after_iterations: int | None = None) -> dict[str, float]:
+        """Train until ``total_steps`` (or the time limit); returns the final summary."""
+        cfg = self.cfg
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        save_config(cfg, self.run_dir / "config.yaml")
+        logger = Logger(self.run_dir, cfg.log.tensorboard)
+        steps_per_iter = cfg.rollout_steps * self.env.num_envs
+        bar = _progress(cfg, self.env_steps)
+        done_iters, last = 0, {}
+        start = time.perf_counter() - self.elapsed
+        while self.env_steps < cfg.total_steps:
+            if cfg.time_limit and time.perf_counter() - start > cfg.time_limit:
+                break
+            if stop_after_iterations is not None and done_iters >= stop_after_iterations:
+                break
+            tick = time.perf_counter()
+            episodes = EpisodeTracker()
+            self.collect(episodes)
+            stats = self._update()
+            self.iteration += 1
+            done_iters += 1
+            self.env_steps += steps_per_iter
+            self.elapsed = time.perf_counter() - start
+            last = {**stats, **episodes.means(),
+                    "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick)}
+            self._periodic(logger, last)
+            if bar is not None:
+                bar.update(steps_per_iter)
+                bar.set_postfix(_postfix(last), refresh=False)
+        if bar is not None:
+            bar.close()
+        self.save_checkpoint()
+        summary = self._final(logger, last)
+        logger.close()
+        return summary
+
+    def _update(self) -> dict[str, float]:
+        progress = self.env_steps / self.cfg.total_steps
+        stats = {}
+        for team, le in self.learners.items():
+            if hasattr(le, "progress"):
+                le.progress = progress
+            for k, v in le.update(self.rollouts[team]).items():
+                stats[f"{team}/{k}"] = v
+        return stats
+
+    def _periodic(self, logger: Logger, stats: dict[str, float]) -> None:
+        cfg = self.cfg
+        if cfg.eval.every and self.iteration % cfg.eval.every == 0:
+            stats.update({f"eval/{k}": v for k, v in self.evaluate().means().items()})
+        logger.log(self.env_steps, stats)
+        if self.iteration % cfg.log.checkpoint_every == 0:
+            self.save_checkpoint()
+
+    def _final(self, logger: Logger, last: dict[str, float]) -> dict[str, float]:
+        result = self.evaluate().means()
+        logger.log(self.env_steps, {f"eval/{k}": v for k, v in result.items()})
+        summary = {"env_steps": float(self.env_steps), "iterations": float(self.iteration),
+                   "train_seconds": self.elapsed, **{f"eval/{k}": v for k, v in result.items()}}
+        if self.cfg.eval.gif:
+            from arena.evaluate import write_episode_gif
+
+            env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False)
+            write_episode_gif(self.policy(), env, self.run_dir / "episode.gif", self.cfg.seed)
+        return summary
+
+    # ------------------------------------------------------------ evaluation
+    def policy(self) -> Policy:
+        """The current actors as a ``Policy``."""
+        return Policy({t: le.actor() for t, le in self.learners.items()},
+                      {t: self.env.action_space(t) for t in self.learners},
+                      self.cfg.eval.deterministic)
+
+    def evaluate(self) -> EpisodeStats:
+        """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
+        env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False)
+        policy = self.policy()
+        try:
+            return run_episodes(env, lambda _e, obs: policy(obs), seed=self.cfg.seed + 10_000)
+        finally:
+            for le in self.learners.values():
+                le.actor().train()
+
+    # ------------------------------------------------------------ checkpoints
+    def save_checkpoint(self) -> Path:
+        """Write ``checkpoints/latest.pt`` atomically."""
+        state = {
+            "format": CHECKPOINT_FORMAT,
+            "config": to_dict(self.cfg),
+            "iteration": self.iteration,
+            "env_steps": self.env_steps,
+            "elapsed": self.elapsed,
+            "learners": {t: le.state_dict() for t, le in self.learners.items()},
+            "env": self.env.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        }
+        return checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
+
+    def _load(self, ckpt: dict[str, Any]) -> None:
+        if ckpt.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"checkpoint format {ckpt.get('format')} is not "
+                             f"{CHECKPOINT_FORMAT}")
+        for team, le in self.learners.items():
+            le.load_state_dict(ckpt["learners"][team])
+        self.env.load_state_dict(ckpt["env"])
+        torch.set_rng_state(ckpt["torch_rng"])
+        self.iteration, self.env_steps = int(ckpt["iteration"]), int(ckpt["env_steps"])
+        self.elapsed = float(ckpt["elapsed"])
+
+
+def _progress(cfg: TrainConfig, initial: int) -> Any:
+    if not cfg.log.progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=cfg.total_steps, initial=initial, unit="step", unit_scale=True,
+                desc=cfg.name, dynamic_ncols=True)
+
+
+def _postfix(stats: dict[str, float]) -> dict[str, str]:
+    out = {"steps/s": f"{stats.get('time/steps_per_s', 0):,.0f}"}
+    for k, v in stats.items():
+        if k.startswith("episode/return_"):
+            out[k.removeprefix("episode/return_")] = f"{v:.2f}"
+    return out
+
+
+def resume_config(run_dir: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """The config of an existing run (for ``arena train --resume``), with overrides such as a
+    larger ``total_steps``."""
+    ckpt = checkpoint.load(run_dir)
+    cfg = load_config(None, overrides=overrides, base=ckpt["config"])
+    cfg.log.run_dir = str(run_dir)
+    return cfg

@@ -1,0 +1,160 @@
+"""The run config: one YAML file maps one to one onto these dataclasses.
+
+Every team gets the top-level ``policy`` and ``algo``; ``teams.<team>`` overrides them key by key
+for one team (e.g. attackers with IPPO and defenders with MAPPO). Unknown keys, wrong types and
+bad values are errors that name the key and the file.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from arena.config import ConfigError, build, to_dict
+from arena.learning import PolicyConfig, algo_spec
+
+
+@dataclass
+class EnvConfig:
+    """The training env."""
+
+    id: str = "coordination/simple_spread-v0"
+    """Registered env id (``arena envs``)."""
+    num_envs: int = 256
+    """Envs stepped in parallel."""
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    """Scenario arguments."""
+    compile: bool = False
+    """Run the env step through ``torch.compile``."""
+
+
+@dataclass
+class LogConfig:
+    """Where and how often to log and checkpoint."""
+
+    run_dir: str = ""
+    """Run directory; empty means ``runs/<name>``."""
+    checkpoint_every: int = 20
+    """Iterations between checkpoints (one is always written at the end)."""
+    tensorboard: bool = True
+    """Write TensorBoard event files."""
+    progress: bool = True
+    """Show a progress bar."""
+
+
+@dataclass
+class EvalConfig:
+    """Periodic and final evaluation."""
+
+    every: int = 0
+    """Iterations between evaluations (0: only at the end)."""
+    episodes: int = 100
+    """Episodes per evaluation."""
+    deterministic: bool = True
+    """Greedy actions."""
+    gif: bool = True
+    """Write a GIF of one episode at the end of training."""
+
+
+@dataclass
+class TeamOverride:
+    """Per-team changes to the shared ``policy`` and ``algo`` sections."""
+
+    policy: dict[str, Any] = field(default_factory=dict)
+    algo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainConfig:
+    """A training run."""
+
+    name: str = "run"
+    """Run name (default run directory ``runs/<name>``)."""
+    seed: int = 0
+    """Seed of the env, the networks and the sampling."""
+    device: str = "cpu"
+    """Torch device of the envs, rollouts and networks."""
+    env: EnvConfig = field(default_factory=EnvConfig)
+    rollout_steps: int = 25
+    """Steps per env per iteration (T)."""
+    total_steps: int = 1_000_000
+    """Env steps (num_envs x steps) to train for."""
+    time_limit: float = 0.0
+    """Stop after this many seconds of training (0: no limit)."""
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """Network of every team."""
+    algo: dict[str, Any] = field(default_factory=lambda: {"name": "mappo"})
+    """Algorithm of every team: ``name`` (``mappo``, ``ippo``) and its hyperparameters."""
+    teams: dict[str, TeamOverride] = field(default_factory=dict)
+    """Per-team overrides of ``policy`` and ``algo``."""
+    log: LogConfig = field(default_factory=LogConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def validate(self) -> None:
+        if self.rollout_steps < 1 or self.total_steps < 1 or self.env.num_envs < 1:
+            raise ValueError("rollout_steps, total_steps and env.num_envs must be >= 1")
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.log.run_dir or f"runs/{self.name}")
+
+    def team_configs(self, team: str) -> tuple[PolicyConfig, Any]:
+        """The policy config and the (typed) algorithm config of ``team``."""
+        over = self.teams.get(team, TeamOverride())
+        where = f"teams.{team}" if team in self.teams else "policy"
+        policy = build(PolicyConfig, {**to_dict(self.policy), **over.policy}, where + ".policy")
+        return policy, build_algo({**self.algo, **over.algo}, where + ".algo")
+
+
+def build_algo(values: dict[str, Any], where: str) -> Any:
+    """The typed config of the algorithm named in ``values["name"]``."""
+    name = values.get("name", "mappo")
+    try:
+        spec = algo_spec(name)
+    except KeyError as err:
+        raise ConfigError(f"{where}.name: {err.args[0]}") from None
+    return build(spec.config_cls, {**values, "name": name}, where)
+
+
+def set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
+    """``tree["a"]["b"] = value`` for ``key = "a.b"``, creating levels as needed."""
+    parts = key.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"override {key!r}: {p!r} is not a section")
+    node[parts[-1]] = value
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                base: dict[str, Any] | None = None) -> TrainConfig:
+    """Read a YAML run config (or start from ``base``), apply dotted ``overrides``
+    (``{"algo.lr": 3e-4}``), and validate everything that does not need the env."""
+    where = str(path) if path else "config"
+    raw: dict[str, Any] = copy.deepcopy(base) if base else {}
+    if path is not None:
+        try:
+            text = Path(path).read_text()
+        except OSError as err:
+            raise ConfigError(f"cannot read config {where}: {err.strerror}") from None
+        loaded = yaml.safe_load(text) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{where}: the top level must be a mapping")
+        raw = loaded
+    for key, value in (overrides or {}).items():
+        set_dotted(raw, key, value)
+    cfg = build(TrainConfig, raw, where)
+    build_algo(cfg.algo, f"{where}: algo")
+    for team in cfg.teams:
+        cfg.team_configs(team)
+    return cfg
+
+
+def save_config(cfg: TrainConfig, path: Path) -> None:
+    """Write the resolved config as YAML."""
+    path.write_text(yaml.safe_dump(to_dict(cfg), sort_keys=False))
