@@ -17,8 +17,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The default job: MAPPO on simple_spread for TRAIN_SECONDS, then a 1000-episode greedy
+# evaluation (JSON report) and a GIF. Running it again resumes the same run.
+CONFIG        ?= configs/coordination/simple_spread_mappo.yaml
+RUN           ?= runs/default
+TRAIN_SECONDS ?= 300
+
 train: setup
-	$(BIN)/arena demo coordination/simple_spread-v0 --episodes 2 --gif runs/demo/simple_spread.gif
+	if [ -d $(RUN)/checkpoints ]; then $(BIN)/arena train --resume $(RUN); \
+	else $(BIN)/arena train $(CONFIG) --run-dir $(RUN) time_limit=$(TRAIN_SECONDS); fi
+	$(BIN)/arena eval $(RUN) --episodes 1000 --json $(RUN)/eval.json --gif $(RUN)/eval.gif
+	$(BIN)/arena plot $(RUN) --out $(RUN)/curve.png --smooth 5
 
 lint: setup
 	$(BIN)/ruff check arena envs agents baselines tests

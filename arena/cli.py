@@ -131,6 +131,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Learning curves of one or more runs as a PNG."""
+    from arena.plot import plot_runs
+
+    x = "time/elapsed_s" if args.x == "time" else "env_steps"
+    out = plot_runs(args.runs, args.out, metric=args.metric, x=x, source=args.source,
+                    smooth=args.smooth, labels=args.labels, title=args.title)
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``arena`` command."""
     parser = argparse.ArgumentParser(prog="arena", description=__doc__)
@@ -167,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", default=None, help="write the report as JSON")
     p.add_argument("--gif", default=None, help="write one episode as a GIF")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("plot", help="learning curves of runs (progress.csv / eval.csv) as PNG")
+    p.add_argument("runs", nargs="+", help="run directories")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--metric", default=None, help="column, e.g. eval/coverage")
+    p.add_argument("--x", choices=["steps", "time"], default="steps")
+    p.add_argument("--source", choices=["progress", "eval"], default="progress")
+    p.add_argument("--smooth", type=int, default=1, help="moving-average window (rows)")
+    p.add_argument("--labels", nargs="+", default=None)
+    p.add_argument("--title", default=None)
+    p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("bench", help="env-steps/s of simple_spread, peers side by side")
     p.add_argument("--num-envs", type=int, nargs="+", default=[1, 1024, 8192, 32768])

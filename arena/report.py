@@ -27,13 +27,15 @@ class EvalReport:
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_stats(cls, stats: EpisodeStats, **meta: Any) -> EvalReport:
+    def from_stats(cls, stats: EpisodeStats, binary: tuple[str, ...] = (),
+                   **meta: Any) -> EvalReport:
+        """Summaries of ``stats``; metrics named in ``binary`` get Wilson intervals."""
         report = cls(**meta)
         for team, ret in stats.returns.items():
             report.rows[f"return/{team}"] = summarize(ret.cpu())
         report.rows["length"] = summarize(stats.lengths.cpu().float())
         for key, value in stats.metrics.items():
-            report.rows[key] = summarize(value.cpu())
+            report.rows[key] = summarize(value.cpu(), binary=key in binary)
         return report
 
     def table(self) -> str:
@@ -46,6 +48,7 @@ class EvalReport:
         return "\n".join(lines)
 
     def write_json(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(self.__dict__, indent=2))
 
 
@@ -65,7 +68,8 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     if gif:
         one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)
         write_episode_gif(policy.bind(one), one, gif, seed=seed)
-    return EvalReport.from_stats(stats, run=str(run), env_id=env_id, env_kwargs=kwargs,
+    return EvalReport.from_stats(stats, env.scenario.binary_metrics, run=str(run),
+                                 env_id=env_id, env_kwargs=kwargs,
                                  episodes=episodes, deterministic=deterministic)
 
 

@@ -156,7 +156,7 @@ class Trainer:
         cfg = self.cfg
         self.run_dir.mkdir(parents=True, exist_ok=True)
         save_config(cfg, self.run_dir / "config.yaml")
-        logger = Logger(self.run_dir, cfg.log.tensorboard)
+        logger = Logger(self.run_dir, cfg.log.tensorboard, start_step=self.env_steps)
         steps_per_iter = cfg.rollout_steps * self.env.num_envs
         bar = _progress(cfg, self.env_steps)
         done_iters, last = 0, {}
@@ -175,7 +175,8 @@ class Trainer:
             self.env_steps += steps_per_iter
             self.elapsed = time.perf_counter() - start
             last = {**stats, **episodes.means(),
-                    "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick)}
+                    "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick),
+                    "time/elapsed_s": self.elapsed}
             self._periodic(logger, last)
             if bar is not None:
                 bar.update(steps_per_iter)
@@ -200,14 +201,17 @@ class Trainer:
     def _periodic(self, logger: Logger, stats: dict[str, float]) -> None:
         cfg = self.cfg
         if cfg.eval.every and self.iteration % cfg.eval.every == 0:
-            stats.update({f"eval/{k}": v for k, v in self.evaluate().means().items()})
+            means = self.evaluate().means()
+            logger.log(self.env_steps, {**{f"eval/{k}": v for k, v in means.items()},
+                                        "time/elapsed_s": self.elapsed}, file="eval")
         logger.log(self.env_steps, stats)
         if self.iteration % cfg.log.checkpoint_every == 0:
             self.save_checkpoint()
 
     def _final(self, logger: Logger, last: dict[str, float]) -> dict[str, float]:
         result = self.evaluate().means()
-        logger.log(self.env_steps, {f"eval/{k}": v for k, v in result.items()})
+        logger.log(self.env_steps, {**{f"eval/{k}": v for k, v in result.items()},
+                                    "time/elapsed_s": self.elapsed}, file="eval")
         summary = {"env_steps": float(self.env_steps), "iterations": float(self.iteration),
                    "train_seconds": self.elapsed, **{f"eval/{k}": v for k, v in result.items()}}
         if self.cfg.eval.gif:

@@ -34,6 +34,8 @@ class Scenario(ABC):
     config_cls: ClassVar[type]
     family: ClassVar[str] = "misc"
     continuous_format: ClassVar[str] = "force"
+    binary_metrics: ClassVar[tuple[str, ...]] = ("success", "attack_success")
+    """Metrics that are 0/1 outcomes per episode: reported as rates with Wilson intervals."""
 
     def __init__(self, config: Any) -> None:
         self.config = config

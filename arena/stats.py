@@ -35,12 +35,13 @@ def wilson_ci(successes: int, n: int, z: float = 1.96) -> tuple[float, float, fl
     return p, max(0.0, center - half), min(1.0, center + half)
 
 
-def summarize(x: torch.Tensor) -> dict[str, float | str]:
-    """Mean with a 95% interval: Wilson for 0/1 outcomes (success, attack success), Student-t
-    otherwise."""
+def summarize(x: torch.Tensor, binary: bool = False) -> dict[str, float | str]:
+    """Mean with a 95% interval: Wilson for 0/1 outcomes (``binary``: success, attack
+    success), Student-t otherwise."""
     x = x.double().flatten()
-    binary = bool(((x == 0) | (x == 1)).all())
     if binary:
+        if not bool(((x == 0) | (x == 1)).all()):
+            raise ValueError("binary outcome with values other than 0 and 1")
         mean, low, high = wilson_ci(int(x.sum()), x.numel())
         return {"mean": mean, "ci95_low": low, "ci95_high": high, "interval": "wilson",
                 "n": x.numel()}

@@ -26,5 +26,7 @@ def test_t_interval_known_values() -> None:
 
 
 def test_summarize_picks_interval() -> None:
-    assert summarize(torch.tensor([0.0, 1.0, 1.0]))["interval"] == "wilson"
-    assert summarize(torch.tensor([0.5, 1.0]))["interval"] == "t"
+    assert summarize(torch.tensor([0.0, 1.0, 1.0]), binary=True)["interval"] == "wilson"
+    assert summarize(torch.tensor([0.0, 1.0, 1.0]))["interval"] == "t"  # e.g. collision counts
+    with pytest.raises(ValueError, match="other than 0 and 1"):
+        summarize(torch.tensor([0.5, 1.0]), binary=True)

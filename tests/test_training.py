@@ -95,3 +95,41 @@ def test_short_learning_check(tmp_path: Path) -> None:
                             "eval.episodes": 300})
     summary = Trainer(cfg).train()
     assert summary["eval/return/agent"] > -21.0, summary
+
+
+def test_logger_widens_header_and_drops_rows_after_resume_point(tmp_path: Path) -> None:
+    from arena.logger import Logger
+
+    log = Logger(tmp_path, tensorboard=False)
+    log.log(10, {"loss": 1.0})
+    log.log(20, {"loss": 0.5, "episode/return": -3.0})  # a key first seen later is kept
+    log.log(30, {"loss": 0.25})
+    log.log(20, {"eval/return": -2.0}, file="eval")
+    rows = (tmp_path / "progress.csv").read_text().splitlines()
+    assert rows[0] == "env_steps,loss,episode/return"
+    assert rows[2] == "20,0.5,-3.0" and rows[1] == "10,1.0,"
+    Logger(tmp_path, tensorboard=False, start_step=20)  # resumed from a checkpoint at step 20
+    assert (tmp_path / "progress.csv").read_text().splitlines()[1:] == ["10,1.0,", "20,0.5,-3.0"]
+    assert (tmp_path / "eval.csv").read_text().splitlines() == ["env_steps,eval/return",
+                                                               "20,-2.0"]
+
+
+def test_plot_curves_from_run_csv(tmp_path: Path) -> None:
+    from arena.logger import Logger
+    from arena.plot import plot_runs
+
+    log = Logger(tmp_path, tensorboard=False)
+    for i in range(1, 6):
+        log.log(100 * i, {"episode/return_agent": -20.0 + i, "time/elapsed_s": float(i)})
+    out = plot_runs([tmp_path], tmp_path / "c.png", x="time/elapsed_s", smooth=2)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(KeyError, match="no column 'eval/coverage'"):
+        plot_runs([tmp_path], tmp_path / "d.png", metric="eval/coverage")
+
+
+def test_every_builtin_scenario_has_a_config_that_loads() -> None:
+    root = Path(__file__).resolve().parents[1] / "configs"
+    used = {load_config(path).env.id for path in sorted(root.rglob("*.yaml"))}
+    builtin = {e for e in arena.list_envs() if e.split("/")[0] in
+               ("coordination", "attack_defense", "navigation")}
+    assert builtin <= used, sorted(builtin - used)
