@@ -39,8 +39,10 @@ test: lint typecheck
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python -m pip install -q -e ".[peers]"
+	# torch pinned in the same command: BenchMARL's torchrl would otherwise pull a CUDA build.
+	$(BIN)/python -m pip install -q -e ".[peers]" $(TORCH)
 	$(BIN)/arena bench --peers --compile
+	$(BIN)/arena bench --training --peers --num-envs 1024 4096
 
 check-learning: setup
 	$(BIN)/python -m pytest -q -m slow

@@ -62,9 +62,11 @@ class Actor(nn.Module):
 class Critic(nn.Module):
     """Value per agent, shape ``(..., N)``.
 
-    ``kind``: ``local`` (own observation: IPPO), ``state`` (global state + own observation:
-    MAPPO with an MLP), ``attention`` (each agent's observation encoded, then attention across
-    the team's agents: MAPPO with attention, any number of agents).
+    ``kind``: ``local`` (own observation: IPPO), ``state`` (global state + own observation,
+    one pass per agent: MAPPO's agent-specific state), ``env_state`` (the global state alone,
+    one pass per env with one output per agent: cheaper, as BenchMARL's MAPPO critic),
+    ``attention`` (each agent's observation encoded, then attention across the team's agents:
+    MAPPO with attention, any number of agents).
     """
 
     def __init__(self, kind: str, obs_dim: int, state_dim: int, layout: Layout,
@@ -73,6 +75,8 @@ class Critic(nn.Module):
         self.kind, self.cfg = kind, cfg
         in_dim = obs_dim + (state_dim if kind == "state" else 0)
         in_dim += num_agents if cfg.agent_id else 0
+        if kind == "env_state":
+            in_dim = state_dim
         self.backbone = make_backbone(in_dim, layout, cfg)
         width = self.backbone.out_dim
         if kind == "attention":
@@ -80,9 +84,13 @@ class Critic(nn.Module):
                                                else 1, 2 * width, dropout=0.0,
                                                batch_first=True, norm_first=True)
             self.mixer: nn.Module = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
-        self.value = ortho_init(nn.Linear(width, 1), gain=1.0)
+        outputs = num_agents if kind == "env_state" else 1
+        self.value = ortho_init(nn.Linear(width, outputs), gain=1.0)
 
     def forward(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
+        if self.kind == "env_state":
+            assert state is not None
+            return self.value(self.backbone(state))
         x = obs
         if self.kind == "state":
             assert state is not None

@@ -61,10 +61,22 @@ class PPOConfig:
     """Normalize advantages per update."""
     target_kl: float = 0.0
     """Stop the epochs early when the approximate KL exceeds this (0: never)."""
+    chunk_size: int = 8192
+    """Rows (env steps) per forward/backward chunk inside a minibatch: gradients are summed
+    over chunks, so this changes speed and memory, not the update."""
+    critic_input: str = "agent_state"
+    """MAPPO with an MLP: ``agent_state`` (global state + the agent's own observation, one
+    critic pass per agent) or ``state`` (global state only, one pass per env with one output
+    per agent: about 3x cheaper for 3 agents)."""
 
     def validate(self) -> None:
         if self.name not in ("mappo", "ippo"):
             raise ValueError(f"name must be 'mappo' or 'ippo', got {self.name!r}")
+        if self.critic_input not in ("agent_state", "state"):
+            raise ValueError("critic_input must be 'agent_state' or 'state', "
+                             f"got {self.critic_input!r}")
+        if self.chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
         if self.epochs < 1 or self.num_minibatches < 1:
             raise ValueError("epochs and num_minibatches must be >= 1")
         if not (0 < self.gamma <= 1 and 0 <= self.gae_lambda <= 1):
@@ -78,8 +90,9 @@ class PPOLearner:
                  device: torch.device) -> None:
         self.spec, self.cfg, self.device = spec, cfg, device
         kind = "local" if cfg.name == "ippo" else (
-            "attention" if policy_cfg.backbone == "attention" else "state")
-        self.uses_state = kind == "state"
+            "attention" if policy_cfg.backbone == "attention" else
+            "env_state" if cfg.critic_input == "state" else "state")
+        self.uses_state = kind in ("state", "env_state")
         self.gamma = cfg.gamma
         self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
                             policy_cfg).to(device)
@@ -138,6 +151,34 @@ class PPOLearner:
         return out
 
     def _minibatch_step(self, flat: _Flat, idx: torch.Tensor) -> dict[str, float]:
+        """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of
+        ``chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
+        means weighted by its share of active entries), so activations stay in cache."""
+        cfg = self.cfg
+        total = flat.active[idx].sum().clamp_min(1.0)
+        self.actor_opt.zero_grad(set_to_none=True)
+        self.critic_opt.zero_grad(set_to_none=True)
+        sums: dict[str, torch.Tensor] = {}
+        for part in idx.split(cfg.chunk_size):
+            weight = flat.active[part].sum() / total
+            terms = self._losses(flat, part)
+            loss = (terms["policy_loss"] - cfg.entropy_coef * terms["entropy"]
+                    + cfg.value_coef * terms["value_loss"])
+            (loss * weight).backward()
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + v.detach() * weight
+        if not all(torch.isfinite(v) for v in sums.values()):
+            raise FloatingPointError(
+                f"team {self.spec.team!r}: non-finite loss (policy {sums['policy_loss'].item()}, "
+                f"value {sums['value_loss'].item()}); parameters left unchanged")
+        grad_norm = nn.utils.clip_grad_norm_(
+            list(self._actor.parameters()) + list(self.critic.parameters()), cfg.max_grad_norm)
+        self.actor_opt.step()
+        self.critic_opt.step()
+        return {**{k: v.item() for k, v in sums.items()}, "grad_norm": grad_norm.item()}
+
+    def _losses(self, flat: _Flat, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Masked means over the rows ``idx``: surrogate, value loss, entropy, KL, clipping."""
         cfg = self.cfg
         obs, mask = flat.obs[idx], flat.active[idx]
         dist = self._actor(obs)
@@ -145,24 +186,12 @@ class PPOLearner:
         logp = head.log_prob(dist, flat.actions[idx])
         pg_loss, clip_frac, approx_kl = policy_loss(logp, flat.logp[idx], flat.adv[idx],
                                                     cfg.clip, mask)
-        entropy = masked_mean(head.entropy(dist), mask)
         state = flat.state[idx] if flat.state is not None else None
         v_loss = value_loss(self.critic(obs, state), flat.old_values[idx], flat.targets[idx],
                             cfg.value_clip, mask, cfg.huber_delta or None)
-        loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"team {self.spec.team!r}: non-finite loss "
-                                     f"(policy {pg_loss.item()}, value {v_loss.item()})")
-        self.actor_opt.zero_grad(set_to_none=True)
-        self.critic_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = nn.utils.clip_grad_norm_(
-            list(self._actor.parameters()) + list(self.critic.parameters()), cfg.max_grad_norm)
-        self.actor_opt.step()
-        self.critic_opt.step()
-        return {"policy_loss": pg_loss.item(), "value_loss": v_loss.item(),
-                "entropy": entropy.item(), "approx_kl": approx_kl.item(),
-                "clip_fraction": clip_frac.item(), "grad_norm": grad_norm.item()}
+        return {"policy_loss": pg_loss, "value_loss": v_loss,
+                "entropy": masked_mean(head.entropy(dist), mask), "approx_kl": approx_kl,
+                "clip_fraction": clip_frac}
 
     def _anneal(self) -> None:
         if not self.cfg.lr_anneal:

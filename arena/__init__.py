@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arena.config import ConfigError
@@ -11,6 +12,7 @@ from arena.scenario import Scenario
 
 if TYPE_CHECKING:
     from arena.adapters.pettingzoo import ArenaParallelEnv
+    from arena.policy import Policy
 
 __version__ = "0.1.0"
 
@@ -23,12 +25,23 @@ def make_parallel_env(env_id: str, render_mode: str | None = None, device: str =
     return _make(env_id, render_mode=render_mode, device=device, **scenario_kwargs)
 
 
+def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None,
+                deterministic: bool = True) -> Policy:
+    """A trained policy (run directory or checkpoint file) as a callable
+    ``{team: obs (B, N, obs_dim)} -> {team: actions}``; greedy unless ``deterministic=False``.
+    Pass ``env`` to run an attention policy with that env's team sizes."""
+    from arena.policy import load_policy as _load
+
+    return _load(path, device=device, env=env, deterministic=deterministic)
+
+
 __all__ = [
     "ActionError",
     "ConfigError",
     "Scenario",
     "VecEnv",
     "list_envs",
+    "load_policy",
     "make",
     "make_parallel_env",
     "make_scenario",

@@ -78,6 +78,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Env-steps per second of simple_spread, with peers side by side."""
     from arena import bench
 
+    if args.training:
+        from arena.bench_training import run_training_bench, training_table
+
+        results = run_training_bench(args.num_envs, args.iterations, args.peers, args.device)
+        print(training_table(results))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump([r.__dict__ for r in results], f, indent=2)
+        return 0
     if args.peers:
         missing = [k for k, ok in bench.peers_available().items() if not ok]
         if missing:
@@ -195,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=200, help="timed steps at 1024 envs (scaled)")
     p.add_argument("--peers", action="store_true", help="also run VMAS and MPE2")
     p.add_argument("--compile", action="store_true", help="also run the torch.compile path")
+    p.add_argument("--training", action="store_true",
+                   help="MAPPO training throughput (with --peers: BenchMARL side by side)")
+    p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", default=None, help="write results to this JSON file")
     p.set_defaults(func=cmd_bench)

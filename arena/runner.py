@@ -251,6 +251,8 @@ class Trainer:
             "env": self.env.state_dict(),
             "torch_rng": torch.get_rng_state(),
         }
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
 
     def _load(self, ckpt: dict[str, Any]) -> None:
@@ -261,6 +263,8 @@ class Trainer:
             le.load_state_dict(ckpt["learners"][team])
         self.env.load_state_dict(ckpt["env"])
         torch.set_rng_state(ckpt["torch_rng"])
+        if self.device.type == "cuda" and "cuda_rng" in ckpt:
+            torch.cuda.set_rng_state(ckpt["cuda_rng"], self.device)
         self.iteration, self.env_steps = int(ckpt["iteration"]), int(ckpt["env_steps"])
         self.elapsed = float(ckpt["elapsed"])
 

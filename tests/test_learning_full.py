@@ -1,0 +1,32 @@
+"""Full learning checks (``make check-learning``; marked slow, about 10 minutes each on 2 CPU
+cores): the shipped configs reach the results reported in docs/training.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arena.runner import Trainer
+from arena.train_config import load_config
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def train(tmp_path: Path, config: str) -> dict[str, float]:
+    cfg = load_config(CONFIGS / config, overrides={
+        "log.run_dir": str(tmp_path / "run"), "log.progress": False, "eval.every": 0,
+        "eval.gif": False, "eval.episodes": 1000})
+    return Trainer(cfg).train()
+
+
+@pytest.mark.slow
+def test_mappo_simple_spread_beats_minus_15(tmp_path: Path) -> None:
+    summary = train(tmp_path, "coordination/simple_spread_mappo.yaml")
+    assert summary["eval/return/agent"] > -15.0, summary
+
+
+@pytest.mark.slow
+def test_mappo_navigation_4_agents_95_percent(tmp_path: Path) -> None:
+    summary = train(tmp_path, "navigation/navigation_mappo.yaml")
+    assert summary["eval/success"] >= 0.95, summary
