@@ -199,3 +199,14 @@ def test_sigkill_mid_training_then_resume(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     resumed = Trainer(load_config(run / "config.yaml"), resume=True)
     assert resumed.env_steps == done + 3 * 64 * 25
+
+
+def test_per_team_algorithm_and_backbone(tmp_path: Path) -> None:
+    teams = {"defender": {"algo": {"name": "ippo"}, "policy": {"backbone": "attention"}}}
+    trainer = Trainer(tiny(tmp_path, **{"env.id": "attack_defense/breach-v0", "teams": teams}))
+    assert not trainer.learners["defender"].uses_state  # IPPO: local critic
+    assert trainer.learners["attacker"].uses_state  # MAPPO (the top-level algo)
+    assert trainer.train()["env_steps"] == 160
+    with pytest.raises(arena.ConfigError, match="defenderz"):
+        Trainer(tiny(tmp_path / "x", **{"env.id": "attack_defense/breach-v0",
+                                        "teams": {"defenderz": {}}}))
