@@ -180,13 +180,22 @@ class Trainer:
             self._periodic(logger, last)
             if bar is not None:
                 bar.update(steps_per_iter)
-                bar.set_postfix(_postfix(last), refresh=False)
+                bar.set_postfix(_postfix(last, self._time_left()), refresh=False)
         if bar is not None:
             bar.close()
         self.save_checkpoint()
         summary = self._final(logger, last)
         logger.close()
         return summary
+
+    def _time_left(self) -> float | None:
+        """Seconds left of ``time_limit`` when it ends the run before ``total_steps`` would."""
+        if not self.cfg.time_limit:
+            return None
+        left = max(0.0, self.cfg.time_limit - self.elapsed)
+        rate = self.env_steps / max(self.elapsed, 1e-9)
+        by_steps = (self.cfg.total_steps - self.env_steps) / max(rate, 1e-9)
+        return left if left < by_steps else None
 
     def _update(self) -> dict[str, float]:
         progress = self.env_steps / self.cfg.total_steps
@@ -278,8 +287,10 @@ def _progress(cfg: TrainConfig, initial: int) -> Any:
                 desc=cfg.name, dynamic_ncols=True)
 
 
-def _postfix(stats: dict[str, float]) -> dict[str, str]:
+def _postfix(stats: dict[str, float], time_left: float | None) -> dict[str, str]:
     out = {"steps/s": f"{stats.get('time/steps_per_s', 0):,.0f}"}
+    if time_left is not None:  # the wall-clock budget ends the run before total_steps
+        out["time left"] = f"{int(time_left) // 60}:{int(time_left) % 60:02d}"
     for k, v in stats.items():
         if k.startswith("episode/return_"):
             out[k.removeprefix("episode/return_")] = f"{v:.2f}"
