@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("eval", help="evaluate a run or checkpoint: returns, metrics, CIs")
-    p.add_argument("run", help="run directory or checkpoint file")
+    p.add_argument("run", help="run directory, checkpoint file, or scripted|random (with --env)")
     p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--env", default=None, help="another env id (same team spaces)")

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from arena import checkpoint
-from arena.evaluate import EpisodeStats, run_episodes, write_episode_gif
+from arena.evaluate import (
+    EpisodeStats,
+    heuristic_policy,
+    random_policy,
+    run_episodes,
+    write_episode_gif,
+)
 from arena.policy import load_policy
 from arena.registry import make
 from arena.stats import summarize
@@ -57,6 +63,8 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
                  seed: int = 12345, gif: str | None = None, device: str = "cpu") -> EvalReport:
     """Evaluate the policy of ``run`` for ``episodes`` episodes (one per env) on its own env or
     on ``env_id``, with scenario ``overrides`` (e.g. more agents for attention policies)."""
+    if str(run) in SCRIPTED:
+        return _evaluate_scripted(str(run), episodes, env_id, overrides, seed, gif, device)
     from arena.runner import load_run_config
 
     cfg = load_run_config(run, checkpoint.load(run, device))
@@ -73,3 +81,23 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
                                  episodes=episodes, deterministic=deterministic)
 
 
+
+
+SCRIPTED = {"scripted": heuristic_policy, "random": random_policy}
+"""Policies ``arena eval`` accepts by name instead of a run: every team scripted or random."""
+
+
+def _evaluate_scripted(name: str, episodes: int, env_id: str | None,
+                       overrides: dict[str, Any] | None, seed: int, gif: str | None,
+                       device: str) -> EvalReport:
+    if env_id is None:
+        raise ValueError(f"evaluating the {name!r} policy needs an env: --env ENV_ID")
+    kwargs = dict(overrides or {})
+    env = make(env_id, num_envs=episodes, device=device, **kwargs)
+    policy = SCRIPTED[name]
+    stats = run_episodes(env, policy, seed=seed)
+    if gif:
+        one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)
+        write_episode_gif(lambda obs: policy(one, obs), one, gif, seed=seed)
+    return EvalReport.from_stats(stats, env.scenario.binary_metrics, run=name, env_id=env_id,
+                                 env_kwargs=kwargs, episodes=episodes, deterministic=True)

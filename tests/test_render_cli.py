@@ -47,3 +47,16 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--num-envs", "1", "64", "--steps", "5"]) == 0
     assert "| arena | 64 |" in capsys.readouterr().out
+
+
+def test_eval_scripted_policy_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.json"
+    assert main(["eval", "scripted", "--env", "navigation/navigation-v0", "num_agents=2",
+                 "--episodes", "50", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["env_kwargs"] == {"num_agents": 2} and report["episodes"] == 50
+    assert report["rows"]["success"]["interval"] == "wilson"
+    assert report["rows"]["success"]["mean"] > 0.8  # the potential field solves 2 agents
+    assert "success" in capsys.readouterr().out
+    assert main(["eval", "random"]) == 2
+    assert "needs an env: --env ENV_ID" in capsys.readouterr().err
