@@ -215,6 +215,19 @@ class VecEnv:
         for k, v in state["scenario"].items():
             setattr(self.scenario, k, v.to(dev))
 
+    def agent_mask(self, team: str) -> torch.Tensor:
+        """``(num_envs, N_team)``: agents still active in their episode."""
+        return self.world.active[:, self.world.team_slices[self._team(team)]]
+
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        """The entity layout of ``team``'s observation (see ``Scenario.obs_layout``)."""
+        return self.scenario.obs_layout(self._team(team))
+
+    @property
+    def binary_metrics(self) -> tuple[str, ...]:
+        """Metrics that are 0/1 outcomes per episode (Wilson intervals in reports)."""
+        return self.scenario.binary_metrics
+
     def observe(self) -> Obs:
         """Observations of the current state (what the last ``step`` or ``reset`` returned)."""
         return self.scenario.observation(self.world)

@@ -65,7 +65,7 @@ class TeamSpec:
 
     @classmethod
     def of(cls, env: VecEnv, team: str) -> TeamSpec:
-        layout = env.scenario.obs_layout(team)
+        layout = env.obs_layout(team)
         obs_dim = int(env.observation_space(team).shape[0])  # type: ignore[index]
         layout = [(k, c, obs_dim if f < 0 else f) for k, c, f in layout]
         return cls(team, len(env.teams[team]), obs_dim, int(env.state_space.shape[0]), layout,

@@ -52,7 +52,7 @@ class Policy:
         for team, actor in self.actors.items():
             if team not in env.teams:
                 raise KeyError(f"env {env.env_id} has no team {team!r} (teams: {list(env.teams)})")
-            layout = env.scenario.obs_layout(team)
+            layout = env.obs_layout(team)
             backbone = getattr(actor, "backbone", None)
             if hasattr(backbone, "set_layout") and layout[0][2] > 0:
                 actor.set_layout(layout)  # type: ignore[operator]

@@ -68,6 +68,8 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     from arena.runner import load_run_config
 
     cfg = load_run_config(run, checkpoint.load(run, device))
+    if cfg.env.external and env_id is None:
+        return _evaluate_external(run, cfg, episodes, overrides, deterministic, seed, device)
     env_id = env_id or cfg.env.id
     kwargs = {**(cfg.env.kwargs if env_id == cfg.env.id else {}), **(overrides or {})}
     env = make(env_id, num_envs=episodes, device=device, **kwargs)
@@ -76,7 +78,7 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     if gif:
         one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)
         write_episode_gif(policy.bind(one), one, gif, seed=seed)
-    return EvalReport.from_stats(stats, env.scenario.binary_metrics, run=str(run),
+    return EvalReport.from_stats(stats, env.binary_metrics, run=str(run),
                                  env_id=env_id, env_kwargs=kwargs,
                                  episodes=episodes, deterministic=deterministic)
 
@@ -99,5 +101,21 @@ def _evaluate_scripted(name: str, episodes: int, env_id: str | None,
     if gif:
         one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)
         write_episode_gif(lambda obs: policy(one, obs), one, gif, seed=seed)
-    return EvalReport.from_stats(stats, env.scenario.binary_metrics, run=name, env_id=env_id,
+    return EvalReport.from_stats(stats, env.binary_metrics, run=name, env_id=env_id,
                                  env_kwargs=kwargs, episodes=episodes, deterministic=True)
+
+
+def _evaluate_external(run: str | Path, cfg: Any, episodes: int,
+                       overrides: dict[str, Any] | None, deterministic: bool, seed: int,
+                       device: str) -> EvalReport:
+    """A run trained on an external PettingZoo env, evaluated on that env."""
+    from arena.runner import make_env
+
+    cfg.device = device
+    env = make_env(cfg, num_envs=episodes, **(overrides or {}))
+    policy = load_policy(run, device=device, env=env, deterministic=deterministic)
+    stats = run_episodes(env, lambda _e, obs: policy(obs), seed=seed)
+    return EvalReport.from_stats(stats, env.binary_metrics, run=str(run),
+                                 env_id=cfg.env.external, env_kwargs={**cfg.env.kwargs,
+                                                                     **(overrides or {})},
+                                 episodes=episodes, deterministic=deterministic)

@@ -26,7 +26,14 @@ CHECKPOINT_FORMAT = 1
 
 def make_env(cfg: TrainConfig, num_envs: int | None = None, compile: bool | None = None,
              auto_reset: bool = True, **overrides: Any) -> VecEnv:
-    """The run's env (or a variant: other size, no compile, other scenario arguments)."""
+    """The run's env (or a variant: other size, no compile, other scenario arguments); an
+    external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``."""
+    if cfg.env.external:
+        from arena.adapters.external import ExternalVecEnv, load_env_factory
+
+        factory = load_env_factory(cfg.env.external, {**cfg.env.kwargs, **overrides})
+        return ExternalVecEnv(factory, num_envs or cfg.env.num_envs, cfg.env.teams or None,  # type: ignore[return-value]
+                              cfg.device, env_id=cfg.env.external, auto_reset=auto_reset)
     return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=cfg.device,
                 compile=cfg.env.compile if compile is None else compile, auto_reset=auto_reset,
                 check_actions=False, **{**cfg.env.kwargs, **overrides})
@@ -124,7 +131,7 @@ class Trainer:
                     obs[team], res.actions, res.logp, res.values)
                 if ro.state is not None and state is not None:
                     ro.state[t] = state
-                ro.active[t] = env.world.active[:, env.world.team_slices[team]]
+                ro.active[t] = env.agent_mask(team)
                 actions[team] = to_env_actions(env.action_space(team), res.actions)
             obs, rew, term, trunc, info = env.step(actions)
             for team, le in self.learners.items():
@@ -223,7 +230,7 @@ class Trainer:
                                     "time/elapsed_s": self.elapsed}, file="eval")
         summary = {"env_steps": float(self.env_steps), "iterations": float(self.iteration),
                    "train_seconds": self.elapsed, **{f"eval/{k}": v for k, v in result.items()}}
-        if self.cfg.eval.gif:
+        if self.cfg.eval.gif and not self.cfg.env.external:  # external envs render their own way
             from arena.evaluate import write_episode_gif
 
             env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False)

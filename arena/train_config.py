@@ -30,6 +30,11 @@ class EnvConfig:
     """Scenario arguments."""
     compile: bool = False
     """Run the env step through ``torch.compile``."""
+    external: str = ""
+    """A PettingZoo env instead of ``id``: ``"package.module:function"`` making one
+    ``ParallelEnv`` (or AEC env) from ``kwargs``, e.g. ``"mpe2.simple_spread_v3:parallel_env"``."""
+    teams: dict[str, list[str]] = field(default_factory=dict)
+    """External envs: ``{team: [agent names]}`` (default: names without ``_<index>``)."""
 
 
 @dataclass
