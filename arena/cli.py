@@ -132,7 +132,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
                           overrides=parse_overrides(args.overrides),
-                          deterministic=not args.sample, seed=args.seed, gif=args.gif)
+                          deterministic=not args.sample, seed=args.seed, gif=args.gif,
+                          external=args.external)
     print(report.table())
     if args.json:
         report.write_json(args.json)
@@ -182,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--env", default=None, help="another env id (same team spaces)")
+    p.add_argument("--external", default=None, metavar="MODULE:FUNCTION",
+                   help="a PettingZoo env to evaluate on, e.g. mpe2.simple_spread_v3:parallel_env")
     p.add_argument("--sample", action="store_true", help="sample actions instead of greedy")
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--json", default=None, help="write the report as JSON")

@@ -74,6 +74,7 @@ class VecEnv:
         self._core: StepFn = self._step_core
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False)
+        self._outputs_checked = False
         self._spaces = self._build_spaces()
         self.episode_return = {
             team: torch.zeros(num_envs, len(names), dtype=dtype, device=self.device)
@@ -84,7 +85,10 @@ class VecEnv:
     def _build_spaces(self) -> dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]]:
         self.scenario.reset_world(self.world, self._all(), self.generator)
         obs = self.scenario.observation(self.world)
-        self._state_dim = self.scenario.global_state(self.world, obs).shape[-1]
+        self._check_per_agent("observation", obs, feature_dim=True)
+        state = self.scenario.global_state(self.world, obs)
+        self._check_output("global_state", state, (self.num_envs, None))
+        self._state_dim = state.shape[-1]
         spaces: dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]] = {}
         for team in self.teams:
             box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
@@ -148,6 +152,10 @@ class VecEnv:
         world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
         sc.post_step(world)
         obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
+        if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
+            self._check_per_agent("reward", reward, feature_dim=False)
+            self._check_output("terminated", terminated, (self.num_envs,), torch.bool)
+            self._outputs_checked = True
         self.t = self.t + 1
         truncated = (self.t >= self.max_steps) & ~terminated
         for team, r in reward.items():
@@ -169,10 +177,39 @@ class VecEnv:
             a = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], dim=-1)
         return a * accel
 
+    def _check_output(self, method: str, x: Any, shape: tuple[int | None, ...],
+                      dtype: torch.dtype | None = None) -> None:
+        """A scenario method's tensor must have ``shape`` (``None``: any size) and ``dtype``."""
+        where = f"{type(self.scenario).__name__}.{method}"
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{where} must return a tensor, got {type(x).__name__}")
+        ok = x.dim() == len(shape) and all(
+            w is None or w == h for w, h in zip(shape, x.shape, strict=True))
+        if not ok:
+            want = tuple("*" if w is None else w for w in shape)
+            raise ValueError(f"{where} returned shape {tuple(x.shape)}, expected {want}")
+        if dtype is not None and x.dtype != dtype:
+            raise ValueError(f"{where} returned dtype {x.dtype}, expected {dtype}")
+
+    def _check_per_agent(self, method: str, out: Any, feature_dim: bool) -> None:
+        """``{team: (num_envs, N_team[, features])}`` for every team, nothing else."""
+        where = f"{type(self.scenario).__name__}.{method}"
+        if not isinstance(out, dict) or set(out) != set(self.teams):
+            got = sorted(out) if isinstance(out, dict) else type(out).__name__
+            raise ValueError(f"{where} must return {{team: tensor}} for teams "
+                             f"{sorted(self.teams)}, got {got}")
+        for team, x in out.items():
+            n = len(self.teams[team])
+            shape = (self.num_envs, n, None) if feature_dim else (self.num_envs, n)
+            self._check_output(f"{method}[{team!r}]", x, shape)
+
     def _episode_end_info(self, obs: Obs, done: torch.Tensor) -> dict[str, Any]:
+        metrics = self.scenario.metrics(self.world)
+        for key, value in metrics.items():
+            self._check_output(f"metrics[{key!r}]", value, (self.num_envs,))
         info = {
             "final_observation": obs,
-            "metrics": self.scenario.metrics(self.world),
+            "metrics": metrics,
             "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
             "episode_length": self.t.clone(),
         }

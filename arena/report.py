@@ -60,7 +60,8 @@ class EvalReport:
 
 def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None,
                  overrides: dict[str, Any] | None = None, deterministic: bool = True,
-                 seed: int = 12345, gif: str | None = None, device: str = "cpu") -> EvalReport:
+                 seed: int = 12345, gif: str | None = None, device: str = "cpu",
+                 external: str | None = None) -> EvalReport:
     """Evaluate the policy of ``run`` for ``episodes`` episodes (one per env) on its own env or
     on ``env_id``, with scenario ``overrides`` (e.g. more agents for attention policies)."""
     if str(run) in SCRIPTED:
@@ -68,6 +69,9 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     from arena.runner import load_run_config
 
     cfg = load_run_config(run, checkpoint.load(run, device))
+    if external:  # e.g. a policy trained on Arena's port, played in MPE2's own env
+        cfg.env.external, cfg.env.kwargs, cfg.env.teams = external, dict(overrides or {}), {}
+        return _evaluate_external(run, cfg, episodes, None, deterministic, seed, device)
     if cfg.env.external and env_id is None:
         return _evaluate_external(run, cfg, episodes, overrides, deterministic, seed, device)
     env_id = env_id or cfg.env.id

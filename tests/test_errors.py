@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
 
 import arena
-from arena import ActionError, ConfigError
+from arena import ActionError, ConfigError, Scenario, VecEnv
 
 
 def test_unknown_env_id_suggests_close_matches() -> None:
@@ -96,3 +98,42 @@ def test_register_rejects_bad_ids_and_conflicts() -> None:
         arena.register("simple_spread", SimpleSpread)
     with pytest.raises(ValueError, match="already registered"):
         arena.register("coordination/simple_spread-v0", Navigation)
+
+
+def test_bad_plugin_outputs_name_the_scenario_and_method() -> None:
+    from envs.coordination.simple_spread import SimpleSpread
+
+    class WrongReward(SimpleSpread):
+        def reward(self, world: Any) -> Any:
+            return {"agent": super().reward(world)["agent"][:, 0]}  # (B,) instead of (B, N)
+
+    class MissingTeam(SimpleSpread):
+        def observation(self, world: Any) -> Any:
+            return {"agents": super().observation(world)["agent"]}
+
+    class BadMetric(SimpleSpread):
+        def metrics(self, world: Any) -> dict[str, Any]:
+            return {"coverage": torch.zeros(2, 2)}
+
+    cfg = SimpleSpread.config_cls()
+    env = VecEnv(WrongReward(cfg), num_envs=4)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"WrongReward.reward\['agent'\] returned shape "
+                                         r"\(4,\), expected \(4, 3\)"):
+        env.step(env.sample_actions())
+    with pytest.raises(ValueError, match=r"MissingTeam.observation must return \{team: tensor\}"):
+        VecEnv(MissingTeam(cfg), num_envs=4)
+    env = VecEnv(BadMetric(cfg), num_envs=2)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"BadMetric.metrics\['coverage'\] returned shape"):
+        for _ in range(25):
+            env.step(env.sample_actions())
+
+    class NoReward(Scenario):
+        config_cls = SimpleSpread.config_cls
+
+        def make_world(self) -> Any:
+            return SimpleSpread(cfg).make_world()
+
+    with pytest.raises(TypeError, match="NoReward.*abstract method"):
+        NoReward(cfg)  # type: ignore[abstract]
