@@ -137,3 +137,21 @@ def test_bad_plugin_outputs_name_the_scenario_and_method() -> None:
 
     with pytest.raises(TypeError, match="NoReward.*abstract method"):
         NoReward(cfg)  # type: ignore[abstract]
+
+
+def test_failing_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arena import registry
+
+    class BrokenEntryPoint:
+        name, value = "broken", "broken_pkg:register"
+
+        def load(self) -> Any:
+            def register() -> None:
+                raise RuntimeError("boom")
+            return register
+
+    monkeypatch.setattr(registry.importlib.metadata, "entry_points",
+                        lambda group: [BrokenEntryPoint()])
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    with pytest.raises(RuntimeError, match=r"plug-in 'broken' \(broken_pkg:register\).*boom"):
+        registry.list_envs()
