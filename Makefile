@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TORCH   := torch==2.13.0
 
-.PHONY: setup train test lint typecheck bench check-learning clean
+.PHONY: setup train test lint typecheck bench check-learning compare clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +43,16 @@ bench: setup
 	$(BIN)/python -m pip install -q -e ".[peers]" $(TORCH)
 	$(BIN)/arena bench --peers --compile
 	$(BIN)/arena bench --training --peers --num-envs 1024 4096
+
+# Arena MAPPO vs stable-baselines3 PPO (parameter sharing) on simple_spread, 5 minutes each,
+# then learning curves against env steps and wall-clock (docs/baselines.md).
+compare: setup
+	rm -rf runs/compare
+	$(BIN)/arena train configs/coordination/simple_spread_mappo.yaml --run-dir runs/compare/mappo time_limit=300 eval.every=0
+	$(BIN)/arena train configs/baselines/simple_spread_sb3_ppo.yaml --run-dir runs/compare/sb3_ppo time_limit=300
+	$(BIN)/arena plot runs/compare/mappo runs/compare/sb3_ppo --labels "Arena MAPPO" "SB3 PPO" --smooth 5 --out runs/compare/steps.png
+	$(BIN)/arena plot runs/compare/mappo runs/compare/sb3_ppo --labels "Arena MAPPO" "SB3 PPO" --smooth 5 --x time --out runs/compare/time.png
+	tail -n 1 runs/compare/mappo/eval.csv runs/compare/sb3_ppo/eval.csv
 
 check-learning: setup
 	$(BIN)/python -m pytest -q -m slow

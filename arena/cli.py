@@ -119,7 +119,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         if (cfg.run_dir / "checkpoints").exists():
             raise ValueError(f"{cfg.run_dir} already holds a run; resume it with "
                              f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
-    summary = Trainer(cfg, resume=bool(args.resume)).train()
+    if cfg.baseline:
+        if args.resume:
+            raise ValueError("SB3 baseline runs do not resume; start a new run")
+        from baselines.sb3 import train_sb3
+
+        summary = train_sb3(cfg)
+    else:
+        summary = Trainer(cfg, resume=bool(args.resume)).train()
     print(f"run directory: {cfg.run_dir}")
     for key, value in summary.items():
         print(f"  {key}: {value:.4g}")

@@ -98,8 +98,13 @@ class TrainConfig:
     """Per-team overrides of ``policy`` and ``algo``."""
     log: LogConfig = field(default_factory=LogConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    baseline: dict[str, Any] = field(default_factory=dict)
+    """Train a baseline instead of ``algo``: ``{name: sb3_ppo, team: ..., <PPO kwargs>}``
+    runs stable-baselines3's PPO with parameter sharing over ``team`` (see baselines/sb3.py)."""
 
     def validate(self) -> None:
+        if self.baseline and self.baseline.get("name") != "sb3_ppo":
+            raise ValueError(f"baseline.name must be 'sb3_ppo', got {self.baseline.get('name')!r}")
         if self.rollout_steps < 1 or self.total_steps < 1 or self.env.num_envs < 1:
             raise ValueError("rollout_steps, total_steps and env.num_envs must be >= 1")
 

@@ -18,11 +18,13 @@ Observations and actions cross to numpy on the host each step: that is SB3's int
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv as SB3BaseVecEnv
 
 from arena.env import VecEnv
@@ -113,3 +115,84 @@ class SB3VecEnv(SB3BaseVecEnv):
     def seed(self, seed: int | None = None) -> Sequence[None | int]:
         self._seed = seed
         return [seed] * self.num_envs
+
+
+class _LogCallback(BaseCallback):
+    """Writes SB3's finished-episode returns to the run's ``progress.csv`` / TensorBoard keyed
+    by Arena env steps (one env step = ``n_agents`` SB3 timesteps) and enforces the time limit."""
+
+    def __init__(self, logger: Any, n_agents: int, team: str, time_limit: float) -> None:
+        super().__init__()
+        self.run_logger, self.n_agents, self.team = logger, n_agents, team
+        self.time_limit, self.start = time_limit, time.perf_counter()
+
+    def _on_rollout_end(self) -> None:
+        infos = list(self.model.ep_info_buffer or [])
+        row = {"time/elapsed_s": time.perf_counter() - self.start}
+        if infos:
+            row[f"episode/return_{self.team}"] = float(np.mean([i["r"] for i in infos]))
+            row["episode/length"] = float(np.mean([i["l"] for i in infos]))
+        for key in ("train/policy_gradient_loss", "train/value_loss", "train/entropy_loss",
+                    "train/approx_kl", "train/clip_fraction", "train/explained_variance"):
+            value = self.model.logger.name_to_value.get(key)
+            if value is not None:
+                row[f"{self.team}/{key.removeprefix('train/')}"] = float(value)
+        self.run_logger.log(self.num_timesteps // self.n_agents, row)
+
+    def _on_step(self) -> bool:
+        return not (self.time_limit and time.perf_counter() - self.start > self.time_limit)
+
+
+def train_sb3(cfg: Any) -> dict[str, float]:
+    """Train SB3 PPO on ``cfg``'s env (``baseline`` section: ``team`` and PPO keyword
+    arguments), log like ``arena train``, save ``sb3_model.zip`` and evaluate greedily."""
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    from arena.config import ConfigError
+    from arena.logger import Logger
+    from arena.runner import make_env
+    from arena.train_config import save_config
+
+    kwargs = {k: v for k, v in cfg.baseline.items() if k not in ("name", "team")}
+    env = make_env(cfg)
+    venv = SB3VecEnv(env, team=cfg.baseline.get("team"), seed=cfg.seed)
+    kwargs.setdefault("n_steps", cfg.rollout_steps)
+    try:
+        model = PPO("MlpPolicy", VecMonitor(venv), seed=cfg.seed, device=cfg.device, **kwargs)
+    except TypeError as err:
+        raise ConfigError(f"baseline: {err}") from None
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, cfg.run_dir / "config.yaml")
+    logger = Logger(cfg.run_dir, cfg.log.tensorboard)
+    callback = _LogCallback(logger, venv.n_agents, venv.team, cfg.time_limit)
+    model.learn(cfg.total_steps * venv.n_agents, callback=callback,
+                progress_bar=False)
+    model.save(str(cfg.run_dir / "sb3_model.zip"))
+    elapsed = time.perf_counter() - callback.start
+    summary = {"env_steps": float(model.num_timesteps // venv.n_agents),
+               "train_seconds": elapsed}
+    for key, value in evaluate_sb3(model, cfg, venv.team).items():
+        summary[f"eval/{key}"] = value
+    logger.log(int(summary["env_steps"]), {k: v for k, v in summary.items()
+                                           if k.startswith("eval/")}, file="eval")
+    logger.close()
+    return summary
+
+
+def evaluate_sb3(model: Any, cfg: Any, team: str) -> dict[str, float]:
+    """Greedy episodes of ``model`` for ``team`` (others scripted), one per env."""
+    from arena.evaluate import mixed_policy, run_episodes
+    from arena.runner import make_env
+
+    env = make_env(cfg, num_envs=cfg.eval.episodes)
+
+    def act(_env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
+        flat = obs[team].reshape(-1, obs[team].shape[-1]).cpu().numpy()
+        action, _ = model.predict(flat, deterministic=cfg.eval.deterministic)
+        space = env.action_space(team)
+        return {team: torch.as_tensor(action).reshape(env.num_envs, -1, *(space.shape or ()))}
+
+    others = {t: heuristic_policy for t in env.teams if t != team}
+    stats = run_episodes(env, mixed_policy({team: act, **others}), seed=cfg.seed + 12345)
+    return stats.means()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -58,3 +60,20 @@ def test_sb3_ppo_trains_on_it(continuous: bool) -> None:
     model.learn(2 * 32 * 24)
     assert model.num_timesteps == 2 * 32 * 24
     assert len(model.ep_info_buffer) > 0  # VecMonitor saw episodes end (25-step episodes)
+
+
+def test_arena_train_runs_the_sb3_baseline(tmp_path: Path) -> None:
+    from arena.cli import main
+
+    cfg = tmp_path / "sb3.yaml"
+    cfg.write_text("name: sb3\nenv: {id: coordination/simple_spread-v0, num_envs: 8}\n"
+                   "rollout_steps: 16\ntotal_steps: 512\neval: {episodes: 10}\n"
+                   "baseline: {name: sb3_ppo, n_epochs: 1, batch_size: 128}\n")
+    run = tmp_path / "run"
+    assert main(["train", str(cfg), "--run-dir", str(run)]) == 0
+    assert (run / "sb3_model.zip").exists() and (run / "config.yaml").exists()
+    header = (run / "progress.csv").read_text().splitlines()[0]
+    assert "episode/return_agent" in header and "time/elapsed_s" in header
+    assert "eval/return/agent" in (run / "eval.csv").read_text()
+    cfg.write_text(cfg.read_text().replace("n_epochs: 1", "n_epoch: 1"))
+    assert main(["train", str(cfg), "--run-dir", str(tmp_path / "bad")]) == 2
