@@ -92,8 +92,25 @@ class VecEnv:
         spaces: dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]] = {}
         for team in self.teams:
             box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
-            spaces[team] = (box, self.scenario.action_space(team))
+            spaces[team] = (box, self._checked_action_space(team))
         return spaces
+
+    def _checked_action_space(self, team: str) -> gymnasium.Space:
+        """The scenario's action space must be one the physics can apply."""
+        space = self.scenario.action_space(team)
+        sc = self.scenario
+        want: gymnasium.Space = (
+            gymnasium.spaces.Box(0.0, 1.0, (5,), np.float32)
+            if sc.continuous_actions and sc.continuous_format == "mpe" else
+            gymnasium.spaces.Box(-1.0, 1.0, (2,), np.float32)
+            if sc.continuous_actions else gymnasium.spaces.Discrete(5))
+        same = type(space) is type(want) and getattr(space, "shape", None) == want.shape
+        if not same or (isinstance(want, gymnasium.spaces.Discrete) and space != want):
+            raise ValueError(f"{type(sc).__name__}.action_space({team!r}) is {space}, but the "
+                             f"simulator applies {want} (continuous_actions="
+                             f"{sc.continuous_actions}, continuous_format="
+                             f"{sc.continuous_format!r})")
+        return space
 
     def observation_space(self, team: str) -> gymnasium.Space:
         """Observation space of one agent of ``team``."""

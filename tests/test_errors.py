@@ -155,3 +155,16 @@ def test_failing_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_plugins_loaded", False)
     with pytest.raises(RuntimeError, match=r"plug-in 'broken' \(broken_pkg:register\).*boom"):
         registry.list_envs()
+
+
+def test_action_space_the_simulator_cannot_apply_is_named() -> None:
+    import gymnasium
+
+    from envs.coordination.simple_spread import SimpleSpread
+
+    class ThreeMoves(SimpleSpread):
+        def action_space(self, team: str) -> gymnasium.Space:
+            return gymnasium.spaces.Discrete(3)
+
+    with pytest.raises(ValueError, match=r"ThreeMoves.action_space\('agent'\) is Discrete\(3\)"):
+        VecEnv(ThreeMoves(SimpleSpread.config_cls()), num_envs=2)

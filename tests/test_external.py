@@ -98,3 +98,13 @@ def test_mappo_trains_on_mpe2_through_the_config(tmp_path: Path) -> None:
     report = evaluate_run(tmp_path / "run", episodes=3)
     assert report.env_id == "mpe2.simple_spread_v3:parallel_env"
     assert report.rows["return/agent"]["n"] == 3
+
+
+def test_observation_not_matching_its_space_is_named() -> None:
+    class Liar(Dropout):
+        def observation_space(self, agent: str) -> gymnasium.Space:
+            return gymnasium.spaces.Box(-10, 10, (3,), np.float32)
+
+    with pytest.raises(ValueError, match=r"reset\(\) gave agent 'a_0' an observation of shape "
+                                         r"\(2,\), but its observation_space is Box"):
+        ExternalVecEnv(Liar, num_envs=1, env_id="liar").reset(seed=0)

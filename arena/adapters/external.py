@@ -135,7 +135,7 @@ class ExternalVecEnv:
             self._mask[team][k] = False
             for i, agent in enumerate(agents):
                 if agent in obs:
-                    self._obs[team][k, i] = torch.as_tensor(np.asarray(obs[agent]))
+                    self._store(team, k, i, agent, obs[agent], "reset")
                     self._mask[team][k, i] = True
 
     def step(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
@@ -179,7 +179,7 @@ class ExternalVecEnv:
         for team, agents in self.teams.items():
             for i, agent in enumerate(agents):
                 if agent in obs:
-                    self._obs[team][k, i] = torch.as_tensor(np.asarray(obs[agent]))
+                    self._store(team, k, i, agent, obs[agent], "step")
                 if agent in reward:
                     rew[team][k, i] = float(reward[agent])
                 if terminations.get(agent) or truncations.get(agent):
@@ -188,6 +188,14 @@ class ExternalVecEnv:
         if env.agents:
             return False, False
         return not any_trunc, any_trunc
+
+    def _store(self, team: str, k: int, i: int, agent: str, obs: Any, method: str) -> None:
+        x = torch.as_tensor(np.asarray(obs, dtype=np.float32))
+        if x.shape != self._obs[team].shape[2:]:
+            raise ValueError(f"{self.env_id}: {method}() gave agent {agent!r} an observation of "
+                             f"shape {tuple(x.shape)}, but its observation_space is "
+                             f"{self.observation_space(team)}")
+        self._obs[team][k, i] = x
 
     def _action(self, team: str, a: np.ndarray) -> Any:
         space = self.action_space(team)
