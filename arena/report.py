@@ -66,6 +66,10 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     on ``env_id``, with scenario ``overrides`` (e.g. more agents for attention policies)."""
     if str(run) in SCRIPTED:
         return _evaluate_scripted(str(run), episodes, env_id, overrides, seed, gif, device)
+    if (Path(run) / "sb3_model.zip").exists():  # a stable-baselines3 baseline run
+        from baselines.sb3 import evaluate_sb3_run
+
+        return evaluate_sb3_run(run, episodes, overrides, deterministic, seed, device)
     from arena.runner import load_run_config
 
     cfg = load_run_config(run, checkpoint.load(run, device))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -180,12 +181,37 @@ def train_sb3(cfg: Any) -> dict[str, float]:
     return summary
 
 
+def evaluate_sb3_run(run: Any, episodes: int, overrides: dict[str, Any] | None,
+                     deterministic: bool, seed: int, device: str) -> Any:
+    """``arena eval`` of a baseline run directory: the same report as for Arena's runs."""
+    from stable_baselines3 import PPO
+
+    from arena.report import EvalReport
+    from arena.train_config import load_config
+
+    cfg = load_config(Path(run) / "config.yaml")
+    cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
+    cfg.eval.episodes, cfg.eval.deterministic, cfg.device = episodes, deterministic, device
+    model = PPO.load(str(Path(run) / "sb3_model.zip"), device=device)
+    stats, env = _sb3_episodes(model, cfg, cfg.baseline.get("team"), seed)
+    return EvalReport.from_stats(stats, env.binary_metrics, run=str(run), env_id=env.env_id,
+                                 env_kwargs=cfg.env.kwargs, episodes=episodes,
+                                 deterministic=deterministic)
+
+
 def evaluate_sb3(model: Any, cfg: Any, team: str) -> dict[str, float]:
     """Greedy episodes of ``model`` for ``team`` (others scripted), one per env."""
+    stats, _ = _sb3_episodes(model, cfg, team, cfg.seed + 12345)
+    return stats.means()
+
+
+def _sb3_episodes(model: Any, cfg: Any, team: str | None, seed: int) -> tuple[Any, Any]:
+    """Episodes with ``team`` (default: the env's first) played by ``model``."""
     from arena.evaluate import mixed_policy, run_episodes
     from arena.runner import make_env
 
     env = make_env(cfg, num_envs=cfg.eval.episodes)
+    team = team or next(iter(env.teams))
 
     def act(_env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
         flat = obs[team].reshape(-1, obs[team].shape[-1]).cpu().numpy()
@@ -194,5 +220,4 @@ def evaluate_sb3(model: Any, cfg: Any, team: str) -> dict[str, float]:
         return {team: torch.as_tensor(action).reshape(env.num_envs, -1, *(space.shape or ()))}
 
     others = {t: heuristic_policy for t in env.teams if t != team}
-    stats = run_episodes(env, mixed_policy({team: act, **others}), seed=cfg.seed + 12345)
-    return stats.means()
+    return run_episodes(env, mixed_policy({team: act, **others}), seed=seed), env

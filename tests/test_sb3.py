@@ -75,5 +75,7 @@ def test_arena_train_runs_the_sb3_baseline(tmp_path: Path) -> None:
     header = (run / "progress.csv").read_text().splitlines()[0]
     assert "episode/return_agent" in header and "time/elapsed_s" in header
     assert "eval/return/agent" in (run / "eval.csv").read_text()
+    assert main(["eval", str(run), "--episodes", "5", "--json", str(tmp_path / "r.json")]) == 0
+    assert "return/agent" in (tmp_path / "r.json").read_text()
     cfg.write_text(cfg.read_text().replace("n_epochs: 1", "n_epoch: 1"))
     assert main(["train", str(cfg), "--run-dir", str(tmp_path / "bad")]) == 2
