@@ -137,6 +137,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a trained run on its env or another one."""
     from arena.report import evaluate_run
 
+    if args.attackers or args.defenders:
+        return cmd_crossplay(args)
+    if not args.run:
+        raise ValueError("arena eval needs a RUN (or --attackers ... --defenders ...)")
     report = evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
                           overrides=parse_overrides(args.overrides),
                           deterministic=not args.sample, seed=args.seed, gif=args.gif,
@@ -156,6 +160,25 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = plot_runs(args.runs, args.out, metric=args.metric, x=x, source=args.source,
                     smooth=args.smooth, labels=args.labels, title=args.title)
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_crossplay(args: argparse.Namespace) -> int:
+    """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap."""
+    from arena.crossplay import cross_play
+
+    if not (args.attackers and args.defenders and args.env):
+        raise ValueError("cross-play needs --attackers, --defenders and --env")
+    overrides = parse_overrides([args.run, *args.overrides] if args.run else args.overrides)
+    result = cross_play(args.attackers, args.defenders, args.env, overrides, args.episodes,
+                        args.attacker_team, args.defender_team, args.metric, args.seed)
+    print(result.table())
+    if args.json:
+        result.write_json(args.json)
+        print(f"wrote {args.json}")
+    if args.png:
+        result.write_heatmap(args.png)
+        print(f"wrote {args.png}")
     return 0
 
 
@@ -186,7 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("eval", help="evaluate a run or checkpoint: returns, metrics, CIs")
-    p.add_argument("run", help="run directory, checkpoint file, or scripted|random (with --env)")
+    p.add_argument("run", nargs="?", default=None,
+                   help="run directory, checkpoint file, or scripted|random (with --env)")
+    p.add_argument("--attackers", nargs="+", default=None, metavar="POLICY",
+                   help="cross-play: attacker runs/checkpoints or scripted|random")
+    p.add_argument("--defenders", nargs="+", default=None, metavar="POLICY",
+                   help="cross-play: defender runs/checkpoints or scripted|random")
+    p.add_argument("--attacker-team", default="attacker")
+    p.add_argument("--defender-team", default="defender")
+    p.add_argument("--metric", default="attack_success", help="cross-play: the 0/1 outcome")
+    p.add_argument("--png", default=None, help="cross-play: write the ASR heatmap")
     p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--env", default=None, help="another env id (same team spaces)")
