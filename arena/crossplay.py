@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from arena.env import VecEnv
-from arena.evaluate import PolicyFn, heuristic_policy, random_policy, run_episodes
+from arena.evaluate import PolicyFn, heuristic_policy, mixed_policy, random_policy, run_episodes
 from arena.registry import make
 from arena.scenario import Obs
 from arena.stats import wilson_ci
@@ -122,7 +122,8 @@ def cross_play(attackers: Sequence[str], defenders: Sequence[str], env_id: str,
         attack = side_policy(a, attacker_team, env, device)
         row = []
         for defend in defense:
-            stats = run_episodes(env, _joint(attack, defend), seed=seed)
+            joint = mixed_policy({attacker_team: attack, defender_team: defend})
+            stats = run_episodes(env, joint, seed=seed)
             if metric not in stats.metrics:
                 raise KeyError(f"{env_id} reports no metric {metric!r} "
                                f"(metrics: {sorted(stats.metrics)})")
@@ -136,10 +137,3 @@ def cross_play(attackers: Sequence[str], defenders: Sequence[str], env_id: str,
                         f"return_{defender_team}": float(stats.returns[defender_team].mean())})
         result.cells.append(row)
     return result
-
-
-def _joint(attack: PolicyFn, defend: PolicyFn) -> PolicyFn:
-    def act(env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
-        return {**attack(env, obs), **defend(env, obs)}
-
-    return act
