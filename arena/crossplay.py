@@ -13,19 +13,17 @@ from typing import Any
 import torch
 
 from arena.env import VecEnv
-from arena.evaluate import PolicyFn, heuristic_policy, mixed_policy, random_policy, run_episodes
+from arena.evaluate import NAMED_POLICIES, PolicyFn, mixed_policy, run_episodes
 from arena.registry import make
 from arena.scenario import Obs
 from arena.stats import wilson_ci
-
-NAMED = {"scripted": heuristic_policy, "random": random_policy}
 
 
 def side_policy(spec: str, team: str, env: VecEnv, device: str = "cpu") -> PolicyFn:
     """``team``'s actions from ``spec``: ``scripted``, ``random``, a run directory or a
     checkpoint (which must hold a policy for ``team``)."""
-    if spec in NAMED:
-        fn = NAMED[spec]
+    if spec in NAMED_POLICIES:
+        fn = NAMED_POLICIES[spec]
         return lambda e, obs: {team: fn(e, obs)[team]}
     from arena.policy import load_policy
 

@@ -42,6 +42,10 @@ def random_policy(env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
     return env.sample_actions()
 
 
+NAMED_POLICIES: dict[str, PolicyFn] = {"scripted": heuristic_policy, "random": random_policy}
+"""Policies accepted by name wherever a run is expected (``arena eval``, cross-play)."""
+
+
 def mixed_policy(by_team: dict[str, PolicyFn]) -> PolicyFn:
     """A policy that takes each team's actions from its own policy."""
 

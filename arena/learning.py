@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import importlib.metadata
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -160,13 +157,9 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    names = set()
-    for ep in importlib.metadata.entry_points(group=ALGO_ENTRY_POINT_GROUP):
-        ep.load()()
-        names.add(ep.value.split(":")[0])
-    if "agents" not in names:
-        with contextlib.suppress(ModuleNotFoundError):
-            importlib.import_module("agents").register_algorithms()
+    from arena.registry import load_entry_points
+
+    load_entry_points(ALGO_ENTRY_POINT_GROUP, "agents", "register_algorithms")
 
 
 def algo_spec(name: str) -> AlgoSpec:

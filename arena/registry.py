@@ -56,22 +56,28 @@ def register(env_id: str, scenario_cls: type[Scenario], description: str = "") -
     _REGISTRY[env_id] = EnvSpec(env_id, scenario_cls, env_id.split("/")[0], doc)
 
 
+def load_entry_points(group: str, builtin: str, register_fn: str) -> None:
+    """Call the register function of every ``group`` entry point (a failing plug-in is named);
+    in a source tree that is not pip-installed, call ``builtin.register_fn`` instead."""
+    loaded = set()
+    for ep in importlib.metadata.entry_points(group=group):
+        try:
+            ep.load()()
+        except Exception as err:
+            raise RuntimeError(f"the {group!r} plug-in {ep.name!r} ({ep.value}) "
+                               f"failed to register: {err!r}") from err
+        loaded.add(ep.value.split(":")[0])
+    if builtin not in loaded:
+        with contextlib.suppress(ModuleNotFoundError):
+            getattr(importlib.import_module(builtin), register_fn)()
+
+
 def _load_plugins() -> None:
     global _plugins_loaded
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    loaded = set()
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            ep.load()()
-        except Exception as err:
-            raise RuntimeError(f"the {ENTRY_POINT_GROUP!r} plug-in {ep.name!r} ({ep.value}) "
-                               f"failed to register: {err!r}") from err
-        loaded.add(ep.value.split(":")[0])
-    if "envs" not in loaded:  # running from a source tree that is not pip-installed
-        with contextlib.suppress(ModuleNotFoundError):
-            importlib.import_module("envs").register_builtin()
+    load_entry_points(ENTRY_POINT_GROUP, "envs", "register_builtin")
 
 
 def list_envs() -> list[str]:

@@ -9,13 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from arena import checkpoint
-from arena.evaluate import (
-    EpisodeStats,
-    heuristic_policy,
-    random_policy,
-    run_episodes,
-    write_episode_gif,
-)
+from arena.evaluate import NAMED_POLICIES, EpisodeStats, run_episodes, write_episode_gif
 from arena.policy import load_policy
 from arena.registry import make
 from arena.stats import summarize
@@ -64,7 +58,7 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
                  external: str | None = None) -> EvalReport:
     """Evaluate the policy of ``run`` for ``episodes`` episodes (one per env) on its own env or
     on ``env_id``, with scenario ``overrides`` (e.g. more agents for attention policies)."""
-    if str(run) in SCRIPTED:
+    if str(run) in NAMED_POLICIES:
         return _evaluate_scripted(str(run), episodes, env_id, overrides, seed, gif, device)
     if (Path(run) / "sb3_model.zip").exists():  # a stable-baselines3 baseline run
         from baselines.sb3 import evaluate_sb3_run
@@ -93,10 +87,6 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
 
 
 
-SCRIPTED = {"scripted": heuristic_policy, "random": random_policy}
-"""Policies ``arena eval`` accepts by name instead of a run: every team scripted or random."""
-
-
 def _evaluate_scripted(name: str, episodes: int, env_id: str | None,
                        overrides: dict[str, Any] | None, seed: int, gif: str | None,
                        device: str) -> EvalReport:
@@ -104,7 +94,7 @@ def _evaluate_scripted(name: str, episodes: int, env_id: str | None,
         raise ValueError(f"evaluating the {name!r} policy needs an env: --env ENV_ID")
     kwargs = dict(overrides or {})
     env = make(env_id, num_envs=episodes, device=device, **kwargs)
-    policy = SCRIPTED[name]
+    policy = NAMED_POLICIES[name]
     stats = run_episodes(env, policy, seed=seed)
     if gif:
         one = make(env_id, num_envs=1, device=device, auto_reset=False, **kwargs)

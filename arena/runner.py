@@ -191,7 +191,7 @@ class Trainer:
         if bar is not None:
             bar.close()
         self.save_checkpoint()
-        summary = self._final(logger, last)
+        summary = self._final(logger)
         logger.close()
         return summary
 
@@ -217,19 +217,20 @@ class Trainer:
     def _periodic(self, logger: Logger, stats: dict[str, float]) -> None:
         cfg = self.cfg
         if cfg.eval.every and self.iteration % cfg.eval.every == 0:
-            means = self.evaluate().means()
-            logger.log(self.env_steps, {**{f"eval/{k}": v for k, v in means.items()},
-                                        "time/elapsed_s": self.elapsed}, file="eval")
+            self._evaluate_and_log(logger)
         logger.log(self.env_steps, stats)
         if self.iteration % cfg.log.checkpoint_every == 0:
             self.save_checkpoint()
 
-    def _final(self, logger: Logger, last: dict[str, float]) -> dict[str, float]:
-        result = self.evaluate().means()
-        logger.log(self.env_steps, {**{f"eval/{k}": v for k, v in result.items()},
-                                    "time/elapsed_s": self.elapsed}, file="eval")
+    def _evaluate_and_log(self, logger: Logger) -> dict[str, float]:
+        """Evaluate the current policy; its means (``eval/...``) as a row of ``eval.csv``."""
+        result = {f"eval/{k}": v for k, v in self.evaluate().means().items()}
+        logger.log(self.env_steps, {**result, "time/elapsed_s": self.elapsed}, file="eval")
+        return result
+
+    def _final(self, logger: Logger) -> dict[str, float]:
         summary = {"env_steps": float(self.env_steps), "iterations": float(self.iteration),
-                   "train_seconds": self.elapsed, **{f"eval/{k}": v for k, v in result.items()}}
+                   "train_seconds": self.elapsed, **self._evaluate_and_log(logger)}
         if self.cfg.eval.gif and not self.cfg.env.external:  # external envs render their own way
             from arena.evaluate import write_episode_gif
 
