@@ -20,6 +20,7 @@ from agents.ppo_math import (
     policy_loss,
     value_loss,
 )
+from arena import distributed
 from arena.learning import ActResult, PolicyConfig, TeamRollout, TeamSpec
 
 
@@ -130,9 +131,9 @@ class PPOLearner:
         adv, returns = gae(ro.rewards, ro.values, ro.dones, last_value, cfg.gamma,
                            cfg.gae_lambda)
         if cfg.value_norm:
-            self.value_norm.update(returns, ro.active)
+            self.value_norm.update(returns, ro.active, distributed.all_reduce_sum)
         if cfg.adv_norm:
-            adv = normalize_advantages(adv, ro.active)
+            adv = normalize_advantages(adv, ro.active, reduce=distributed.all_reduce_sum)
         targets = self.value_norm.normalize(returns) if cfg.value_norm else returns
         old_values = self.value_norm.normalize(ro.values) if cfg.value_norm else ro.values
         self._anneal()
@@ -153,9 +154,11 @@ class PPOLearner:
     def _minibatch_step(self, flat: _Flat, idx: torch.Tensor) -> dict[str, float]:
         """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of
         ``chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
-        means weighted by its share of active entries), so activations stay in cache."""
+        means weighted by its share of active entries), so activations stay in cache. Under
+        data parallelism the shares are of all workers' active entries and the gradients and
+        loss terms are summed over workers: every worker takes the step of the union batch."""
         cfg = self.cfg
-        total = flat.active[idx].sum().clamp_min(1.0)
+        total = distributed.all_reduce_sum(flat.active[idx].sum()).clamp_min(1.0)
         self.actor_opt.zero_grad(set_to_none=True)
         self.critic_opt.zero_grad(set_to_none=True)
         sums: dict[str, torch.Tensor] = {}
@@ -167,12 +170,16 @@ class PPOLearner:
             (loss * weight).backward()
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + v.detach() * weight
+        params = list(self._actor.parameters()) + list(self.critic.parameters())
+        if distributed.active():
+            distributed.all_reduce_grads(params)
+            reduced = distributed.all_reduce_sum(torch.stack(list(sums.values())))
+            sums = dict(zip(sums, reduced, strict=True))
         if not all(torch.isfinite(v) for v in sums.values()):
             raise FloatingPointError(
                 f"team {self.spec.team!r}: non-finite loss (policy {sums['policy_loss'].item()}, "
                 f"value {sums['value_loss'].item()}); parameters left unchanged")
-        grad_norm = nn.utils.clip_grad_norm_(
-            list(self._actor.parameters()) + list(self.critic.parameters()), cfg.max_grad_norm)
+        grad_norm = nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
         self.actor_opt.step()
         self.critic_opt.step()
         return {**{k: v.item() for k, v in sums.items()}, "grad_norm": grad_norm.item()}

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
+
+Reduce = Callable[[torch.Tensor], torch.Tensor]
+"""Sums a tensor over data-parallel workers (in place); the identity for one process."""
+
+
+def _identity(t: torch.Tensor) -> torch.Tensor:
+    return t
 
 
 def gae(
@@ -38,11 +47,13 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum() / mask.sum().clamp_min(1.0)
 
 
-def normalize_advantages(adv: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8
-                         ) -> torch.Tensor:
-    """Zero mean, unit std over the active entries."""
-    mean = masked_mean(adv, mask)
-    var = masked_mean((adv - mean) ** 2, mask)
+def normalize_advantages(adv: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8,
+                         reduce: Reduce = _identity) -> torch.Tensor:
+    """Zero mean, unit std over the active entries (of all workers, with ``reduce``)."""
+    sums = reduce(torch.stack([(adv * mask).sum(), mask.sum()]))
+    count = sums[1].clamp_min(1.0)
+    mean = sums[0] / count
+    var = reduce(((adv - mean) ** 2 * mask).sum()) / count
     return (adv - mean) / (var.sqrt() + eps)
 
 
@@ -97,14 +108,19 @@ class RunningNorm(nn.Module):
         self.register_buffer("count", torch.full((), 1e-4, dtype=torch.float64))
 
     @torch.no_grad()
-    def update(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> None:
-        """Merge the statistics of ``x`` (entries where ``mask`` is 1)."""
+    def update(self, x: torch.Tensor, mask: torch.Tensor | None = None,
+               reduce: Reduce = _identity) -> None:
+        """Merge the statistics of ``x`` (entries where ``mask`` is 1; of all workers, with
+        ``reduce``, so every worker keeps the same statistics)."""
         x = x.double().flatten()
         if mask is not None:
             x = x[mask.flatten() > 0]
-        if x.numel() == 0:
+        sums = reduce(torch.stack([x.sum(), x.new_tensor(float(x.numel()))]))
+        b_count = sums[1]
+        if float(b_count) == 0:
             return
-        b_mean, b_var, b_count = x.mean(), x.var(unbiased=False), float(x.numel())
+        b_mean = sums[0] / b_count
+        b_var = reduce(((x - b_mean) ** 2).sum()) / b_count
         delta = b_mean - self.mean
         total = self.count + b_count
         self.mean += delta * b_count / total

@@ -102,6 +102,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train from a YAML config (or resume a run)."""
+    from arena import distributed
     from arena.runner import Trainer, resume_config
     from arena.train_config import load_config
 
@@ -122,11 +123,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     if cfg.baseline:
         if args.resume:
             raise ValueError("SB3 baseline runs do not resume; start a new run")
+        if distributed.launched():
+            raise ValueError("SB3 baseline runs are single-process; run them without torchrun")
         from baselines.sb3 import train_sb3
 
         summary = train_sb3(cfg)
     else:
-        summary = Trainer(cfg, resume=bool(args.resume)).train()
+        trainer = Trainer(cfg, resume=bool(args.resume))
+        summary = trainer.train()
+        distributed.shutdown()
+        if not trainer.worker.is_main:
+            return 0
     print(f"run directory: {cfg.run_dir}")
     for key, value in summary.items():
         print(f"  {key}: {value:.4g}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from arena import checkpoint
+from arena import checkpoint, distributed
 from arena.config import ConfigError, to_dict
 from arena.env import VecEnv
 from arena.evaluate import EpisodeStats, run_episodes
@@ -25,16 +25,18 @@ CHECKPOINT_FORMAT = 1
 
 
 def make_env(cfg: TrainConfig, num_envs: int | None = None, compile: bool | None = None,
-             auto_reset: bool = True, **overrides: Any) -> VecEnv:
-    """The run's env (or a variant: other size, no compile, other scenario arguments); an
-    external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``."""
+             auto_reset: bool = True, device: torch.device | str | None = None,
+             **overrides: Any) -> VecEnv:
+    """The run's env (or a variant: other size, device, no compile, other scenario arguments);
+    an external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``."""
+    device = device or cfg.device
     if cfg.env.external:
         from arena.adapters.external import ExternalVecEnv, load_env_factory
 
         factory = load_env_factory(cfg.env.external, {**cfg.env.kwargs, **overrides})
         return ExternalVecEnv(factory, num_envs or cfg.env.num_envs, cfg.env.teams or None,  # type: ignore[return-value]
-                              cfg.device, env_id=cfg.env.external, auto_reset=auto_reset)
-    return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=cfg.device,
+                              str(device), env_id=cfg.env.external, auto_reset=auto_reset)
+    return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=device,
                 compile=cfg.env.compile if compile is None else compile, auto_reset=auto_reset,
                 check_actions=False, **{**cfg.env.kwargs, **overrides})
 
@@ -85,6 +87,18 @@ class EpisodeTracker:
         for k, v in info["metrics"].items():
             self.metrics[k] = self.metrics.get(k, 0.0) + float(v[done].float().sum())
 
+    @classmethod
+    def merged(cls, parts: list[EpisodeTracker]) -> EpisodeTracker:
+        """The sums of several trackers (e.g. one per data-parallel worker)."""
+        out = cls()
+        for p in parts:
+            out.count += p.count
+            out.length += p.length
+            for src, dst in ((p.returns, out.returns), (p.metrics, out.metrics)):
+                for k, v in src.items():
+                    dst[k] = dst.get(k, 0.0) + v
+        return out
+
     def means(self) -> dict[str, float]:
         if self.count == 0:
             return {}
@@ -95,14 +109,22 @@ class EpisodeTracker:
 
 
 class Trainer:
-    """Trains one learner per team on the run's env; see ``TrainConfig``."""
+    """Trains one learner per team on the run's env; see ``TrainConfig``.
+
+    Under ``torchrun`` each worker runs a ``Trainer`` on its own ``env.num_envs`` envs (seeded
+    ``seed + rank * ENV_SEED_STRIDE``); learners all-reduce gradients and statistics so the
+    networks stay identical; ``total_steps`` counts the steps of all workers; rank 0 logs,
+    evaluates and writes the checkpoint (which holds every worker's env and RNG state)."""
 
     def __init__(self, cfg: TrainConfig, resume: bool = False) -> None:
         self.cfg = cfg
-        self.device = torch.device(cfg.device)
-        torch.manual_seed(cfg.seed)
-        self.env = make_env(cfg)
+        self.worker, self.device = distributed.setup(cfg.device)
+        torch.manual_seed(cfg.seed)  # identical initial networks on every worker
+        self.env = make_env(cfg, device=self.device)
         self.learners, _ = build_learners(cfg, self.device, self.env)
+        rank = self.worker.rank
+        if rank:
+            torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         self.env.final_state_in_info = any(le.uses_state for le in self.learners.values())
         self.rollouts = {
             team: TeamRollout(le.spec, cfg.rollout_steps, self.env.num_envs, self.device,
@@ -111,7 +133,7 @@ class Trainer:
         }
         self.iteration, self.env_steps, self.elapsed = 0, 0, 0.0
         self.run_dir = cfg.run_dir
-        self.env.reset(seed=cfg.seed)
+        self.env.reset(seed=cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         if resume:
             self._load(checkpoint.load(self.run_dir, self.device))
         self.obs = self.env.observe()
@@ -159,17 +181,17 @@ class Trainer:
 
     # ------------------------------------------------------------------ loop
     def train(self, stop_after_iterations: int | None = None) -> dict[str, float]:
-        """Train until ``total_steps`` (or the time limit); returns the final summary."""
-        cfg = self.cfg
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        save_config(cfg, self.run_dir / "config.yaml")
-        logger = Logger(self.run_dir, cfg.log.tensorboard, start_step=self.env_steps)
-        steps_per_iter = cfg.rollout_steps * self.env.num_envs
-        bar = _progress(cfg, self.env_steps)
+        """Train until ``total_steps`` (or the time limit); returns the final summary (on
+        rank 0; other data-parallel workers return ``{}``)."""
+        cfg, main = self.cfg, self.worker.is_main
+        logger = self._open_logger() if main else None
+        steps_per_iter = cfg.rollout_steps * self.env.num_envs * self.worker.world_size
+        bar = _progress(cfg, self.env_steps) if main else None
         done_iters, last = 0, {}
         start = time.perf_counter() - self.elapsed
         while self.env_steps < cfg.total_steps:
-            if cfg.time_limit and time.perf_counter() - start > cfg.time_limit:
+            if cfg.time_limit and distributed.agree(
+                    time.perf_counter() - start > cfg.time_limit):
                 break
             if stop_after_iterations is not None and done_iters >= stop_after_iterations:
                 break
@@ -177,6 +199,8 @@ class Trainer:
             episodes = EpisodeTracker()
             self.collect(episodes)
             stats = self._update()
+            if self.worker.world_size > 1:
+                episodes = EpisodeTracker.merged(distributed.gather(episodes))
             self.iteration += 1
             done_iters += 1
             self.env_steps += steps_per_iter
@@ -191,9 +215,16 @@ class Trainer:
         if bar is not None:
             bar.close()
         self.save_checkpoint()
+        if logger is None:
+            return {}
         summary = self._final(logger)
         logger.close()
         return summary
+
+    def _open_logger(self) -> Logger:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        save_config(self.cfg, self.run_dir / "config.yaml")
+        return Logger(self.run_dir, self.cfg.log.tensorboard, start_step=self.env_steps)
 
     def _time_left(self) -> float | None:
         """Seconds left of ``time_limit`` when it ends the run before ``total_steps`` would."""
@@ -214,11 +245,12 @@ class Trainer:
                 stats[f"{team}/{k}"] = v
         return stats
 
-    def _periodic(self, logger: Logger, stats: dict[str, float]) -> None:
+    def _periodic(self, logger: Logger | None, stats: dict[str, float]) -> None:
         cfg = self.cfg
-        if cfg.eval.every and self.iteration % cfg.eval.every == 0:
-            self._evaluate_and_log(logger)
-        logger.log(self.env_steps, stats)
+        if logger is not None:  # rank 0
+            if cfg.eval.every and self.iteration % cfg.eval.every == 0:
+                self._evaluate_and_log(logger)
+            logger.log(self.env_steps, stats)
         if self.iteration % cfg.log.checkpoint_every == 0:
             self.save_checkpoint()
 
@@ -234,7 +266,8 @@ class Trainer:
         if self.cfg.eval.gif and not self.cfg.env.external:  # external envs render their own way
             from arena.evaluate import write_episode_gif
 
-            env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False)
+            env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False,
+                           device=self.device)
             write_episode_gif(self.policy(), env, self.run_dir / "episode.gif", self.cfg.seed)
         return summary
 
@@ -247,7 +280,8 @@ class Trainer:
 
     def evaluate(self) -> EpisodeStats:
         """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
-        env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False)
+        env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
+                       device=self.device)
         policy = self.policy()
         try:
             return run_episodes(env, lambda _e, obs: policy(obs), seed=self.cfg.seed + 10_000)
@@ -256,20 +290,33 @@ class Trainer:
                 le.actor().train()
 
     # ------------------------------------------------------------ checkpoints
-    def save_checkpoint(self) -> Path:
-        """Write ``checkpoints/latest.pt`` atomically."""
+    def _worker_state(self) -> dict[str, Any]:
+        """What differs between data-parallel workers: their envs and random streams."""
+        state = {"env": self.env.state_dict(), "torch_rng": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def save_checkpoint(self) -> Path | None:
+        """Write ``checkpoints/latest.pt`` atomically (rank 0, with every worker's env and RNG
+        state; every worker must call this). Returns the path on rank 0."""
+        workers = distributed.gather(distributed.to_cpu(self._worker_state()))
+        learners = {t: le.state_dict() for t, le in self.learners.items()}
+        _check_in_sync(learners)
+        if not self.worker.is_main:
+            return None
         state = {
             "format": CHECKPOINT_FORMAT,
             "config": to_dict(self.cfg),
             "iteration": self.iteration,
             "env_steps": self.env_steps,
             "elapsed": self.elapsed,
-            "learners": {t: le.state_dict() for t, le in self.learners.items()},
-            "env": self.env.state_dict(),
-            "torch_rng": torch.get_rng_state(),
+            "learners": learners,
+            **workers[0],
+            "world_size": self.worker.world_size,
         }
-        if self.device.type == "cuda":
-            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        if len(workers) > 1:
+            state["workers"] = workers
         return checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
 
     def _load(self, ckpt: dict[str, Any]) -> None:
@@ -278,12 +325,42 @@ class Trainer:
                              f"{CHECKPOINT_FORMAT}")
         for team, le in self.learners.items():
             le.load_state_dict(ckpt["learners"][team])
-        self.env.load_state_dict(ckpt["env"])
-        torch.set_rng_state(ckpt["torch_rng"])
-        if self.device.type == "cuda" and "cuda_rng" in ckpt:
-            torch.cuda.set_rng_state(ckpt["cuda_rng"], self.device)
         self.iteration, self.env_steps = int(ckpt["iteration"]), int(ckpt["env_steps"])
         self.elapsed = float(ckpt["elapsed"])
+        saved_world = int(ckpt.get("world_size", 1))
+        if saved_world != self.worker.world_size:
+            if self.worker.is_main:
+                print(f"resuming a {saved_world}-worker run with {self.worker.world_size} "
+                      "worker(s): networks and optimizers restored, envs start fresh episodes")
+            return
+        mine = ckpt["workers"][self.worker.rank] if "workers" in ckpt else ckpt
+        self.env.load_state_dict(mine["env"])
+        torch.set_rng_state(mine["torch_rng"])
+        if self.device.type == "cuda" and "cuda_rng" in mine:
+            torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
+
+
+def _check_in_sync(learners: dict[str, Any]) -> None:
+    """Data-parallel workers must hold the same networks; a mismatch means a learner skipped
+    the all-reduce (e.g. a plug-in algorithm), and training on would silently diverge."""
+    if not distributed.active():
+        return
+    sums = [float(t.double().sum()) for t in _tensors(learners)]
+    everyone = distributed.gather(sums)
+    if any(other != everyone[0] for other in everyone[1:]):
+        raise RuntimeError("data-parallel workers hold different learner parameters: the "
+                           "team's algorithm does not all-reduce its gradients "
+                           "(see arena.distributed.all_reduce_grads)")
+
+
+def _tensors(tree: Any) -> list[torch.Tensor]:
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if isinstance(tree, dict):
+        return [t for v in tree.values() for t in _tensors(v)]
+    if isinstance(tree, (list, tuple)):
+        return [t for v in tree for t in _tensors(v)]
+    return []
 
 
 def _progress(cfg: TrainConfig, initial: int) -> Any:
