@@ -99,6 +99,9 @@ class PPOLearner:
                             policy_cfg).to(device)
         self.critic = Critic(kind, spec.obs_dim, spec.state_dim, spec.layout, spec.num_agents,
                              policy_cfg).to(device)
+        if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
+            self._actor.backbone.compile()
+            self.critic.compile()
         self.value_norm = RunningNorm().to(device)
         self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, eps=1e-5)

@@ -74,6 +74,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    """Time of each phase of a training iteration."""
+    import tempfile
+
+    from arena import distributed
+    from arena.profile import profile_training
+    from arena.train_config import load_config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load_config(args.config, parse_overrides(args.overrides))
+        cfg.log.run_dir, cfg.log.tensorboard = tmp, False
+        result = profile_training(cfg, args.iterations)
+    distributed.shutdown()
+    if distributed.launched() and not distributed.is_main_process():
+        return 0
+    print(result.table())
+    if args.json:
+        with open(args.json, "a") as f:
+            f.write(json.dumps({"config": args.config, "overrides": args.overrides,
+                                **result.__dict__}) + "\n")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Env-steps per second of simple_spread, with peers side by side."""
     from arena import bench
@@ -247,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", nargs="+", default=None)
     p.add_argument("--title", default=None)
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("profile", help="where a training iteration's time goes "
+                       "(simulation, inference, bookkeeping, update)")
+    p.add_argument("config", help="YAML run config")
+    p.add_argument("overrides", nargs="*", help="key=value overrides, e.g. env.num_envs=4096")
+    p.add_argument("--iterations", type=int, default=5, help="timed iterations (after 1 warm-up)")
+    p.add_argument("--json", default=None, help="append the result as a JSON line to this file")
+    p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("bench", help="env-steps/s of simple_spread, peers side by side")
     p.add_argument("--num-envs", type=int, nargs="+", default=[1, 1024, 8192, 32768])

@@ -42,6 +42,11 @@ def launched() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
+def is_main_process() -> bool:
+    """Whether this process is rank 0 of its job (or not part of one)."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def active() -> bool:
     """Whether a process group with more than one worker is running."""
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1

@@ -39,6 +39,9 @@ class PolicyConfig:
     """LayerNorm on the raw input features (MAPPO's feature normalization)."""
     log_std_init: float = -0.5
     """Gaussian head: initial log standard deviation."""
+    compile: bool = False
+    """Run the actor's backbone and the critic through ``torch.compile`` (acting and update;
+    the first iterations pay the compilation)."""
 
     def validate(self) -> None:
         if self.backbone not in ("mlp", "attention"):
