@@ -24,12 +24,15 @@ class BenchResult:
     steps_per_s: float
 
 
-def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int) -> float:
+def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int,
+           sync: Callable[[], None] = lambda: None) -> float:
     for _ in range(warmup):
         step()
+    sync()
     start = time.perf_counter()
     for _ in range(steps):
         step()
+    sync()
     return num_envs * steps / (time.perf_counter() - start)
 
 
@@ -38,6 +41,8 @@ def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = 
     """Arena's batched env, random actions sampled on the device every step."""
     from arena.registry import make
 
+    if compile:  # a fresh compile cache per size: sizes must not eat the recompile limit
+        torch._dynamo.reset()
     env = make(ENV_ID, num_envs=num_envs, device=device, compile=compile,
                check_actions=check_actions)
     env.reset(seed=0)
@@ -45,9 +50,11 @@ def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = 
     def step() -> None:
         env.step(env.sample_actions())
 
-    rate = _timed(step, num_envs, steps, warmup=50 if compile else 5)
-    if device != "cpu":
-        torch.cuda.synchronize()
+    def sync() -> None:
+        if env.device.type == "cuda":
+            torch.cuda.synchronize(env.device)
+
+    rate = _timed(step, num_envs, steps, warmup=50 if compile else 5, sync=sync)
     name = "arena" + (" (compiled)" if compile else "")
     return BenchResult(name, num_envs, rate)
 

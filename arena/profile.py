@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from arena.runner import EpisodeTracker, Trainer
+from arena.runner import EpisodeTracker, Trainer, tensors_of
 from arena.train_config import TrainConfig
 
 PHASES = ("simulation", "inference", "bookkeeping", "update")
@@ -30,6 +30,9 @@ class Profile:
     iterations: int
     seconds: dict[str, float] = field(default_factory=dict)
     steps_per_s: float = 0.0
+    bytes_per_env: dict[str, float] = field(default_factory=dict)
+    """Memory per env of the simulator state (and current observations) and of the rollout
+    buffers, counted from the tensors themselves (the same on every device)."""
 
     def table(self) -> str:
         total = sum(self.seconds.values())
@@ -40,6 +43,8 @@ class Profile:
             s = self.seconds.get(phase, 0.0)
             lines.append(f"| {phase} | {1e3 * s / self.iterations:.1f} | "
                          f"{100 * s / max(total, 1e-12):.0f}% |")
+        mem = ", ".join(f"{k} {v / 1024:.1f} KiB" for k, v in self.bytes_per_env.items())
+        lines.append(f"memory per env: {mem}")
         return "\n".join(lines)
 
 
@@ -102,4 +107,19 @@ def profile_training(cfg: TrainConfig, iterations: int, warmup: int = 1) -> Prof
     sec["bookkeeping"] = max(0.0, collect - sec["simulation"] - sec["inference"])
     workers = trainer.worker.world_size
     steps = cfg.rollout_steps * trainer.env.num_envs * workers * iterations
-    return Profile(trainer.env.num_envs, workers, iterations, sec, steps / elapsed)
+    return Profile(trainer.env.num_envs, workers, iterations, sec, steps / elapsed,
+                   _bytes_per_env(trainer))
+
+
+def _bytes_per_env(trainer: Trainer) -> dict[str, float]:
+    b = trainer.env.num_envs
+
+    def per_env(tensors: list[torch.Tensor]) -> float:
+        return sum(t.nelement() * t.element_size() for t in tensors
+                   if t.dim() and t.shape[0] == b) / b
+
+    state = tensors_of([trainer.env.state_dict(), trainer.obs])
+    rollouts = [t for ro in trainer.rollouts.values() for t in vars(ro).values()
+                if isinstance(t, torch.Tensor)]
+    return {"simulator": per_env(state),
+            "rollout": sum(t.nelement() * t.element_size() for t in rollouts) / b}

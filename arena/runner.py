@@ -5,7 +5,6 @@ into preallocated ``(T, B, N, ...)`` buffers with no Python loop over envs or ag
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,46 +65,48 @@ def load_run_config(path: str | Path, ckpt: dict[str, Any] | None = None) -> Tra
     return load_config(run_dir / "config.yaml")
 
 
-@dataclass
 class EpisodeTracker:
-    """Sums of finished-episode returns, lengths and metrics between two log points."""
+    """Sums of finished-episode returns, lengths and metrics between two log points. The sums
+    stay on the env's device while the rollout runs (no host synchronization per step) and are
+    read once, by ``means``."""
 
-    count: int = 0
-    returns: dict[str, float] = field(default_factory=dict)
-    length: float = 0.0
-    metrics: dict[str, float] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.sums: dict[str, torch.Tensor] = {}
+
+    def _add(self, key: str, value: torch.Tensor) -> None:
+        old = self.sums.get(key)
+        self.sums[key] = value if old is None else old + value
 
     def add(self, info: dict[str, Any]) -> None:
-        done = info["done"]
-        n = int(done.sum())
-        if n == 0:
-            return
-        self.count += n
+        done = info["done"].to(torch.float32)
+        self._add("count", done.sum())
         for team, ret in info["episode_return"].items():
-            self.returns[team] = self.returns.get(team, 0.0) + float(ret[done].mean(-1).sum())
-        self.length += float(info["episode_length"][done].float().sum())
+            self._add(f"return_{team}", (ret.mean(-1) * done).sum())
+        self._add("length", (info["episode_length"].to(torch.float32) * done).sum())
         for k, v in info["metrics"].items():
-            self.metrics[k] = self.metrics.get(k, 0.0) + float(v[done].float().sum())
+            self._add(k, (v.to(torch.float32) * done).sum())
 
-    @classmethod
-    def merged(cls, parts: list[EpisodeTracker]) -> EpisodeTracker:
-        """The sums of several trackers (e.g. one per data-parallel worker)."""
-        out = cls()
-        for p in parts:
-            out.count += p.count
-            out.length += p.length
-            for src, dst in ((p.returns, out.returns), (p.metrics, out.metrics)):
-                for k, v in src.items():
-                    dst[k] = dst.get(k, 0.0) + v
-        return out
+    def totals(self) -> dict[str, float]:
+        """The sums as numbers (one host transfer)."""
+        if not self.sums:
+            return {}
+        values = torch.stack(list(self.sums.values())).tolist()
+        return dict(zip(self.sums, values, strict=True))
+
+    @staticmethod
+    def means_of(totals: list[dict[str, float]]) -> dict[str, float]:
+        """Per-episode means of the summed ``totals`` (e.g. one per data-parallel worker)."""
+        acc: dict[str, float] = {}
+        for part in totals:
+            for k, v in part.items():
+                acc[k] = acc.get(k, 0.0) + v
+        count = acc.pop("count", 0.0)
+        if count == 0:
+            return {}
+        return {f"episode/{k}": v / count for k, v in acc.items()}
 
     def means(self) -> dict[str, float]:
-        if self.count == 0:
-            return {}
-        out = {f"episode/return_{t}": v / self.count for t, v in self.returns.items()}
-        out["episode/length"] = self.length / self.count
-        out.update({f"episode/{k}": v / self.count for k, v in self.metrics.items()})
-        return out
+        return self.means_of([self.totals()])
 
 
 class Trainer:
@@ -199,13 +200,12 @@ class Trainer:
             episodes = EpisodeTracker()
             self.collect(episodes)
             stats = self._update()
-            if self.worker.world_size > 1:
-                episodes = EpisodeTracker.merged(distributed.gather(episodes))
+            episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
             self.iteration += 1
             done_iters += 1
             self.env_steps += steps_per_iter
             self.elapsed = time.perf_counter() - start
-            last = {**stats, **episodes.means(),
+            last = {**stats, **episode_means,
                     "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick),
                     "time/elapsed_s": self.elapsed}
             self._periodic(logger, last)
@@ -345,7 +345,7 @@ def _check_in_sync(learners: dict[str, Any]) -> None:
     the all-reduce (e.g. a plug-in algorithm), and training on would silently diverge."""
     if not distributed.active():
         return
-    sums = [float(t.double().sum()) for t in _tensors(learners)]
+    sums = [float(t.double().sum()) for t in tensors_of(learners)]
     everyone = distributed.gather(sums)
     if any(other != everyone[0] for other in everyone[1:]):
         raise RuntimeError("data-parallel workers hold different learner parameters: the "
@@ -353,13 +353,14 @@ def _check_in_sync(learners: dict[str, Any]) -> None:
                            "(see arena.distributed.all_reduce_grads)")
 
 
-def _tensors(tree: Any) -> list[torch.Tensor]:
+def tensors_of(tree: Any) -> list[torch.Tensor]:
+    """Every tensor in nested dicts, lists and tuples."""
     if isinstance(tree, torch.Tensor):
         return [tree]
     if isinstance(tree, dict):
-        return [t for v in tree.values() for t in _tensors(v)]
+        return [t for v in tree.values() for t in tensors_of(v)]
     if isinstance(tree, (list, tuple)):
-        return [t for v in tree for t in _tensors(v)]
+        return [t for v in tree for t in tensors_of(v)]
     return []
 
 

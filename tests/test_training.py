@@ -210,3 +210,35 @@ def test_per_team_algorithm_and_backbone(tmp_path: Path) -> None:
     with pytest.raises(arena.ConfigError, match="defenderz"):
         Trainer(tiny(tmp_path / "x", **{"env.id": "attack_defense/breach-v0",
                                         "teams": {"defenderz": {}}}))
+
+
+def test_episode_tracker_sums_on_device_and_merges_workers() -> None:
+    from arena.runner import EpisodeTracker
+
+    tracker = EpisodeTracker()
+    done = torch.tensor([True, False, True])
+    tracker.add({"done": done, "episode_return": {"agent": torch.tensor([[1.0, 3.0], [9.0, 9.0],
+                                                                          [-2.0, 0.0]])},
+                 "episode_length": torch.tensor([25, 3, 25]),
+                 "metrics": {"hit": torch.tensor([True, True, False])}})
+    assert tracker.totals() == {"count": 2.0, "return_agent": 1.0, "length": 50.0, "hit": 1.0}
+    other = {"count": 1.0, "return_agent": -4.0, "length": 10.0, "hit": 1.0}
+    assert EpisodeTracker.means_of([tracker.totals(), other]) == {
+        "episode/return_agent": -1.0, "episode/length": 20.0, "episode/hit": 2 / 3}
+    assert EpisodeTracker().means() == {}
+
+
+def test_profile_times_every_phase_and_counts_memory(tmp_path: Path) -> None:
+    from arena.learning import TeamSpec
+    from arena.profile import PHASES, profile_training
+
+    cfg = tiny(tmp_path)
+    prof = profile_training(cfg, iterations=2)
+    assert set(prof.seconds) == set(PHASES) and all(v > 0 for v in prof.seconds.values())
+    assert prof.steps_per_s > 0 and "update" in prof.table()
+    spec = TeamSpec.of(arena.make(cfg.env.id, num_envs=1), "agent")
+    n, t = spec.num_agents, cfg.rollout_steps
+    # obs, logp, values, rewards, active (float32), actions (int64), dones, global state; plus
+    # the last observation and state
+    per_step = 4 * (n * spec.obs_dim + 4 * n + 1 + spec.state_dim) + 8 * n
+    assert prof.bytes_per_env["rollout"] == t * per_step + 4 * (n * spec.obs_dim + spec.state_dim)
