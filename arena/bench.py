@@ -37,14 +37,14 @@ def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int,
 
 
 def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = False,
-                check_actions: bool = False) -> BenchResult:
+                check_actions: bool = False, backend: str = "torch") -> BenchResult:
     """Arena's batched env, random actions sampled on the device every step."""
     from arena.registry import make
 
     if compile:  # a fresh compile cache per size: sizes must not eat the recompile limit
         torch._dynamo.reset()
     env = make(ENV_ID, num_envs=num_envs, device=device, compile=compile,
-               check_actions=check_actions)
+               check_actions=check_actions, backend=backend)
     env.reset(seed=0)
 
     def step() -> None:
@@ -56,6 +56,7 @@ def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = 
 
     rate = _timed(step, num_envs, steps, warmup=50 if compile else 5, sync=sync)
     name = "arena" + (" (compiled)" if compile else "")
+    name += f" ({backend})" if backend != "torch" else ""
     return BenchResult(name, num_envs, rate)
 
 
@@ -113,8 +114,12 @@ def peers_available() -> dict[str, bool]:
     return {name: importlib.util.find_spec(name) is not None for name in ("vmas", "mpe2")}
 
 
+PYMUNK_MAX_ENVS = 4096
+"""The pymunk backend steps one space per env in Python: larger sizes only take longer."""
+
+
 def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
-        device: str = "cpu") -> list[BenchResult]:
+        device: str = "cpu", pymunk: bool = False) -> list[BenchResult]:
     """All measurements of one ``arena bench`` call."""
     have = peers_available() if peers else {}
     results = [bench_parallel_arena(steps * 20)]
@@ -125,6 +130,8 @@ def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
         results.append(bench_arena(n, per_size_steps, device))
         if compile:
             results.append(bench_arena(n, per_size_steps, device, compile=True))
+        if pymunk and n <= PYMUNK_MAX_ENVS:
+            results.append(bench_arena(n, max(5, per_size_steps // 20), backend="pymunk"))
         if have.get("vmas"):
             results.append(bench_vmas(n, per_size_steps))
     return results

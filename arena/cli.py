@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -114,7 +115,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         missing = [k for k, ok in bench.peers_available().items() if not ok]
         if missing:
             print(f"note: peers not installed: {missing} (pip install 'marl-arena[peers]')")
-    results = bench.run(args.num_envs, args.steps, args.peers, args.compile, args.device)
+    results = bench.run(args.num_envs, args.steps, args.peers, args.compile, args.device,
+                        args.pymunk)
     text = bench.table(results)
     print(text)
     if args.json:
@@ -171,13 +173,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return cmd_crossplay(args)
     if not args.run:
         raise ValueError("arena eval needs a RUN (or --attackers ... --defenders ...)")
-    report = evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
-                          overrides=parse_overrides(args.overrides),
-                          deterministic=not args.sample, seed=args.seed, gif=args.gif,
-                          external=args.external)
-    print(report.table())
+    reports = [evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
+                            overrides=parse_overrides(args.overrides),
+                            deterministic=not args.sample, seed=args.seed, gif=args.gif,
+                            external=args.external, backend=backend)
+               for backend in dict.fromkeys(args.backend)]
+    if len(reports) == 1:
+        print(reports[0].table())
+    else:
+        from arena.report import side_by_side
+
+        print(side_by_side(reports))
     if args.json:
-        report.write_json(args.json)
+        if len(reports) == 1:
+            reports[0].write_json(args.json)
+        else:  # a list: one report per backend
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps([r.__dict__ for r in reports], indent=2))
         print(f"wrote {args.json}")
     return 0
 
@@ -255,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--external", default=None, metavar="MODULE:FUNCTION",
                    help="a PettingZoo env to evaluate on, e.g. mpe2.simple_spread_v3:parallel_env")
     p.add_argument("--sample", action="store_true", help="sample actions instead of greedy")
+    p.add_argument("--backend", nargs="+", default=["torch"], choices=["torch", "pymunk"],
+                   help="physics backend(s); two give a side-by-side sim-to-sim report")
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--json", default=None, help="write the report as JSON")
     p.add_argument("--gif", default=None, help="write one episode as a GIF")
@@ -284,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=200, help="timed steps at 1024 envs (scaled)")
     p.add_argument("--peers", action="store_true", help="also run VMAS and MPE2")
     p.add_argument("--compile", action="store_true", help="also run the torch.compile path")
+    p.add_argument("--pymunk", action="store_true",
+                   help="also run the pymunk physics backend (up to 4096 envs)")
     p.add_argument("--training", action="store_true",
                    help="MAPPO training throughput (with --peers: BenchMARL side by side)")
     p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from arena.scenario import MOVES, Obs, Scenario
-from arena.sim.world import World
+from arena.sim import BACKENDS, make_world
 
 StepFn = Callable[[dict[str, torch.Tensor]],
                   tuple[Obs, Obs, torch.Tensor, torch.Tensor, torch.Tensor]]
@@ -47,16 +47,22 @@ class VecEnv:
         check_actions: bool = True,
         env_id: str = "",
         compile: bool = False,
+        backend: str = "torch",
     ) -> None:
         if not isinstance(num_envs, int) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+        if backend == "pymunk" and compile:
+            raise ValueError("compile=True needs the torch backend (pymunk steps in Python)")
         self.scenario = scenario
         self.env_id = env_id or type(scenario).__name__
         self.num_envs = num_envs
         self.device = torch.device(device)
         self.auto_reset = auto_reset
         self.check_actions = check_actions
-        self.world = World(scenario.make_world(), num_envs, self.device, dtype)
+        self.backend = backend
+        self.world = make_world(backend, scenario.make_world(), num_envs, self.device, dtype)
         scenario.init_state(self.world)
         self.max_steps = scenario.max_steps
         self.generator = torch.Generator(device=self.device)

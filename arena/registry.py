@@ -109,17 +109,19 @@ def make(
     auto_reset: bool = True,
     check_actions: bool = True,
     compile: bool = False,
+    backend: str = "torch",
     **scenario_kwargs: Any,
 ) -> VecEnv:
     """A batched env of ``num_envs`` copies of ``env_id`` on ``device``.
 
     ``scenario_kwargs`` are the scenario's arguments (see ``arena envs``); an unknown or
-    ill-typed one raises ``ConfigError`` naming it.
+    ill-typed one raises ``ConfigError`` naming it. ``backend`` picks the physics: ``torch``
+    (batched soft contacts, any device) or ``pymunk`` (exact rigid contacts, CPU).
     """
     scenario = make_scenario(env_id, **scenario_kwargs)
     return VecEnv(scenario, num_envs=num_envs, device=device, dtype=dtype,
                   auto_reset=auto_reset, check_actions=check_actions, env_id=env_id,
-                  compile=compile)
+                  compile=compile, backend=backend)
 
 
 __all__ = ["ConfigError", "EnvSpec", "list_envs", "make", "make_scenario", "register", "spec"]

@@ -37,7 +37,7 @@ def make_env(cfg: TrainConfig, num_envs: int | None = None, compile: bool | None
                               str(device), env_id=cfg.env.external, auto_reset=auto_reset)
     return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=device,
                 compile=cfg.env.compile if compile is None else compile, auto_reset=auto_reset,
-                check_actions=False, **{**cfg.env.kwargs, **overrides})
+                check_actions=False, backend=cfg.env.backend, **{**cfg.env.kwargs, **overrides})
 
 
 def build_learners(cfg: TrainConfig, device: torch.device, env: VecEnv | None = None

@@ -16,6 +16,7 @@ import yaml
 
 from arena.config import ConfigError, build, to_dict
 from arena.learning import PolicyConfig, algo_spec
+from arena.sim import BACKENDS
 
 
 @dataclass
@@ -30,11 +31,20 @@ class EnvConfig:
     """Scenario arguments."""
     compile: bool = False
     """Run the env step through ``torch.compile``."""
+    backend: str = "torch"
+    """Physics: ``torch`` (batched soft contacts, any device) or ``pymunk`` (rigid contacts,
+    one pymunk space per env, CPU; much slower, for fine-tuning and sim-to-sim checks)."""
     external: str = ""
     """A PettingZoo env instead of ``id``: ``"package.module:function"`` making one
     ``ParallelEnv`` (or AEC env) from ``kwargs``, e.g. ``"mpe2.simple_spread_v3:parallel_env"``."""
     teams: dict[str, list[str]] = field(default_factory=dict)
     """External envs: ``{team: [agent names]}`` (default: names without ``_<index>``)."""
+
+    def validate(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {list(BACKENDS)}, got {self.backend!r}")
+        if self.backend != "torch" and (self.compile or self.external):
+            raise ValueError(f"backend {self.backend!r} needs compile: false and no external env")
 
 
 @dataclass

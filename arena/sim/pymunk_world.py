@@ -16,6 +16,7 @@ overlapping and pushing apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -25,6 +26,9 @@ from arena.sim.world import World, WorldSpec
 BODY_CATEGORY, GHOST_CATEGORY, WALL_CATEGORY = 1, 1 << 1, 1 << 2
 """Shape-filter categories: colliding bodies meet bodies and walls; movable entities that do
 not collide ("ghosts") meet only walls."""
+
+WALL_RADIUS = 1.0
+"""Half-thickness of the walls of a bounded arena."""
 
 
 @dataclass
@@ -37,6 +41,9 @@ class PymunkConfig:
     """Contact solver iterations per pymunk step."""
     collision_slop: float = 1e-3
     """Overlap pymunk tolerates between touching shapes (world units)."""
+    correction: float = 0.8
+    """Fraction of an overlap beyond the slop that pymunk pushes out per substep (sets
+    ``Space.collision_bias``; pymunk's default corrects about 6% per substep of 0.01 s)."""
 
 
 class PymunkWorld(World):
@@ -53,12 +60,15 @@ class PymunkWorld(World):
         self.config = config or PymunkConfig()
         if self.config.substeps < 1 or self.config.iterations < 1:
             raise ValueError("pymunk substeps and iterations must be >= 1")
-        self._spaces = [self._build_space() for _ in range(num_envs)]
-        shapes = self._spaces[0].arena_shapes  # type: ignore[attr-defined]
-        self._filters = [s.filter if s is not None else None for s in shapes]
+        built = [self._build_space() for _ in range(num_envs)]
+        self._spaces = [space for space, _, _ in built]
+        self._bodies = [bodies for _, bodies, _ in built]
+        self._shapes = [shapes for _, _, shapes in built]
+        self._filters = [s.filter if s is not None else None for s in self._shapes[0]]
 
     # ------------------------------------------------------------------ setup
-    def _build_space(self) -> object:
+    def _build_space(self) -> tuple[Any, list[Any], list[Any]]:
+        """One env's space, its bodies (one per entity) and their shapes (or ``None``)."""
         import pymunk
 
         cfg = self.config
@@ -66,6 +76,8 @@ class PymunkWorld(World):
         space.iterations = cfg.iterations
         space.collision_slop = cfg.collision_slop
         space.damping = 1.0  # damping is applied by the shared tensor code
+        h = self.physics.dt / cfg.substeps
+        space.collision_bias = (1.0 - cfg.correction) ** (1.0 / h)
         bodies, shapes = [], []
         for e in self.entities:
             if e.movable:
@@ -84,15 +96,15 @@ class PymunkWorld(World):
             bodies.append(body)
             shapes.append(shape)
         if self.physics.bound is not None:
-            b = self.physics.bound
+            # thick walls (radius WALL_RADIUS, inner faces on the bound): nothing tunnels through
+            b = self.physics.bound + WALL_RADIUS
             corners = [(-b, -b), (b, -b), (b, b), (-b, b)]
             for p, q in zip(corners, corners[1:] + corners[:1], strict=True):
-                wall = pymunk.Segment(space.static_body, p, q, 0.0)
+                wall = pymunk.Segment(space.static_body, p, q, WALL_RADIUS)
                 wall.elasticity, wall.friction = 0.0, 0.0
                 wall.filter = pymunk.ShapeFilter(categories=WALL_CATEGORY)
                 space.add(wall)
-        space.arena_bodies, space.arena_shapes = bodies, shapes  # type: ignore[attr-defined]
-        return space
+        return space, bodies, shapes
 
     # ---------------------------------------------------------------- physics
     def _add_contact_forces(self, force: torch.Tensor) -> None:
@@ -114,7 +126,7 @@ class PymunkWorld(World):
         out_pos, out_vel = np.empty_like(pos), np.empty_like(vel)
         h = self.physics.dt / self.config.substeps
         for b, space in enumerate(self._spaces):
-            bodies, shapes = space.arena_bodies, space.arena_shapes  # type: ignore[attr-defined]
+            bodies, shapes = self._bodies[b], self._shapes[b]
             for i, body in enumerate(bodies):
                 body.position = (pos[b, i, 0], pos[b, i, 1])
                 body.velocity = (vel[b, i, 0], vel[b, i, 1])

@@ -170,15 +170,19 @@ class World:
             force = force * self.active.unsqueeze(-1)
         ph = self.physics
         if ph.integrator == "mpe":
-            self.pos = self.pos + self.vel * ph.dt
+            self._move()
             self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + force * self.step_gain)
         else:
             self.vel = self._limit_speed(self.vel * (1.0 - ph.damping) + force * self.step_gain)
-            self.pos = self.pos + self.vel * ph.dt
+            self._move()
         if self.dynamic_activity:
             self.vel = self.vel * self.active.unsqueeze(-1)
         if ph.bound is not None:
             self._apply_walls(ph.bound)
+
+    def _move(self) -> None:
+        """Positions advance by ``vel * dt`` (the pymunk backend also resolves contacts here)."""
+        self.pos = self.pos + self.vel * self.physics.dt
 
     def _limit_speed(self, vel: torch.Tensor) -> torch.Tensor:
         if not self.has_speed_limit:
