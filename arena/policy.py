@@ -75,11 +75,26 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
 
     ckpt = checkpoint.load(path, device)
     cfg = load_run_config(path, ckpt)
-    learners, spec_env = build_learners(cfg, torch.device(device))
+    learners, spec_env = build_learners(cfg, torch.device(device), frozen=False)
+    for team, path in _frozen_networks(cfg, learners):  # teams frozen to another run's actor
+        learners[team] = load_policy(path, device).actors[team]  # type: ignore[assignment]
     actors: dict[str, Any] = {}
     for team, learner in learners.items():
-        learner.load_state_dict(ckpt["learners"][team])
+        if isinstance(learner, nn.Module):
+            actors[team] = learner
+            continue
+        state = ckpt["learners"][team]
+        if set(state) == {"actor"}:  # a population member: the actor alone
+            learner.actor().load_state_dict(state["actor"])
+        else:
+            learner.load_state_dict(state)
         actors[team] = learner.actor()
     spaces = {t: spec_env.action_space(t) for t in learners}
     policy = Policy(actors, spaces, deterministic)
     return policy.bind(env) if env is not None else policy
+
+
+def _frozen_networks(cfg: Any, learners: dict[str, Any]) -> list[tuple[str, str]]:
+    """(team, run) of every team frozen to another run's actor."""
+    return [(team, cfg.frozen(team)) for team in cfg.teams
+            if cfg.frozen(team) not in ("", "scripted", "random") and team not in learners]

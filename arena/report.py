@@ -72,7 +72,7 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
         from baselines.sb3 import evaluate_sb3_run
 
         return evaluate_sb3_run(run, episodes, overrides, deterministic, seed, device)
-    from arena.runner import load_run_config
+    from arena.runner import load_run_config, with_frozen_teams
 
     cfg = load_run_config(run, checkpoint.load(run, device))
     if external:  # e.g. a policy trained on Arena's port, played in MPE2's own env
@@ -86,11 +86,13 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     kwargs = {**(cfg.env.kwargs if env_id == cfg.env.id else {}), **(overrides or {})}
     env = make(env_id, num_envs=episodes, device=device, backend=backend, **kwargs)
     policy = load_policy(run, device=device, env=env, deterministic=deterministic)
-    stats = run_episodes(env, lambda _e, obs: policy(obs), seed=seed)
+    play = with_frozen_teams(policy, cfg)  # teams the run left to a scripted policy
+    stats = run_episodes(env, play, seed=seed)
     if gif:
         one = make(env_id, num_envs=1, device=device, auto_reset=False, backend=backend,
                    **kwargs)
-        write_episode_gif(policy.bind(one), one, gif, seed=seed)
+        policy.bind(one)
+        write_episode_gif(lambda obs: play(one, obs), one, gif, seed=seed)
     return EvalReport.from_stats(stats, env.binary_metrics, run=str(run),
                                  env_id=env_id, env_kwargs=kwargs, episodes=episodes,
                                  deterministic=deterministic, backend=backend)

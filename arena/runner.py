@@ -11,11 +11,13 @@ from typing import Any
 import torch
 
 from arena import checkpoint, distributed
+from arena.coevolution import Coevolution
 from arena.config import ConfigError, to_dict
 from arena.env import VecEnv
-from arena.evaluate import EpisodeStats, run_episodes
+from arena.evaluate import NAMED_POLICIES, EpisodeStats, PolicyFn, run_episodes
 from arena.learning import Learner, TeamRollout, TeamSpec, algo_spec
 from arena.logger import Logger
+from arena.opponents import SCRIPTED_SOURCES
 from arena.policy import Policy, to_env_actions
 from arena.registry import make
 from arena.train_config import TrainConfig, load_config, save_config
@@ -40,19 +42,29 @@ def make_env(cfg: TrainConfig, num_envs: int | None = None, compile: bool | None
                 check_actions=False, backend=cfg.env.backend, **{**cfg.env.kwargs, **overrides})
 
 
-def build_learners(cfg: TrainConfig, device: torch.device, env: VecEnv | None = None
-                   ) -> tuple[dict[str, Learner], VecEnv]:
-    """One learner per team of the run's env (made small if not given)."""
+def build_learners(cfg: TrainConfig, device: torch.device, env: VecEnv | None = None,
+                   frozen: bool = True) -> tuple[dict[str, Learner], VecEnv]:
+    """One learner per team of the run's env (made small if not given); teams with a
+    ``frozen`` policy get a ``FrozenLearner`` (or are left out with ``frozen=False``)."""
+    from arena.opponents import FrozenLearner
+
     env = env or make_env(cfg, num_envs=1, compile=False)
     unknown = set(cfg.teams) - set(env.teams)
     if unknown:
         raise ConfigError(f"teams: {sorted(unknown)} are not teams of {cfg.env.id} "
                           f"(teams: {list(env.teams)})")
-    learners = {}
+    learners: dict[str, Learner] = {}
     for team in env.teams:
+        source = cfg.frozen(team)
+        if source:
+            if frozen:
+                learners[team] = FrozenLearner(TeamSpec.of(env, team), source, env, device)
+            continue
         policy_cfg, algo_cfg = cfg.team_configs(team)
         spec = algo_spec(algo_cfg.name)
         learners[team] = spec.factory(TeamSpec.of(env, team), policy_cfg, algo_cfg, device)
+    if not any(not isinstance(le, FrozenLearner) for le in learners.values()) and frozen:
+        raise ConfigError("every team is frozen: nothing to train")
     return learners, env
 
 
@@ -123,6 +135,10 @@ class Trainer:
         torch.manual_seed(cfg.seed)  # identical initial networks on every worker
         self.env = make_env(cfg, device=self.device)
         self.learners, _ = build_learners(cfg, self.device, self.env)
+        self.coevo = Coevolution(cfg.coevolution, self.env, self.learners, self.device)
+        if self.coevo.populations and self.worker.world_size > 1:
+            raise ValueError("coevolution.mode population runs in one process (populations "
+                             "are not synchronized across torchrun workers)")
         rank = self.worker.rank
         if rank:
             torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
@@ -154,8 +170,10 @@ class Trainer:
                     obs[team], res.actions, res.logp, res.values)
                 if ro.state is not None and state is not None:
                     ro.state[t] = state
-                ro.active[t] = env.agent_mask(team)
-                actions[team] = to_env_actions(env.action_space(team), res.actions)
+                mask = self.coevo.learner_mask(team)  # envs the learner plays (population)
+                ro.active[t] = env.agent_mask(team) if mask is None else env.agent_mask(team) * mask
+                actions[team] = self.coevo.actions(
+                    team, obs[team], to_env_actions(env.action_space(team), res.actions))
             obs, rew, term, trunc, info = env.step(actions)
             for team, le in self.learners.items():
                 ro = self.rollouts[team]
@@ -165,6 +183,7 @@ class Trainer:
                     self._bootstrap_truncated(team, le, t, trunc, info)
             if "metrics" in info:
                 episodes.add(info)
+                self.coevo.record(info)
         self.obs = obs
         state = env.global_state() if env.final_state_in_info else None
         for team, ro in self.rollouts.items():
@@ -202,6 +221,7 @@ class Trainer:
             stats = self._update()
             episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
             self.iteration += 1
+            stats.update(self.coevo.end_of_iteration(self.iteration, self.learners))
             done_iters += 1
             self.env_steps += steps_per_iter
             self.elapsed = time.perf_counter() - start
@@ -238,7 +258,8 @@ class Trainer:
     def _update(self) -> dict[str, float]:
         progress = self.env_steps / self.cfg.total_steps
         stats = {}
-        for team, le in self.learners.items():
+        for team in self.coevo.teams_to_update(self.iteration):
+            le = self.learners[team]
             if hasattr(le, "progress"):
                 le.progress = progress
             for k, v in le.update(self.rollouts[team]).items():
@@ -268,26 +289,33 @@ class Trainer:
 
             env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False,
                            device=self.device)
-            write_episode_gif(self.policy(), env, self.run_dir / "episode.gif", self.cfg.seed)
+            play = self.play()
+            write_episode_gif(lambda obs: play(env, obs), env, self.run_dir / "episode.gif",
+                              self.cfg.seed)
         return summary
 
     # ------------------------------------------------------------ evaluation
     def policy(self) -> Policy:
-        """The current actors as a ``Policy``."""
-        return Policy({t: le.actor() for t, le in self.learners.items()},
-                      {t: self.env.action_space(t) for t in self.learners},
+        """The current actors as a ``Policy`` (teams frozen to a scripted or random policy
+        have no actor and are left out)."""
+        teams = [t for t in self.learners if self.cfg.frozen(t) not in SCRIPTED_SOURCES]
+        return Policy({t: self.learners[t].actor() for t in teams},
+                      {t: self.env.action_space(t) for t in teams},
                       self.cfg.eval.deterministic)
+
+    def play(self) -> PolicyFn:
+        """The current actors, with frozen scripted or random teams filled in."""
+        return with_frozen_teams(self.policy(), self.cfg)
 
     def evaluate(self) -> EpisodeStats:
         """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
         env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
                        device=self.device)
-        policy = self.policy()
         try:
-            return run_episodes(env, lambda _e, obs: policy(obs), seed=self.cfg.seed + 10_000)
+            return run_episodes(env, self.play(), seed=self.cfg.seed + 10_000)
         finally:
-            for le in self.learners.values():
-                le.actor().train()
+            for actor in self.policy().actors.values():
+                actor.train()
 
     # ------------------------------------------------------------ checkpoints
     def _worker_state(self) -> dict[str, Any]:
@@ -312,12 +340,15 @@ class Trainer:
             "env_steps": self.env_steps,
             "elapsed": self.elapsed,
             "learners": learners,
+            "coevolution": distributed.to_cpu(self.coevo.state_dict()),
             **workers[0],
             "world_size": self.worker.world_size,
         }
         if len(workers) > 1:
             state["workers"] = workers
-        return checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
+        path = checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
+        self.coevo.write_members(self.run_dir, state)
+        return path
 
     def _load(self, ckpt: dict[str, Any]) -> None:
         if ckpt.get("format") != CHECKPOINT_FORMAT:
@@ -327,6 +358,7 @@ class Trainer:
             le.load_state_dict(ckpt["learners"][team])
         self.iteration, self.env_steps = int(ckpt["iteration"]), int(ckpt["env_steps"])
         self.elapsed = float(ckpt["elapsed"])
+        self.coevo.load_state_dict(ckpt.get("coevolution", {}))
         saved_world = int(ckpt.get("world_size", 1))
         if saved_world != self.worker.world_size:
             if self.worker.is_main:
@@ -351,6 +383,20 @@ def _check_in_sync(learners: dict[str, Any]) -> None:
         raise RuntimeError("data-parallel workers hold different learner parameters: the "
                            "team's algorithm does not all-reduce its gradients "
                            "(see arena.distributed.all_reduce_grads)")
+
+
+def with_frozen_teams(policy: Policy, cfg: TrainConfig) -> PolicyFn:
+    """``policy`` as a ``PolicyFn`` whose teams frozen to ``scripted``/``random`` (which have no
+    network) are played by that policy."""
+    named = {t: cfg.frozen(t) for t in cfg.teams if cfg.frozen(t) in SCRIPTED_SOURCES}
+
+    def act(env: VecEnv, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        out = policy(obs)
+        for team, source in named.items():
+            out[team] = NAMED_POLICIES[source](env, obs)[team]
+        return out
+
+    return act
 
 
 def tensors_of(tree: Any) -> list[torch.Tensor]:

@@ -81,6 +81,45 @@ class TeamOverride:
 
     policy: dict[str, Any] = field(default_factory=dict)
     algo: dict[str, Any] = field(default_factory=dict)
+    frozen: str = ""
+    """Play this team with a fixed policy and never train it: ``scripted``, ``random``, or a
+    run directory / checkpoint (its actor for this team), e.g. to train defenders against the
+    scripted attacker, or a fresh attacker against frozen defenders (exploitation check)."""
+
+
+@dataclass
+class CoevolutionConfig:
+    """How the trained teams of an adversarial env learn together."""
+
+    mode: str = "simultaneous"
+    """``simultaneous`` (every trained team updates every iteration), ``alternating`` (one team
+    updates for ``switch_every`` iterations while the others stay fixed, then the next), or
+    ``population`` (co-evolution: each of two teams keeps a population of past and mutated
+    actors; in half of the envs a team's learner plays members sampled from the other team's
+    population, and every ``generation`` iterations the weakest members are replaced)."""
+    switch_every: int = 10
+    """Alternating: iterations per team before the other team's turn."""
+    population_size: int = 4
+    """Population: network members per team."""
+    include_scripted: bool = True
+    """Population: the scripted policy is also an opponent (a fixed member, never replaced)."""
+    generation: int = 10
+    """Population: iterations per generation (fitness, replacement, new opponent draw)."""
+    mutation_std: float = 0.01
+    """Population: std of the Gaussian noise added to a mutated member's parameters."""
+    outcome_metric: str = "attack_success"
+    """Population: the 0/1 episode metric that decides who won (1: ``outcome_team`` won)."""
+    outcome_team: str = "attacker"
+    """Population: the team that wins when ``outcome_metric`` is 1 (the other when it is 0)."""
+
+    def validate(self) -> None:
+        if self.mode not in ("simultaneous", "alternating", "population"):
+            raise ValueError("mode must be 'simultaneous', 'alternating' or 'population', "
+                             f"got {self.mode!r}")
+        if self.switch_every < 1 or self.generation < 1:
+            raise ValueError("switch_every and generation must be >= 1")
+        if self.population_size < 2:
+            raise ValueError(f"population_size must be >= 2, got {self.population_size}")
 
 
 @dataclass
@@ -108,6 +147,8 @@ class TrainConfig:
     """Per-team overrides of ``policy`` and ``algo``."""
     log: LogConfig = field(default_factory=LogConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    coevolution: CoevolutionConfig = field(default_factory=CoevolutionConfig)
+    """Simultaneous, alternating or population training of the trained teams."""
     baseline: dict[str, Any] = field(default_factory=dict)
     """Train a baseline instead of ``algo``: ``{name: sb3_ppo, team: ..., <PPO kwargs>}``
     runs stable-baselines3's PPO with parameter sharing over ``team`` (see baselines/sb3.py)."""
@@ -121,6 +162,11 @@ class TrainConfig:
     @property
     def run_dir(self) -> Path:
         return Path(self.log.run_dir or f"runs/{self.name}")
+
+    def frozen(self, team: str) -> str:
+        """The fixed policy source of ``team`` (empty when the team is trained)."""
+        over = self.teams.get(team)
+        return over.frozen if over is not None else ""
 
     def team_configs(self, team: str) -> tuple[PolicyConfig, Any]:
         """The policy config and the (typed) algorithm config of ``team``."""

@@ -1,0 +1,132 @@
+"""Training modes of adversarial teams (``coevolution`` in the run config): which teams update
+each iteration, and in population mode who plays each env and how the populations evolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena.env import VecEnv
+from arena.learning import Learner
+from arena.opponents import FrozenLearner, Population
+from arena.train_config import CoevolutionConfig
+
+
+class Coevolution:
+    """The trainer's view of ``CoevolutionConfig`` for one env and its learners."""
+
+    def __init__(self, cfg: CoevolutionConfig, env: VecEnv, learners: dict[str, Learner],
+                 device: torch.device) -> None:
+        self.cfg, self.env, self.device = cfg, env, device
+        self.trained = [t for t, le in learners.items() if not isinstance(le, FrozenLearner)]
+        self.populations: dict[str, Population] = {}
+        self.controller: dict[str, torch.Tensor] = {}
+        self._index: dict[str, list[torch.Tensor]] = {}
+        if cfg.mode != "population":
+            return
+        if len(self.trained) != 2:
+            raise ValueError(f"coevolution.mode population needs exactly two trained teams, "
+                             f"got {self.trained}")
+        if cfg.outcome_team not in self.trained:
+            raise ValueError(f"coevolution.outcome_team {cfg.outcome_team!r} is not a trained "
+                             f"team ({self.trained})")
+        if env.num_envs < 4:
+            raise ValueError("coevolution.mode population needs env.num_envs >= 4")
+        for team in self.trained:
+            self.populations[team] = Population(team, learners[team].actor(),
+                                                cfg.population_size, cfg.include_scripted,
+                                                cfg.mutation_std)
+        self.wins = torch.zeros(env.num_envs, device=device)
+        self.games = torch.zeros(env.num_envs, device=device)
+        self.draw_opponents()
+
+    # ------------------------------------------------------------ scheduling
+    def teams_to_update(self, iteration: int) -> list[str]:
+        """The trained teams whose learners update after this iteration's rollout."""
+        if self.cfg.mode == "alternating":
+            return [self.trained[(iteration // self.cfg.switch_every) % len(self.trained)]]
+        return list(self.trained)
+
+    # ----------------------------------------------------------- population
+    def draw_opponents(self) -> None:
+        """Half of the envs: the first team's learner against members of the second team's
+        population; the other half the other way round. Members are drawn uniformly."""
+        b, half = self.env.num_envs, self.env.num_envs // 2
+        first, second = self.trained
+        for team, mine in ((first, slice(0, half)), (second, slice(half, b))):
+            pop = self.populations[team]
+            ctrl = torch.randint(pop.slots, (b,))
+            ctrl[mine] = -1
+            self.controller[team] = ctrl.to(self.device)
+            self._index[team] = [(ctrl == k).nonzero().squeeze(1).to(self.device)
+                                 for k in range(pop.slots)]
+
+    def actions(self, team: str, obs: torch.Tensor, learner_actions: torch.Tensor
+                ) -> torch.Tensor:
+        """The team's env actions: the learner's where it plays, its members' elsewhere."""
+        pop = self.populations.get(team)
+        if pop is None:
+            return learner_actions
+        return pop.act(self.env, obs, learner_actions, self.controller[team], self._index[team])
+
+    def learner_mask(self, team: str) -> torch.Tensor | None:
+        """``(B, 1)``: 1 where the team's learner plays (its rollout learns only from these)."""
+        ctrl = self.controller.get(team)
+        return None if ctrl is None else (ctrl < 0).float().unsqueeze(-1)
+
+    def record(self, info: dict[str, Any]) -> None:
+        """Count finished games and the outcome team's wins per env."""
+        if not self.populations or "metrics" not in info:
+            return
+        done = info["done"].float()
+        metric = info["metrics"].get(self.cfg.outcome_metric)
+        if metric is None:
+            raise KeyError(f"coevolution.outcome_metric {self.cfg.outcome_metric!r} is not a "
+                           f"metric of {self.env.env_id} ({sorted(info['metrics'])})")
+        self.wins += metric.float() * done
+        self.games += done
+
+    def end_of_iteration(self, iteration: int, learners: dict[str, Learner]
+                         ) -> dict[str, float]:
+        """At a generation boundary: fitness, replacement, new opponents; returns stats."""
+        if not self.populations or iteration % self.cfg.generation:
+            return {}
+        stats = {}
+        for team, pop in self.populations.items():
+            wins = self.wins if team == self.cfg.outcome_team else self.games - self.wins
+            slot = self.controller[team] + 1  # 0: the learner
+            per_slot = torch.zeros(pop.slots + 1, device=self.device)
+            fit = per_slot.index_add(0, slot, wins).cpu()
+            games = per_slot.index_add(0, slot, self.games).cpu()
+            stats[f"population/{team}_learner_win_rate"] = float(fit[0] / games[0].clamp_min(1))
+            stats.update(pop.evolve(learners[team].actor(), fit[1:], games[1:]))
+        self.wins.zero_()
+        self.games.zero_()
+        self.draw_opponents()
+        return stats
+
+    # ------------------------------------------------------------ checkpoint
+    def state_dict(self) -> dict[str, Any]:
+        if not self.populations:
+            return {}
+        return {"populations": {t: p.state_dict() for t, p in self.populations.items()},
+                "controller": self.controller, "wins": self.wins, "games": self.games}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if not self.populations or not state:
+            return
+        for team, pop in self.populations.items():
+            pop.load_state_dict(state["populations"][team])
+        self.wins, self.games = state["wins"].to(self.device), state["games"].to(self.device)
+        for team, ctrl in state["controller"].items():
+            self.controller[team] = ctrl.to(self.device)
+            slots = self.populations[team].slots
+            self._index[team] = [(ctrl == k).nonzero().squeeze(1).to(self.device)
+                                 for k in range(slots)]
+
+    def write_members(self, run_dir: Path, base: dict[str, Any]) -> None:
+        """Every network member of every population as a loadable checkpoint."""
+        for pop in self.populations.values():
+            pop.member_files(run_dir, base)
