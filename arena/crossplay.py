@@ -60,14 +60,15 @@ class CrossPlay:
 
     def table(self) -> str:
         width = max(12, *(len(d) for d in self.defenders))
+        left = max(26, *(len(a) for a in self.attackers)) + 2  # full names, never cut
         lines = [f"{self.metric} (rows: attackers, columns: defenders), {self.env_id} "
                  f"{self.env_kwargs or ''}, {self.episodes} episodes per pair",
-                 " " * 28 + "".join(f"{d[-width:]:>{width + 2}}" for d in self.defenders)]
+                 " " * left + "".join(f"{d:>{width + 2}}" for d in self.defenders)]
         for i, a in enumerate(self.attackers):
             row = "".join(f"{c['asr']:>{width + 2}.3f}" for c in self.cells[i])
-            lines.append(f"{a[-26:]:<28}{row}")
+            lines.append(f"{a:<{left}}{row}")
         worst = self.worst_case()
-        lines.append(f"{'worst case (max over rows)':<28}"
+        lines.append(f"{'worst case (max over rows)':<{left}}"
                      + "".join(f"{worst[d]['asr']:>{width + 2}.3f}" for d in self.defenders))
         return "\n".join(lines)
 
