@@ -23,3 +23,12 @@ $A eval --env attack_defense/breach-v0 --episodes 1000 \
     runs/exploit_breach_defender_vs_scripted runs/exploit_breach_coevolution runs/exploit_breach_mappo \
   --defenders scripted random runs/breach_mappo runs/breach_defender_vs_scripted runs/breach_coevolution \
   --json docs/results/breach_crossplay_coevolution.json --png docs/img/breach_crossplay_coevolution.png
+# alternating updates (10 iterations each), and the exploitation check of its defenders
+train breach_alternating breach_alternating
+train breach_exploit exploit_breach_alternating "teams.defender.frozen=runs/breach_alternating"
+for r in breach_alternating exploit_breach_alternating; do
+  $A eval "runs/$r" --episodes 1000 --json "docs/results/$r.json"
+done
+$A eval --env attack_defense/breach-v0 --episodes 1000 \
+  --attackers scripted runs/breach_attacker_vs_scripted runs/breach_alternating runs/exploit_breach_alternating \
+  --defenders runs/breach_alternating --json docs/results/breach_crossplay_alternating.json
