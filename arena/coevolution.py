@@ -24,6 +24,7 @@ class Coevolution:
         self.populations: dict[str, Population] = {}
         self.controller: dict[str, torch.Tensor] = {}
         self._index: dict[str, list[torch.Tensor]] = {}
+        self._mask: dict[str, torch.Tensor] = {}
         if cfg.mode != "population":
             return
         if len(self.trained) != 2:
@@ -59,9 +60,16 @@ class Coevolution:
             pop = self.populations[team]
             ctrl = torch.randint(pop.slots, (b,))
             ctrl[mine] = -1
-            self.controller[team] = ctrl.to(self.device)
-            self._index[team] = [(ctrl == k).nonzero().squeeze(1).to(self.device)
-                                 for k in range(pop.slots)]
+            self._set_controller(team, ctrl)
+
+    def _set_controller(self, team: str, ctrl: torch.Tensor) -> None:
+        """Who plays ``team`` in each env (``-1``: the learner), with the per-member env lists
+        and the learner's mask derived once per generation, not per step."""
+        ctrl = ctrl.to(self.device)
+        self.controller[team] = ctrl
+        self._index[team] = [(ctrl == k).nonzero().squeeze(1)
+                             for k in range(self.populations[team].slots)]
+        self._mask[team] = (ctrl < 0).float().unsqueeze(-1)
 
     def actions(self, team: str, obs: torch.Tensor, learner_actions: torch.Tensor
                 ) -> torch.Tensor:
@@ -73,8 +81,7 @@ class Coevolution:
 
     def learner_mask(self, team: str) -> torch.Tensor | None:
         """``(B, 1)``: 1 where the team's learner plays (its rollout learns only from these)."""
-        ctrl = self.controller.get(team)
-        return None if ctrl is None else (ctrl < 0).float().unsqueeze(-1)
+        return self._mask.get(team)
 
     def record(self, info: dict[str, Any]) -> None:
         """Count finished games and the outcome team's wins per env."""
@@ -121,10 +128,7 @@ class Coevolution:
             pop.load_state_dict(state["populations"][team])
         self.wins, self.games = state["wins"].to(self.device), state["games"].to(self.device)
         for team, ctrl in state["controller"].items():
-            self.controller[team] = ctrl.to(self.device)
-            slots = self.populations[team].slots
-            self._index[team] = [(ctrl == k).nonzero().squeeze(1).to(self.device)
-                                 for k in range(slots)]
+            self._set_controller(team, ctrl)
 
     def write_members(self, run_dir: Path, base: dict[str, Any]) -> None:
         """Every network member of every population as a loadable checkpoint."""
