@@ -100,14 +100,6 @@ def all_reduce_grads(params: list[torch.nn.Parameter]) -> None:
         offset += n
 
 
-def broadcast_module(module: torch.nn.Module) -> None:
-    """Copy rank 0's parameters and buffers to every worker."""
-    if not active():
-        return
-    for t in list(module.parameters()) + list(module.buffers()):
-        dist.broadcast(t.data, src=0)
-
-
 def gather(obj: Any) -> list[Any]:
     """Every worker's ``obj`` (picklable), in rank order; ``[obj]`` without a process group."""
     if not active():
