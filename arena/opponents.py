@@ -19,10 +19,12 @@ import torch
 from torch import nn
 
 from arena.env import VecEnv
+from arena.evaluate import NAMED_POLICIES
 from arena.learning import ActResult, TeamSpec
 from arena.policy import to_env_actions
 
-SCRIPTED_SOURCES = ("scripted", "random")
+SCRIPTED_SOURCES = tuple(NAMED_POLICIES)
+"""Frozen-team sources that are named policies without a network (``scripted``, ``random``)."""
 
 
 def load_team_actor(source: str, team: str, device: torch.device, env: VecEnv) -> nn.Module:
@@ -52,9 +54,8 @@ class FrozenLearner:
     def _actions(self, obs: torch.Tensor) -> torch.Tensor:
         if self._actor is not None:
             return self._actor.action(obs, False)  # type: ignore[operator]
-        acts = (self.env.heuristic_actions() if self.source == "scripted"
-                else self.env.sample_actions())
-        return acts[self.spec.team]
+        team = self.spec.team
+        return NAMED_POLICIES[self.source](self.env, {team: obs})[team]
 
     @torch.no_grad()
     def act(self, obs: torch.Tensor, state: torch.Tensor | None,

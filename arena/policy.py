@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from arena.env import VecEnv
+from arena.evaluate import NAMED_POLICIES
 from arena.scenario import Obs
 
 
@@ -97,4 +98,4 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
 def _frozen_networks(cfg: Any, learners: dict[str, Any]) -> list[tuple[str, str]]:
     """(team, run) of every team frozen to another run's actor."""
     return [(team, cfg.frozen(team)) for team in cfg.teams
-            if cfg.frozen(team) not in ("", "scripted", "random") and team not in learners]
+            if cfg.frozen(team) not in ("", *NAMED_POLICIES) and team not in learners]

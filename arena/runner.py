@@ -170,8 +170,8 @@ class Trainer:
                     obs[team], res.actions, res.logp, res.values)
                 if ro.state is not None and state is not None:
                     ro.state[t] = state
-                mask = self.coevo.learner_mask(team)  # envs the learner plays (population)
-                ro.active[t] = env.agent_mask(team) if mask is None else env.agent_mask(team) * mask
+                active, mask = env.agent_mask(team), self.coevo.learner_mask(team)
+                ro.active[t] = active if mask is None else active * mask  # population mode
                 actions[team] = self.coevo.actions(
                     team, obs[team], to_env_actions(env.action_space(team), res.actions))
             obs, rew, term, trunc, info = env.step(actions)
