@@ -1,4 +1,5 @@
-"""Backbones (MLP, entity attention) and action heads (categorical, Gaussian).
+"""Backbones (MLP, entity attention; recurrent ones in ``agents.ssm``) and action heads
+(categorical, Gaussian; the flow-matching head in ``agents.flow``).
 
 Every module maps inputs with any leading batch shape ``(..., features)``; agents of a team are
 just another batch axis, so parameters are shared within a team.
@@ -97,16 +98,25 @@ class AttentionBackbone(nn.Module):
         return self.head(h).reshape(*lead, -1)
 
 
-def make_backbone(in_dim: int, layout: Layout,
-                  cfg: PolicyConfig) -> MLPBackbone | AttentionBackbone:
-    """The backbone named by ``cfg.backbone``."""
+def make_backbone(in_dim: int, layout: Layout, cfg: PolicyConfig) -> nn.Module:
+    """The backbone named by ``cfg.backbone``; recurrent ones (``ssm``, ``gru``) have
+    ``recurrent = True`` and a ``memory_size``."""
+    from agents.ssm import GRUBackbone, SSMBackbone
+
     if cfg.backbone == "attention":
         return AttentionBackbone(layout, cfg)
+    if cfg.backbone == "ssm":
+        return SSMBackbone(in_dim, cfg)
+    if cfg.backbone == "gru":
+        return GRUBackbone(in_dim, cfg)
     return MLPBackbone(in_dim, cfg)
 
 
 class CategoricalHead(nn.Module):
     """Logits over ``n`` discrete actions."""
+
+    stored_shape: tuple[int, ...] | None = None
+    """Shape of what rollouts store per action, when it is not the action space's."""
 
     def __init__(self, in_dim: int, n: int) -> None:
         super().__init__()
@@ -120,6 +130,10 @@ class CategoricalHead(nn.Module):
         return dist.probs.argmax(-1)
 
     @staticmethod
+    def env_action(action: torch.Tensor) -> torch.Tensor:
+        return action
+
+    @staticmethod
     def log_prob(dist: Categorical, action: torch.Tensor) -> torch.Tensor:
         return dist.log_prob(action)
 
@@ -130,6 +144,8 @@ class CategoricalHead(nn.Module):
 
 class GaussianHead(nn.Module):
     """Diagonal Gaussian with a state-independent log-std; the env clips samples to its box."""
+
+    stored_shape: tuple[int, ...] | None = None
 
     def __init__(self, in_dim: int, dim: int, log_std_init: float) -> None:
         super().__init__()
@@ -143,6 +159,10 @@ class GaussianHead(nn.Module):
     @staticmethod
     def mode(dist: Normal) -> torch.Tensor:
         return dist.mean
+
+    @staticmethod
+    def env_action(action: torch.Tensor) -> torch.Tensor:
+        return action
 
     @staticmethod
     def log_prob(dist: Normal, action: torch.Tensor) -> torch.Tensor:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, NamedTuple
+
 import gymnasium
 import torch
 from torch import nn
 
+from agents.flow import FlowHead
 from agents.nets import (
     AttentionBackbone,
     CategoricalHead,
@@ -14,7 +18,7 @@ from agents.nets import (
     make_backbone,
     ortho_init,
 )
-from arena.learning import PolicyConfig
+from arena.learning import RECURRENT_BACKBONES, PolicyConfig
 
 
 def with_agent_id(x: torch.Tensor) -> torch.Tensor:
@@ -24,8 +28,40 @@ def with_agent_id(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([x, eye], dim=-1)
 
 
+Head = CategoricalHead | GaussianHead | FlowHead
+ActionDist = Any
+"""A head's distribution: ``Categorical``, ``Normal`` or ``FlowDist``."""
+
+
+def make_head(in_dim: int, action_space: gymnasium.Space, cfg: PolicyConfig) -> Head:
+    """The action head for ``action_space`` (``cfg.head``: auto, gaussian or flow)."""
+    if isinstance(action_space, gymnasium.spaces.Discrete):
+        if cfg.head != "auto":
+            raise ValueError(f"head {cfg.head!r} needs continuous actions; this team's action "
+                             f"space is {action_space}")
+        return CategoricalHead(in_dim, int(action_space.n))
+    if not isinstance(action_space, gymnasium.spaces.Box) or len(action_space.shape) != 1:
+        raise ValueError(f"unsupported action space {action_space}")
+    if cfg.head == "flow":
+        return FlowHead(in_dim, action_space.shape[0], cfg)
+    return GaussianHead(in_dim, action_space.shape[0], cfg.log_std_init)
+
+
+class Decision(NamedTuple):
+    """What an actor decided for one step (see ``Actor.decide``)."""
+
+    actions: torch.Tensor
+    logp: torch.Tensor
+    memory: torch.Tensor | None
+    env_actions: torch.Tensor
+
+
 class Actor(nn.Module):
-    """Backbone + action head; ``forward`` gives the action distribution per agent."""
+    """Backbone + action head; ``forward`` gives the action distribution per agent.
+
+    Recurrent backbones (``recurrent``) carry a memory ``(..., N, memory_size)`` per agent:
+    ``step`` advances it by one env step (rollouts), ``sequence`` runs whole sequences at once
+    (training), both restarting it where an episode starts."""
 
     def __init__(self, obs_dim: int, layout: Layout, action_space: gymnasium.Space,
                  num_agents: int, cfg: PolicyConfig) -> None:
@@ -35,23 +71,66 @@ class Actor(nn.Module):
         self.cfg, self.obs_dim = cfg, obs_dim
         in_dim = obs_dim + (num_agents if cfg.agent_id else 0)
         self.backbone = make_backbone(in_dim, layout, cfg)
+        self.recurrent: bool = bool(getattr(self.backbone, "recurrent", False))
+        self.memory_size: int = int(getattr(self.backbone, "memory_size", 0))
         self.discrete = isinstance(action_space, gymnasium.spaces.Discrete)
-        if isinstance(action_space, gymnasium.spaces.Discrete):
-            self.head: CategoricalHead | GaussianHead = CategoricalHead(
-                self.backbone.out_dim, int(action_space.n))
-        else:
-            assert isinstance(action_space, gymnasium.spaces.Box)
-            self.head = GaussianHead(self.backbone.out_dim, action_space.shape[0],
-                                     cfg.log_std_init)
+        out_dim = int(self.backbone.out_dim)  # type: ignore[arg-type]
+        self.head = make_head(out_dim, action_space, cfg)
 
-    def forward(self, obs: torch.Tensor) -> torch.distributions.Distribution:
-        x = with_agent_id(obs) if self.cfg.agent_id else obs
-        return self.head(self.backbone(x))
+    def _input(self, obs: torch.Tensor) -> torch.Tensor:
+        return with_agent_id(obs) if self.cfg.agent_id else obs
+
+    def forward(self, obs: torch.Tensor) -> ActionDist:
+        if self.recurrent:
+            raise TypeError("a recurrent actor needs its memory: call step() or sequence()")
+        return self.head(self.backbone(self._input(obs)))
+
+    def step(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
+             ) -> tuple[ActionDist, torch.Tensor]:
+        """One env step: ``obs`` ``(B, N, D)``, ``memory`` ``(B, N, M)``, ``starts`` ``(B,)``
+        (true where ``obs`` is the first of an episode). Returns the distribution ``(B, N)``
+        and the memory after this step."""
+        b, n = obs.shape[:2]
+        x = self._input(obs).reshape(b * n, 1, -1)
+        first = starts.reshape(b, 1).expand(b, n).reshape(b * n, 1)
+        h, memory = self.backbone(x, memory.reshape(b * n, -1), first)
+        return self.head(h.reshape(b, n, -1)), memory.reshape(b, n, -1)
+
+    def sequence(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
+                 ) -> ActionDist:
+        """Whole sequences: ``obs`` ``(R, L, N, D)``, the memory before their first step
+        ``(R, N, M)``, ``starts`` ``(R, L)``. Returns the distribution ``(R, L, N)``."""
+        r, length, n = obs.shape[:3]
+        x = self._input(obs).transpose(1, 2).reshape(r * n, length, -1)
+        first = starts.unsqueeze(1).expand(r, n, length).reshape(r * n, length)
+        h, _ = self.backbone(x, memory.reshape(r * n, -1), first)
+        return self.head(h.reshape(r, n, length, -1).transpose(1, 2))
+
+    def initial_memory(self, batch: tuple[int, ...], device: torch.device | str
+                       ) -> torch.Tensor:
+        """Zero memory of shape ``(*batch, memory_size)``."""
+        return torch.zeros(*batch, self.memory_size, device=device)
+
+    def decide(self, obs: torch.Tensor, deterministic: bool = False,
+               memory: torch.Tensor | None = None, starts: torch.Tensor | None = None
+               ) -> Decision:
+        """Actions for ``obs`` ``(B, N, D)``: the mode (``deterministic``) or a sample, their
+        log-probabilities, the memory after this step (recurrent actors, which need ``memory``
+        and ``starts``) and the actions the env receives."""
+        if self.recurrent:
+            if memory is None or starts is None:
+                raise ValueError("a recurrent actor acts with its memory and the episode-start "
+                                 "flags (memory=..., starts=env.episode_starts())")
+            dist, memory = self.step(obs, memory, starts)
+        else:
+            dist = self(obs)
+        actions = self.head.mode(dist) if deterministic else dist.sample()
+        return Decision(actions, self.head.log_prob(dist, actions), memory,
+                        self.head.env_action(actions))
 
     def action(self, obs: torch.Tensor, deterministic: bool) -> torch.Tensor:
-        """The distribution's mode (``deterministic``) or a sample."""
-        dist = self(obs)
-        return self.head.mode(dist) if deterministic else dist.sample()
+        """The env actions of a feedforward actor: the mode (``deterministic``) or a sample."""
+        return self.decide(obs, deterministic).env_actions
 
     def set_layout(self, layout: Layout) -> None:
         """Run on another layout (attention backbones only; MLPs need the same sizes)."""
@@ -77,8 +156,10 @@ class Critic(nn.Module):
         in_dim += num_agents if cfg.agent_id else 0
         if kind == "env_state":
             in_dim = state_dim
+        if cfg.backbone in RECURRENT_BACKBONES:  # the critic sees the state: no memory needed
+            cfg = dataclasses.replace(cfg, backbone="mlp")
         self.backbone = make_backbone(in_dim, layout, cfg)
-        width = self.backbone.out_dim
+        width = int(self.backbone.out_dim)  # type: ignore[arg-type]
         if kind == "attention":
             layer = nn.TransformerEncoderLayer(width, cfg.num_heads if width % cfg.num_heads == 0
                                                else 1, 2 * width, dropout=0.0,

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from agents.policy import Actor, Critic
+from agents.policy import ActionDist, Actor, Critic
 from agents.ppo_math import (
     RunningNorm,
     gae,
@@ -70,7 +70,14 @@ class PPOConfig:
     critic pass per agent) or ``state`` (global state only, one pass per env with one output
     per agent: about 3x cheaper for 3 agents)."""
 
+    seq_len: int = 0
+    """Recurrent policies (``ssm``, ``gru``): length of the training sequences the rollout is
+    cut into, each starting from the memory stored when it was collected (0: the whole
+    rollout is one sequence)."""
+
     def validate(self) -> None:
+        if self.seq_len < 0:
+            raise ValueError(f"seq_len must be >= 0, got {self.seq_len}")
         if self.name not in ("mappo", "ippo"):
             raise ValueError(f"name must be 'mappo' or 'ippo', got {self.name!r}")
         if self.critic_input not in ("agent_state", "state"):
@@ -102,9 +109,15 @@ class PPOLearner:
         if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
             self._actor.backbone.compile()
             self.critic.compile()
+        self.memory_size = self._actor.memory_size
+        self.seq_len = cfg.seq_len
+        self.action_shape = self._actor.head.stored_shape
         self.value_norm = RunningNorm().to(device)
         self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, eps=1e-5)
+        self.optimizers = [(self.actor_opt, cfg.lr), (self.critic_opt, cfg.critic_lr)]
+        """Each optimizer with its initial learning rate (annealed together)."""
+        self.params = list(self._actor.parameters()) + list(self.critic.parameters())
         self.progress = 0.0
         """Fraction of the run done, set by the runner (for learning-rate annealing)."""
 
@@ -116,12 +129,11 @@ class PPOLearner:
         return self.value_norm.denormalize(v) if self.cfg.value_norm else v
 
     @torch.no_grad()
-    def act(self, obs: torch.Tensor, state: torch.Tensor | None,
-            deterministic: bool = False) -> ActResult:
-        dist = self._actor(obs)
-        head = self._actor.head
-        actions = head.mode(dist) if deterministic else dist.sample()
-        return ActResult(actions, head.log_prob(dist, actions), self.value(obs, state))
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
+            memory: torch.Tensor | None = None,
+            starts: torch.Tensor | None = None) -> ActResult:
+        d = self._actor.decide(obs, deterministic, memory, starts)
+        return ActResult(d.actions, d.logp, self.value(obs, state), d.memory, d.env_actions)
 
     @torch.no_grad()
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
@@ -139,8 +151,14 @@ class PPOLearner:
             adv = normalize_advantages(adv, ro.active, reduce=distributed.all_reduce_sum)
         targets = self.value_norm.normalize(returns) if cfg.value_norm else returns
         old_values = self.value_norm.normalize(ro.values) if cfg.value_norm else ro.values
+        out = self._optimize(_Flat(ro, adv, targets, old_values, self._actor.recurrent))
+        out["explained_variance"] = _explained_variance(ro.values, returns, ro.active)
+        return out
+
+    def _optimize(self, flat: _Flat) -> dict[str, float]:
+        """``epochs`` passes of ``num_minibatches`` gradient steps over the rollout rows."""
+        cfg = self.cfg
         self._anneal()
-        flat = _Flat(ro, adv, targets, old_values)
         stats: dict[str, list[float]] = {}
         for _ in range(cfg.epochs):
             for idx in torch.randperm(flat.size, device=self.device).chunk(cfg.num_minibatches):
@@ -150,7 +168,6 @@ class PPOLearner:
             if cfg.target_kl and stats["approx_kl"][-1] > cfg.target_kl:
                 break
         out = {k: sum(v) / len(v) for k, v in stats.items()}
-        out["explained_variance"] = _explained_variance(ro.values, returns, ro.active)
         out["lr"] = self.actor_opt.param_groups[0]["lr"]
         return out
 
@@ -162,36 +179,39 @@ class PPOLearner:
         loss terms are summed over workers: every worker takes the step of the union batch."""
         cfg = self.cfg
         total = distributed.all_reduce_sum(flat.active[idx].sum()).clamp_min(1.0)
-        self.actor_opt.zero_grad(set_to_none=True)
-        self.critic_opt.zero_grad(set_to_none=True)
+        for opt, _ in self.optimizers:
+            opt.zero_grad(set_to_none=True)
         sums: dict[str, torch.Tensor] = {}
-        for part in idx.split(cfg.chunk_size):
+        for part in idx.split(max(1, cfg.chunk_size // flat.steps_per_row)):
             weight = flat.active[part].sum() / total
             terms = self._losses(flat, part)
-            loss = (terms["policy_loss"] - cfg.entropy_coef * terms["entropy"]
-                    + cfg.value_coef * terms["value_loss"])
-            (loss * weight).backward()
+            (terms.pop("loss") * weight).backward()
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + v.detach() * weight
-        params = list(self._actor.parameters()) + list(self.critic.parameters())
         if distributed.active():
-            distributed.all_reduce_grads(params)
+            distributed.all_reduce_grads(self.params)
             reduced = distributed.all_reduce_sum(torch.stack(list(sums.values())))
             sums = dict(zip(sums, reduced, strict=True))
         if not all(torch.isfinite(v) for v in sums.values()):
-            raise FloatingPointError(
-                f"team {self.spec.team!r}: non-finite loss (policy {sums['policy_loss'].item()}, "
-                f"value {sums['value_loss'].item()}); parameters left unchanged")
-        grad_norm = nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
-        self.actor_opt.step()
-        self.critic_opt.step()
+            values = ", ".join(f"{k} {v.item():.4g}" for k, v in sums.items())
+            raise FloatingPointError(f"team {self.spec.team!r}: non-finite loss ({values}); "
+                                     "parameters left unchanged")
+        grad_norm = nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)
+        for opt, _ in self.optimizers:
+            opt.step()
         return {**{k: v.item() for k, v in sums.items()}, "grad_norm": grad_norm.item()}
+
+    def _dist(self, flat: _Flat, idx: torch.Tensor) -> ActionDist:
+        """The current policy's distribution over the rows ``idx``."""
+        if flat.memory is not None and flat.starts is not None:
+            return self._actor.sequence(flat.obs[idx], flat.memory[idx], flat.starts[idx])
+        return self._actor(flat.obs[idx])
 
     def _losses(self, flat: _Flat, idx: torch.Tensor) -> dict[str, torch.Tensor]:
         """Masked means over the rows ``idx``: surrogate, value loss, entropy, KL, clipping."""
         cfg = self.cfg
         obs, mask = flat.obs[idx], flat.active[idx]
-        dist = self._actor(obs)
+        dist = self._dist(flat, idx)
         head = self._actor.head
         logp = head.log_prob(dist, flat.actions[idx])
         pg_loss, clip_frac, approx_kl = policy_loss(logp, flat.logp[idx], flat.adv[idx],
@@ -199,15 +219,16 @@ class PPOLearner:
         state = flat.state[idx] if flat.state is not None else None
         v_loss = value_loss(self.critic(obs, state), flat.old_values[idx], flat.targets[idx],
                             cfg.value_clip, mask, cfg.huber_delta or None)
-        return {"policy_loss": pg_loss, "value_loss": v_loss,
-                "entropy": masked_mean(head.entropy(dist), mask), "approx_kl": approx_kl,
-                "clip_fraction": clip_frac}
+        entropy = masked_mean(head.entropy(dist), mask)
+        loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
+        return {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
+                "approx_kl": approx_kl, "clip_fraction": clip_frac}
 
     def _anneal(self) -> None:
         if not self.cfg.lr_anneal:
             return
         frac = max(0.0, 1.0 - self.progress)
-        for opt, lr in ((self.actor_opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):
+        for opt, lr in self.optimizers:
             for group in opt.param_groups:
                 group["lr"] = lr * frac
 
@@ -227,17 +248,29 @@ class PPOLearner:
 
 
 class _Flat:
-    """A rollout flattened over ``(T * B)`` env-steps, agents kept together."""
+    """A rollout as rows that minibatches pick from, agents kept together: ``(T * B)``
+    env-steps, or, for recurrent policies, ``(T / seq_len * B)`` sequences of ``seq_len``
+    steps (each row ``(seq_len, ...)``, with its stored initial memory and start flags)."""
 
     def __init__(self, ro: TeamRollout, adv: torch.Tensor, targets: torch.Tensor,
-                 old_values: torch.Tensor) -> None:
+                 old_values: torch.Tensor, sequences: bool = False) -> None:
+        length = ro.seq_len if sequences else 1
+
         def f(x: torch.Tensor) -> torch.Tensor:
-            return x.reshape(-1, *x.shape[2:])
+            if not sequences:
+                return x.reshape(-1, *x.shape[2:])
+            t, b = x.shape[:2]  # (T, B, ...) -> (T/L * B, L, ...), rows = chunk-major
+            return x.reshape(t // length, length, b, *x.shape[2:]).transpose(1, 2).reshape(
+                t // length * b, length, *x.shape[2:])
 
         self.obs, self.actions, self.logp = f(ro.obs), f(ro.actions), f(ro.logp)
         self.active, self.adv, self.targets = f(ro.active), f(adv), f(targets)
         self.old_values = f(old_values)
         self.state = f(ro.state) if ro.state is not None else None
+        self.starts = f(ro.starts) if sequences else None
+        self.memory = (ro.memory.reshape(-1, *ro.memory.shape[2:])
+                       if sequences and ro.memory is not None else None)
+        self.steps_per_row = length
         self.size = self.obs.shape[0]
 
 

@@ -133,3 +133,46 @@ class RunningNorm(nn.Module):
 
     def denormalize(self, x: torch.Tensor) -> torch.Tensor:
         return (x * (self.var + self.eps).sqrt() + self.mean).to(x.dtype)
+
+
+# ----------------------------------------------------------------- group-relative (GRPO)
+def episode_returns(rewards: torch.Tensor, active: torch.Tensor) -> torch.Tensor:
+    """Sum of the rewards of active steps, ``(T, ...) -> (...)``."""
+    return (rewards * active).sum(0)
+
+
+def rewards_to_go(rewards: torch.Tensor, active: torch.Tensor, gamma: float) -> torch.Tensor:
+    """``G_t = sum_{s >= t} gamma^(s - t) r_s`` over active steps, shape ``(T, ...)``."""
+    out = torch.zeros_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for t in range(rewards.shape[0] - 1, -1, -1):
+        running = rewards[t] * active[t] + gamma * running
+        out[t] = running
+    return out
+
+
+def group_relative(x: torch.Tensor, mask: torch.Tensor, group_size: int,
+                   pool_agents: bool = False, eps: float = 1e-8) -> torch.Tensor:
+    """``(x - group mean) / (group std + eps)`` for ``x`` of shape ``(..., B, N)``: envs
+    ``[k * group_size, (k + 1) * group_size)`` form group ``k``; statistics are over the
+    group's envs where ``mask`` is 1, per agent index, or over the group's envs and all agents
+    of the team with ``pool_agents`` (a team-level baseline). The std is the population std;
+    masked entries come out 0."""
+    *lead, b, n = x.shape
+    if b % group_size:
+        raise ValueError(f"{b} envs do not split into groups of {group_size}")
+    shape = (*lead, b // group_size, group_size, n)
+    g, m = x.reshape(shape), mask.to(x.dtype).reshape(shape)
+    dims = (-2, -1) if pool_agents else (-2,)
+    count = m.sum(dims, keepdim=True).clamp_min(1.0)
+    mean = (g * m).sum(dims, keepdim=True) / count
+    var = ((g - mean) ** 2 * m).sum(dims, keepdim=True) / count
+    return ((g - mean) / (var.sqrt() + eps) * m).reshape(x.shape)
+
+
+def kl_to_old(logp: torch.Tensor, old_logp: torch.Tensor) -> torch.Tensor:
+    """Per-sample penalty for moving away from the policy that collected the samples:
+    ``r - 1 - log r`` with ``r = pi_old / pi`` (Schulman's "k3" KL estimator, the form of
+    GRPO's KL term; non-negative, zero when the policies agree)."""
+    log_r = old_logp - logp
+    return log_r.exp() - 1.0 - log_r

@@ -35,6 +35,10 @@ class Coevolution:
                              f"team ({self.trained})")
         if env.num_envs < 4:
             raise ValueError("coevolution.mode population needs env.num_envs >= 4")
+        recurrent = [t for t in self.trained if getattr(learners[t], "memory_size", 0)]
+        if recurrent:
+            raise ValueError(f"coevolution.mode population needs feedforward policies; teams "
+                             f"{recurrent} have recurrent backbones")
         for team in self.trained:
             self.populations[team] = Population(team, learners[team].actor(),
                                                 cfg.population_size, cfg.include_scripted,

@@ -32,8 +32,8 @@ def side_policy(spec: str, team: str, env: VecEnv, device: str = "cpu") -> Polic
         raise KeyError(f"{spec}: has no policy for team {team!r} (teams: {list(policy.actors)})")
     actor_only = type(policy)({team: policy.actors[team]}, {team: policy.spaces[team]})
 
-    def act(_env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
-        return actor_only({team: obs[team]})
+    def act(env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
+        return actor_only({team: obs[team]}, starts=env.episode_starts())
 
     return act
 

@@ -153,6 +153,26 @@ class VecEnv:
         return self.scenario.observation(self.world), {}
 
     @torch.no_grad()
+    def reset_groups(self, group_size: int) -> Obs:
+        """Reset every env so that envs ``[k * group_size, (k + 1) * group_size)`` share one
+        fresh start state (group-relative training); returns the observations. Per-env state
+        is copied from each group's first env: the world, step counters, returns and the
+        scenario's tensors with ``num_envs`` rows."""
+        if group_size < 1 or self.num_envs % group_size:
+            raise ValueError(f"{self.env_id}: num_envs ({self.num_envs}) must be a multiple of "
+                             f"the group size ({group_size})")
+        if self.backend != "torch":
+            raise ValueError(f"{self.env_id}: grouped resets need the torch backend")
+        self._reset_envs(self._all())
+        src = torch.arange(self.num_envs, device=self.device) // group_size * group_size
+        w = self.world
+        w.pos, w.vel, w.active, self.t = w.pos[src], w.vel[src], w.active[src], self.t[src]
+        for k, v in vars(self.scenario).items():
+            if isinstance(v, torch.Tensor) and v.dim() and v.shape[0] == self.num_envs:
+                setattr(self.scenario, k, v[src])
+        return self.scenario.observation(self.world)
+
+    @torch.no_grad()
     def step(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
                                                               torch.Tensor, dict[str, Any]]:
         """Advance every env one step; see the class docstring for shapes and ``info``."""
@@ -287,6 +307,11 @@ class VecEnv:
     def binary_metrics(self) -> tuple[str, ...]:
         """Metrics that are 0/1 outcomes per episode (Wilson intervals in reports)."""
         return self.scenario.binary_metrics
+
+    def episode_starts(self) -> torch.Tensor:
+        """``(num_envs,)`` bool: envs whose current observation is the first of an episode
+        (recurrent policies restart their memory there)."""
+        return self.t == 0
 
     def observe(self) -> Obs:
         """Observations of the current state (what the last ``step`` or ``reset`` returned)."""

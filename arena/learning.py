@@ -17,12 +17,18 @@ from arena.env import VecEnv
 ALGO_ENTRY_POINT_GROUP = "arena.algos"
 
 
+BACKBONES = ("mlp", "attention", "ssm", "gru")
+RECURRENT_BACKBONES = ("ssm", "gru")
+
+
 @dataclass
 class PolicyConfig:
     """Network of one team: backbone, sizes, head options."""
 
     backbone: str = "mlp"
-    """``mlp`` or ``attention`` (entity tokens, any number of agents)."""
+    """``mlp``, ``attention`` (entity tokens, any number of agents), ``ssm`` (selective
+    diagonal state-space memory: parallel scan in training, O(1) steps in rollouts) or ``gru``
+    (recurrent baseline). Recurrent backbones carry a memory across the steps of an episode."""
     hidden_sizes: tuple[int, ...] = (64, 64)
     """MLP layer widths (also the MLP after the attention pooling)."""
     activation: str = "tanh"
@@ -32,24 +38,50 @@ class PolicyConfig:
     num_heads: int = 4
     """Attention: heads per layer."""
     num_layers: int = 2
-    """Attention: transformer encoder layers."""
+    """Attention: transformer encoder layers; SSM: state-space layers."""
+    ssm_state: int = 8
+    """SSM: states per channel (the memory holds ``embed_dim * ssm_state`` per layer)."""
     agent_id: bool = False
     """Append a one-hot agent index to each agent's input (breaks count invariance)."""
     feature_norm: bool = True
     """LayerNorm on the raw input features (MAPPO's feature normalization)."""
     log_std_init: float = -0.5
     """Gaussian head: initial log standard deviation."""
+    head: str = "auto"
+    """Action head: ``auto`` (categorical for discrete actions, Gaussian for continuous),
+    ``gaussian``, or ``flow`` (flow matching: continuous actions generated from noise in
+    ``flow_steps`` steps; see ``agents/flow.py``)."""
+    flow_steps: int = 4
+    """Flow head: integration steps K (1 to 4 are typical)."""
+    flow_hidden: int = 64
+    """Flow head: width of the velocity field."""
+    flow_noise: float = 0.3
+    """Flow head: initial std of the noise injected at each step (the chain's likelihood)."""
+    flow_noise_min: float = 0.05
+    """Flow head: lower bound of the learned noise std."""
+    flow_noise_max: float = 1.0
+    """Flow head: upper bound of the learned noise std."""
+    flow_coordinated: bool = False
+    """Flow head: the velocity field attends across the team's agents (joint generation)."""
     compile: bool = False
     """Run the actor's backbone and the critic through ``torch.compile`` (acting and update;
     the first iterations pay the compilation)."""
 
     def validate(self) -> None:
-        if self.backbone not in ("mlp", "attention"):
-            raise ValueError(f"backbone must be 'mlp' or 'attention', got {self.backbone!r}")
+        if self.backbone not in BACKBONES:
+            raise ValueError(f"backbone must be one of {list(BACKBONES)}, got {self.backbone!r}")
         if self.activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
         if self.embed_dim % self.num_heads:
             raise ValueError("embed_dim must be divisible by num_heads")
+        if self.ssm_state < 1:
+            raise ValueError(f"ssm_state must be >= 1, got {self.ssm_state}")
+        if self.head not in ("auto", "gaussian", "flow"):
+            raise ValueError(f"head must be 'auto', 'gaussian' or 'flow', got {self.head!r}")
+        if self.flow_steps < 1:
+            raise ValueError(f"flow_steps must be >= 1, got {self.flow_steps}")
+        if not 0 < self.flow_noise_min <= self.flow_noise <= self.flow_noise_max:
+            raise ValueError("need 0 < flow_noise_min <= flow_noise <= flow_noise_max")
 
 
 @dataclass
@@ -73,14 +105,22 @@ class TeamSpec:
 
 
 class TeamRollout:
-    """Preallocated rollout storage of one team, ``(T, B, N, ...)`` on the env's device."""
+    """Preallocated rollout storage of one team, ``(T, B, N, ...)`` on the env's device.
+
+    ``starts[t]`` is 1 where ``obs[t]`` is the first observation of an episode. Recurrent
+    learners (``memory_size > 0``) train on sequences of ``seq_len`` steps: ``memory[c]`` holds
+    the memory before step ``c * seq_len`` of every agent, ``(T // seq_len, B, N, M)``.
+    ``action_shape`` overrides the shape stored per action (e.g. a flow head's whole chain)."""
 
     def __init__(self, spec: TeamSpec, steps: int, num_envs: int, device: torch.device,
-                 store_state: bool) -> None:
+                 store_state: bool, memory_size: int = 0, seq_len: int = 0,
+                 action_shape: tuple[int, ...] | None = None) -> None:
         t, b, n = steps, num_envs, spec.num_agents
         space = spec.action_space
         act_shape = () if isinstance(space, gymnasium.spaces.Discrete) else space.shape or ()
         act_dtype = torch.long if not act_shape else torch.float32
+        if action_shape is not None:
+            act_shape = action_shape
 
         def z(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
             return torch.zeros(shape, dtype=dtype, device=device)
@@ -95,6 +135,12 @@ class TeamRollout:
         self.active = z(t, b, n)
         self.last_obs = z(b, n, spec.obs_dim)
         self.last_state = z(b, spec.state_dim) if store_state else None
+        self.starts = z(t, b)
+        self.seq_len = seq_len or t
+        if memory_size and t % self.seq_len:
+            raise ValueError(f"team {spec.team!r}: rollout_steps ({t}) must be a multiple of "
+                             f"the training sequence length seq_len ({self.seq_len})")
+        self.memory = z(t // self.seq_len, b, n, memory_size) if memory_size else None
         self.steps = steps
 
 
@@ -106,6 +152,10 @@ class ActResult:
     actions: torch.Tensor
     logp: torch.Tensor
     values: torch.Tensor
+    memory: torch.Tensor | None = None
+    """Recurrent learners: the memory after this step ``(B, N, M)``."""
+    env_actions: torch.Tensor | None = None
+    """What the env receives when it differs from what is stored (a flow head's last point)."""
 
 
 class Learner(Protocol):
@@ -116,9 +166,12 @@ class Learner(Protocol):
     """Discount, used to bootstrap time-limit truncations."""
     uses_state: bool
     """Whether ``act``/``update`` read the global state (centralized critic)."""
+    memory_size: int
+    """Memory per agent of a recurrent policy (0: feedforward)."""
 
-    def act(self, obs: torch.Tensor, state: torch.Tensor | None,
-            deterministic: bool = False) -> ActResult: ...
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
+            memory: torch.Tensor | None = None,
+            starts: torch.Tensor | None = None) -> ActResult: ...
 
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor: ...
 

@@ -50,18 +50,19 @@ class FrozenLearner:
         if source not in SCRIPTED_SOURCES:
             self._actor = load_team_actor(source, spec.team, device, env)
             self._actor.eval()
-
-    def _actions(self, obs: torch.Tensor) -> torch.Tensor:
-        if self._actor is not None:
-            return self._actor.action(obs, False)  # type: ignore[operator]
-        team = self.spec.team
-        return NAMED_POLICIES[self.source](self.env, {team: obs})[team]
+        self.memory_size = int(getattr(self._actor, "memory_size", 0))
+        """Memory per agent of a frozen recurrent actor (0 otherwise)."""
 
     @torch.no_grad()
-    def act(self, obs: torch.Tensor, state: torch.Tensor | None,
-            deterministic: bool = False) -> ActResult:
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
+            memory: torch.Tensor | None = None,
+            starts: torch.Tensor | None = None) -> ActResult:
         zeros = torch.zeros(obs.shape[:-1], device=obs.device)
-        return ActResult(self._actions(obs), zeros, zeros)
+        if self._actor is not None:
+            d = self._actor.decide(obs, False, memory, starts)  # type: ignore[operator]
+            return ActResult(d.env_actions, zeros, zeros, d.memory)
+        team = self.spec.team
+        return ActResult(NAMED_POLICIES[self.source](self.env, {team: obs})[team], zeros, zeros)
 
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
         return torch.zeros(obs.shape[:-1], device=obs.device)

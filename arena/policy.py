@@ -25,27 +25,66 @@ def to_env_actions(space: gymnasium.Space, actions: torch.Tensor) -> torch.Tenso
 
 class Policy:
     """The actors of a run, by team: maps the batched env's ``{team: (B, N, obs_dim)}`` to
-    ``{team: actions}`` in each team's action space. Greedy unless ``deterministic=False``."""
+    ``{team: actions}`` in each team's action space. Greedy unless ``deterministic=False``.
+
+    Recurrent policies keep a memory per env and agent between calls; pass
+    ``starts=env.episode_starts()`` so that it restarts with each episode (without it, the
+    first call, or a call with another batch size, starts every env afresh and later calls
+    continue the episodes)."""
 
     def __init__(self, actors: dict[str, nn.Module], spaces: dict[str, gymnasium.Space],
                  deterministic: bool = True) -> None:
         self.actors, self.spaces, self.deterministic = actors, spaces, deterministic
+        self.memory: dict[str, torch.Tensor] = {}
         for actor in actors.values():
             actor.eval()
 
+    @property
+    def recurrent(self) -> bool:
+        """Whether any team's actor carries a memory."""
+        return any(getattr(a, "recurrent", False) for a in self.actors.values())
+
     @torch.no_grad()
-    def __call__(self, obs: Obs, deterministic: bool | None = None) -> dict[str, torch.Tensor]:
+    def __call__(self, obs: Obs, deterministic: bool | None = None,
+                 starts: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         greedy = self.deterministic if deterministic is None else deterministic
         out = {}
         for team, actor in self.actors.items():
             if team not in obs:
                 raise KeyError(f"policy has team {team!r}, observations have {list(obs)}")
-            raw = actor.action(obs[team], greedy)  # type: ignore[operator]
-            out[team] = to_env_actions(self.spaces[team], raw)
+            x = obs[team]
+            if getattr(actor, "recurrent", False):
+                memory, first = self._memory(team, actor, x, starts)
+                d = actor.decide(x, greedy, memory, first)  # type: ignore[operator]
+                self.memory[team] = d.memory
+            else:
+                d = actor.decide(x, greedy)  # type: ignore[operator]
+            out[team] = to_env_actions(self.spaces[team], d.env_actions)
         return out
 
+    def _memory(self, team: str, actor: nn.Module, x: torch.Tensor,
+                starts: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        memory = self.memory.get(team)
+        fresh = memory is None or memory.shape[:2] != x.shape[:2] or memory.device != x.device
+        if memory is None or fresh:
+            memory = actor.initial_memory(tuple(x.shape[:2]), x.device)  # type: ignore[operator]
+        first = torch.full(x.shape[:1], fresh, dtype=torch.bool, device=x.device)
+        if starts is not None:
+            first = first | starts.to(x.device)
+        return memory, first
+
     def reset(self, mask: torch.Tensor | None = None) -> None:
-        """Clear recurrent state of the envs in ``mask`` (stateless policies: nothing to do)."""
+        """Clear the recurrent memory of every env (or of the envs in ``mask``)."""
+        if mask is None:
+            self.memory = {}
+            return
+        for team, memory in self.memory.items():
+            self.memory[team] = memory.masked_fill(mask.view(-1, 1, 1), 0.0)
+
+    def as_fn(self) -> Any:
+        """This policy as a ``PolicyFn`` ``(env, obs) -> actions`` that restarts recurrent
+        memory with each episode of ``env``."""
+        return lambda env, obs: self(obs, starts=env.episode_starts())
 
     def bind(self, env: VecEnv) -> Policy:
         """Adapt to ``env``'s observation layouts (attention policies run with other agent

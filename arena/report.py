@@ -127,7 +127,7 @@ def _evaluate_external(run: str | Path, cfg: Any, episodes: int,
     cfg.device = device
     env = make_env(cfg, num_envs=episodes, **(overrides or {}))
     policy = load_policy(run, device=device, env=env, deterministic=deterministic)
-    stats = run_episodes(env, lambda _e, obs: policy(obs), seed=seed)
+    stats = run_episodes(env, policy.as_fn(), seed=seed)
     return EvalReport.from_stats(stats, env.binary_metrics, run=str(run),
                                  env_id=cfg.env.external, env_kwargs={**cfg.env.kwargs,
                                                                      **(overrides or {})},

@@ -143,11 +143,17 @@ class Trainer:
         if rank:
             torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         self.env.final_state_in_info = any(le.uses_state for le in self.learners.values())
+        self.group_size = self._episodic_collection()
         self.rollouts = {
             team: TeamRollout(le.spec, cfg.rollout_steps, self.env.num_envs, self.device,
-                              le.uses_state)
+                              le.uses_state, memory_size(le), getattr(le, "seq_len", 0),
+                              getattr(le, "action_shape", None))
             for team, le in self.learners.items()
         }
+        self.memory = {  # recurrent policies' memory per env and agent, carried across steps
+            team: torch.zeros(self.env.num_envs, le.spec.num_agents, memory_size(le),
+                              device=self.device)
+            for team, le in self.learners.items() if memory_size(le)}
         self.iteration, self.env_steps, self.elapsed = 0, 0, 0.0
         self.run_dir = cfg.run_dir
         self.env.reset(seed=cfg.seed + rank * distributed.ENV_SEED_STRIDE)
@@ -155,25 +161,49 @@ class Trainer:
             self._load(checkpoint.load(self.run_dir, self.device))
         self.obs = self.env.observe()
 
+    def _episodic_collection(self) -> int:
+        """The group size of critic-free (group-relative) learners, 0 if there are none. Their
+        rollouts are whole episodes: ``rollout_steps`` becomes the env's episode limit."""
+        sizes = {int(getattr(le, "group_size", 0)) for le in self.learners.values()} - {0}
+        if not sizes:
+            return 0
+        if len(sizes) > 1:
+            raise ConfigError(f"algo.group_size: teams use different group sizes {sorted(sizes)}")
+        size, env = sizes.pop(), self.env
+        if not hasattr(env, "reset_groups"):
+            raise ConfigError(f"{self.cfg.env.external}: group-relative algorithms need an Arena "
+                              "scenario (external envs cannot restart from a shared state)")
+        if env.num_envs % size:
+            raise ConfigError(f"env.num_envs ({env.num_envs}) must be a multiple of "
+                              f"algo.group_size ({size})")
+        if self.coevo.populations:
+            raise ConfigError("coevolution.mode population does not combine with group-relative "
+                              "algorithms (opponents change within a group)")
+        limit = int(getattr(env, "max_steps", 0))
+        if not limit:
+            raise ConfigError("group-relative algorithms need an env with an episode limit")
+        if self.cfg.rollout_steps != limit and self.worker.is_main:
+            print(f"group-relative training collects whole episodes: rollout_steps "
+                  f"{self.cfg.rollout_steps} -> {limit} (the env's episode limit)")
+        self.cfg.rollout_steps = limit
+        return size
+
     # ------------------------------------------------------------- collection
     @torch.no_grad()
     def collect(self, episodes: EpisodeTracker) -> None:
-        """Fill every team's rollout with ``rollout_steps`` steps of all envs."""
+        """Fill every team's rollout with ``rollout_steps`` steps of all envs. With a
+        critic-free (group-relative) learner, every env first restarts from its group's shared
+        start state and only each env's first episode counts (later steps are inactive)."""
         env, obs = self.env, self.obs
+        alive = None
+        if self.group_size:
+            obs = env.reset_groups(self.group_size)
+            alive = torch.ones(env.num_envs, dtype=torch.bool, device=self.device)
         for t in range(self.cfg.rollout_steps):
             state = env.global_state() if env.final_state_in_info else None
-            actions = {}
-            for team, le in self.learners.items():
-                ro = self.rollouts[team]
-                res = le.act(obs[team], state)
-                ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
-                    obs[team], res.actions, res.logp, res.values)
-                if ro.state is not None and state is not None:
-                    ro.state[t] = state
-                active, mask = env.agent_mask(team), self.coevo.learner_mask(team)
-                ro.active[t] = active if mask is None else active * mask  # population mode
-                actions[team] = self.coevo.actions(
-                    team, obs[team], to_env_actions(env.action_space(team), res.actions))
+            starts = env.episode_starts()
+            actions = {team: self._act(t, team, le, obs[team], state, starts, alive)
+                       for team, le in self.learners.items()}
             obs, rew, term, trunc, info = env.step(actions)
             for team, le in self.learners.items():
                 ro = self.rollouts[team]
@@ -181,6 +211,9 @@ class Trainer:
                 ro.dones[t] = (term | trunc).unsqueeze(-1)
                 if "final_observation" in info:
                     self._bootstrap_truncated(team, le, t, trunc, info)
+            if alive is not None:  # whole-episode rollouts: count each env's first episode
+                info = {**info, "done": info["done"] & alive}
+                alive = alive & ~(term | trunc)
             if "metrics" in info:
                 episodes.add(info)
                 self.coevo.record(info)
@@ -190,6 +223,28 @@ class Trainer:
             ro.last_obs.copy_(obs[team])
             if ro.last_state is not None and state is not None:
                 ro.last_state.copy_(state)
+
+    def _act(self, t: int, team: str, le: Learner, obs: torch.Tensor,
+             state: torch.Tensor | None, starts: torch.Tensor,
+             alive: torch.Tensor | None) -> torch.Tensor:
+        """``team``'s decision at step ``t``, written into its rollout; returns env actions."""
+        ro = self.rollouts[team]
+        memory = self.memory.get(team)
+        if memory is not None and ro.memory is not None and t % ro.seq_len == 0:
+            ro.memory[t // ro.seq_len] = memory
+        res = le.act(obs, state, memory=memory, starts=starts)
+        if res.memory is not None:
+            self.memory[team] = res.memory
+        ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
+            obs, res.actions, res.logp, res.values)
+        ro.starts[t] = starts
+        if ro.state is not None and state is not None:
+            ro.state[t] = state
+        active, mask = self.env.agent_mask(team), self.coevo.learner_mask(team)
+        active = active if mask is None else active * mask  # population mode
+        ro.active[t] = active if alive is None else active * alive.unsqueeze(-1)
+        raw = res.actions if res.env_actions is None else res.env_actions
+        return self.coevo.actions(team, obs, to_env_actions(self.env.action_space(team), raw))
 
     def _bootstrap_truncated(self, team: str, le: Learner, t: int, trunc: torch.Tensor,
                              info: dict[str, Any]) -> None:
@@ -320,7 +375,8 @@ class Trainer:
     # ------------------------------------------------------------ checkpoints
     def _worker_state(self) -> dict[str, Any]:
         """What differs between data-parallel workers: their envs and random streams."""
-        state = {"env": self.env.state_dict(), "torch_rng": torch.get_rng_state()}
+        state = {"env": self.env.state_dict(), "torch_rng": torch.get_rng_state(),
+                 "memory": self.memory}
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -368,8 +424,15 @@ class Trainer:
         mine = ckpt["workers"][self.worker.rank] if "workers" in ckpt else ckpt
         self.env.load_state_dict(mine["env"])
         torch.set_rng_state(mine["torch_rng"])
+        for team, memory in mine.get("memory", {}).items():
+            self.memory[team] = memory.to(self.device)
         if self.device.type == "cuda" and "cuda_rng" in mine:
             torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
+
+
+def memory_size(learner: Learner) -> int:
+    """Memory per agent of a learner's policy (0: feedforward)."""
+    return int(getattr(learner, "memory_size", 0))
 
 
 def _check_in_sync(learners: dict[str, Any]) -> None:
@@ -391,7 +454,7 @@ def with_frozen_teams(policy: Policy, cfg: TrainConfig) -> PolicyFn:
     named = {t: cfg.frozen(t) for t in cfg.teams if cfg.frozen(t) in SCRIPTED_SOURCES}
 
     def act(env: VecEnv, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        out = policy(obs)
+        out = policy(obs, starts=env.episode_starts())
         for team, source in named.items():
             out[team] = NAMED_POLICIES[source](env, obs)[team]
         return out

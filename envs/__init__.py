@@ -11,6 +11,7 @@ def register_builtin() -> None:
     from envs.attack_defense.simple_tag import SimpleTag
     from envs.coordination.simple_spread import SimpleSpread
     from envs.coordination.transport import Transport
+    from envs.navigation.hidden_goal import HiddenGoal
     from envs.navigation.navigation import Navigation
 
     register("coordination/simple_spread-v0", SimpleSpread)
@@ -19,3 +20,4 @@ def register_builtin() -> None:
     register("attack_defense/simple_adversary-v0", SimpleAdversary)
     register("attack_defense/breach-v0", Breach)
     register("navigation/navigation-v0", Navigation)
+    register("navigation/hidden_goal-v0", HiddenGoal)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import arena
-from arena.learning import list_algos
+from arena.learning import BACKBONES, RECURRENT_BACKBONES, algo_spec, list_algos
 from arena.policy import load_policy
 from arena.runner import Trainer
 from arena.train_config import load_config
@@ -25,29 +25,63 @@ def tiny(tmp_path: Path, **over: Any) -> Any:
     return load_config(None, overrides={**base, **over})
 
 
-@pytest.mark.parametrize("continuous", [False, True])
-@pytest.mark.parametrize("backbone", ["mlp", "attention"])
-@pytest.mark.parametrize("algo", list_algos())
-@pytest.mark.parametrize("env_id", ["coordination/simple_spread-v0", "attack_defense/breach-v0"])
-def test_smoke(tmp_path: Path, env_id: str, algo: str, backbone: str, continuous: bool) -> None:
-    cfg = tiny(tmp_path, **{"env.id": env_id, "algo.name": algo, "policy.backbone": backbone,
-                            "env.kwargs": {"continuous_actions": continuous}})
-    summary = Trainer(cfg).train()
-    assert summary["env_steps"] == 160 and summary["iterations"] == 2
-    rows = (tmp_path / "run" / "progress.csv").read_text().splitlines()
-    header = rows[0].split(",")
-    for key in ("policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction",
-                "grad_norm", "explained_variance", "lr"):
+ENVS = ["coordination/simple_spread-v0", "attack_defense/breach-v0"]
+
+
+def smoke_run(tmp_path: Path, env_id: str, algo: str, backbone: str, continuous: bool,
+              head: str = "auto", **extra: Any) -> None:
+    """Train two tiny iterations, check the logged keys and step accounting, then play the
+    saved policy through ``load_policy`` in a fresh env."""
+    critic_free = algo_spec(algo).critic_free
+    over = {"env.id": env_id, "algo.name": algo, "policy.backbone": backbone,
+            "policy.head": head, "env.kwargs": {"continuous_actions": continuous}, **extra}
+    if critic_free:
+        over["algo.group_size"] = 4
+    trainer = Trainer(tiny(tmp_path, **over))
+    summary = trainer.train()
+    per_iteration = 8 * trainer.cfg.rollout_steps  # whole episodes for critic-free algos
+    assert summary["iterations"] >= 1
+    assert summary["env_steps"] == summary["iterations"] * per_iteration
+    header = (tmp_path / "run" / "progress.csv").read_text().splitlines()[0].split(",")
+    keys = ["policy_loss", "entropy", "approx_kl", "clip_fraction", "grad_norm", "lr"]
+    keys += ["kl_penalty"] if critic_free else ["value_loss", "explained_variance"]
+    for key in keys:
         assert any(h.endswith("/" + key) for h in header), key
     env = arena.make(env_id, num_envs=3, continuous_actions=continuous)
     obs, _ = env.reset(seed=0)
-    actions = arena.load_policy(tmp_path / "run", env=env)(obs)
-    env.step(actions)  # valid actions in every team's space (checked by the env)
+    policy = arena.load_policy(tmp_path / "run", env=env)
+    for _ in range(2):  # valid actions in every team's space (checked by the env)
+        obs, *_ = env.step(policy(obs, starts=env.episode_starts()))
     if backbone == "attention":  # count-invariant: runs with more agents than in training
         more = {"N": 5} if "spread" in env_id else {"num_attackers": 5, "num_defenders": 4}
         big = arena.make(env_id, num_envs=3, continuous_actions=continuous, **more)
         obs, _ = big.reset(seed=0)
         big.step(arena.load_policy(tmp_path / "run", env=big, deterministic=False)(obs))
+
+
+@pytest.mark.parametrize("continuous", [False, True])
+@pytest.mark.parametrize("backbone", ["mlp", "attention"])
+@pytest.mark.parametrize("algo", list_algos())
+@pytest.mark.parametrize("env_id", ENVS)
+def test_smoke(tmp_path: Path, env_id: str, algo: str, backbone: str, continuous: bool) -> None:
+    smoke_run(tmp_path, env_id, algo, backbone, continuous)
+
+
+@pytest.mark.parametrize("backbone", [b for b in BACKBONES if b in RECURRENT_BACKBONES])
+@pytest.mark.parametrize("algo", list_algos())
+@pytest.mark.parametrize("env_id", ENVS)
+def test_smoke_recurrent(tmp_path: Path, env_id: str, algo: str, backbone: str) -> None:
+    """Recurrent backbones, trained on sequences of 5 steps of the 10-step rollouts."""
+    smoke_run(tmp_path, env_id, algo, backbone, continuous="breach" in env_id,
+              **{"algo.seq_len": 5})
+
+
+@pytest.mark.parametrize("coordinated", [False, True])
+@pytest.mark.parametrize("algo", list_algos())
+@pytest.mark.parametrize("env_id", ENVS)
+def test_smoke_flow_head(tmp_path: Path, env_id: str, algo: str, coordinated: bool) -> None:
+    smoke_run(tmp_path, env_id, algo, "mlp", True, head="flow",
+              **{"policy.flow_steps": 2, "policy.flow_coordinated": coordinated})
 
 
 def test_mappo_per_env_critic(tmp_path: Path) -> None:
@@ -111,7 +145,7 @@ def test_config_errors_name_key_and_file(tmp_path: Path) -> None:
     path.write_text("algo: {name: mapo}\n")
     with pytest.raises(arena.ConfigError, match=r"did you mean 'mappo'"):
         load_config(path)
-    with pytest.raises(arena.ConfigError, match=r"policy: backbone must be .mlp. or .attention."):
+    with pytest.raises(arena.ConfigError, match=r"policy: backbone must be one of .*'ssm'"):
         load_config(None, overrides={"policy.backbone": "lstm"})
 
 
@@ -238,7 +272,7 @@ def test_profile_times_every_phase_and_counts_memory(tmp_path: Path) -> None:
     assert prof.steps_per_s > 0 and "update" in prof.table()
     spec = TeamSpec.of(arena.make(cfg.env.id, num_envs=1), "agent")
     n, t = spec.num_agents, cfg.rollout_steps
-    # obs, logp, values, rewards, active (float32), actions (int64), dones, global state; plus
-    # the last observation and state
-    per_step = 4 * (n * spec.obs_dim + 4 * n + 1 + spec.state_dim) + 8 * n
+    # obs, logp, values, rewards, active (float32), actions (int64), dones, episode starts,
+    # global state; plus the last observation and state
+    per_step = 4 * (n * spec.obs_dim + 4 * n + 2 + spec.state_dim) + 8 * n
     assert prof.bytes_per_env["rollout"] == t * per_step + 4 * (n * spec.obs_dim + spec.state_dim)

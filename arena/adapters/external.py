@@ -204,6 +204,10 @@ class ExternalVecEnv:
         return np.asarray(a, dtype=space.dtype)
 
     # ------------------------------------------------------------ accessors
+    def episode_starts(self) -> torch.Tensor:
+        """``(num_envs,)`` bool: envs whose current observation is the first of an episode."""
+        return (self._t == 0).to(self.device)
+
     def observe(self) -> Obs:
         return {t: o.clone().to(self.device) for t, o in self._obs.items()}
 

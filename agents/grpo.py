@@ -1,0 +1,167 @@
+"""GRPO-style critic-free training (Shao et al., 2024, "DeepSeekMath", section 4.1), for teams.
+
+Each iteration, the env's envs are reset in groups of ``group_size`` that share one start state
+(``VecEnv.reset_groups``) and play one whole episode each. A trajectory's advantage is its
+return minus the mean return of its group, divided by the group's std: the group is the
+baseline, no critic is learned. With ``advantage: reward_to_go`` each step's return-to-go is
+compared with the group members' at the same step instead. With ``team_baseline`` the
+statistics pool all agents of the team in the group (every agent's own return against one
+shared team-level baseline, the "public baseline" of AdvEvo-MARL). The update is PPO's clipped
+surrogate plus an optional KL penalty to the policy that collected the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from agents.policy import Actor
+from agents.ppo import PPOLearner, _Flat
+from agents.ppo_math import (
+    episode_returns,
+    group_relative,
+    kl_to_old,
+    masked_mean,
+    policy_loss,
+    rewards_to_go,
+)
+from arena.learning import ActResult, PolicyConfig, TeamRollout, TeamSpec
+
+
+@dataclass
+class GRPOConfig:
+    """Hyperparameters of GRPO (one team)."""
+
+    name: str = "grpo"
+    """Algorithm name."""
+    group_size: int = 8
+    """Envs per group (same start state); ``env.num_envs`` must be a multiple of it."""
+    advantage: str = "episode"
+    """``episode`` (the trajectory's return, group-normalized, for every step) or
+    ``reward_to_go`` (each step's return-to-go, normalized over the group at that step)."""
+    team_baseline: bool = False
+    """Group statistics over all agents of the team (shared baseline) instead of per agent."""
+    gamma: float = 1.0
+    """Discount of the returns-to-go (``reward_to_go`` only)."""
+    lr: float = 5e-4
+    """Learning rate (Adam)."""
+    lr_anneal: bool = False
+    """Decay the learning rate linearly to zero over the run."""
+    clip: float = 0.2
+    """PPO ratio clip."""
+    kl_coef: float = 0.0
+    """Weight of the KL penalty to the policy that collected the rollout (0: clip only)."""
+    epochs: int = 4
+    """Passes over each rollout."""
+    num_minibatches: int = 1
+    """Minibatches per pass."""
+    entropy_coef: float = 0.01
+    """Entropy bonus."""
+    max_grad_norm: float = 10.0
+    """Gradient clipping."""
+    target_kl: float = 0.0
+    """Stop the epochs early when the approximate KL exceeds this (0: never)."""
+    chunk_size: int = 8192
+    """Rows per forward/backward chunk (speed and memory only, as in PPO)."""
+    seq_len: int = 0
+    """Recurrent policies: training sequence length (0: the whole episode)."""
+
+    def validate(self) -> None:
+        if self.group_size < 2:
+            raise ValueError(f"group_size must be >= 2, got {self.group_size}")
+        if self.advantage not in ("episode", "reward_to_go"):
+            raise ValueError(f"advantage must be 'episode' or 'reward_to_go', "
+                             f"got {self.advantage!r}")
+        if not 0 < self.gamma <= 1:
+            raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
+        if self.epochs < 1 or self.num_minibatches < 1 or self.chunk_size < 1:
+            raise ValueError("epochs, num_minibatches and chunk_size must be >= 1")
+        if self.kl_coef < 0 or self.seq_len < 0:
+            raise ValueError("kl_coef and seq_len must be >= 0")
+
+
+def grpo_advantages(ro: TeamRollout, cfg: GRPOConfig) -> torch.Tensor:
+    """Group-relative advantages ``(T, B, N)`` of a rollout of whole episodes (``ro.active``
+    is 0 after each env's first episode)."""
+    pool = cfg.team_baseline
+    if cfg.advantage == "reward_to_go":
+        rtg = rewards_to_go(ro.rewards, ro.active, cfg.gamma)
+        return group_relative(rtg, ro.active, cfg.group_size, pool)
+    returns = episode_returns(ro.rewards, ro.active)
+    adv = group_relative(returns, torch.ones_like(returns), cfg.group_size, pool)
+    return adv.unsqueeze(0) * ro.active
+
+
+class GRPOLearner(PPOLearner):
+    """One team's actor and optimizer; PPO's minibatch machinery without the critic."""
+
+    uses_state = False
+
+    def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: GRPOConfig,
+                 device: torch.device) -> None:
+        self.spec, self.cfg, self.device = spec, cfg, device  # type: ignore[assignment]
+        self.gamma = cfg.gamma
+        self.group_size = cfg.group_size
+        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
+                            policy_cfg).to(device)
+        if policy_cfg.compile:
+            self._actor.backbone.compile()
+        self.memory_size = self._actor.memory_size
+        self.seq_len = cfg.seq_len
+        self.action_shape = self._actor.head.stored_shape
+        self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
+        self.optimizers = [(self.actor_opt, cfg.lr)]
+        self.params = list(self._actor.parameters())
+        self.progress = 0.0
+
+    @torch.no_grad()
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
+            memory: torch.Tensor | None = None,
+            starts: torch.Tensor | None = None) -> ActResult:
+        d = self._actor.decide(obs, deterministic, memory, starts)
+        return ActResult(d.actions, d.logp, torch.zeros_like(d.logp), d.memory, d.env_actions)
+
+    def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
+        """No critic: zero (time-limit bootstrapping does not apply to whole episodes)."""
+        return torch.zeros(obs.shape[:-1], device=obs.device)
+
+    def update(self, ro: TeamRollout) -> dict[str, float]:
+        cfg = self.cfg
+        assert isinstance(cfg, GRPOConfig)
+        adv = grpo_advantages(ro, cfg)
+        zeros = torch.zeros_like(adv)
+        out = self._optimize(_Flat(ro, adv, zeros, zeros, self._actor.recurrent))
+        returns = episode_returns(ro.rewards, ro.active)
+        out["group_return_std"] = float(returns.reshape(-1, cfg.group_size, returns.shape[-1])
+                                        .std(1, unbiased=False).mean())
+        return out
+
+    def _losses(self, flat: _Flat, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+        cfg = self.cfg
+        assert isinstance(cfg, GRPOConfig)
+        mask = flat.active[idx]
+        dist = self._dist(flat, idx)
+        head = self._actor.head
+        logp = head.log_prob(dist, flat.actions[idx])
+        pg_loss, clip_frac, approx_kl = policy_loss(logp, flat.logp[idx], flat.adv[idx],
+                                                    cfg.clip, mask)
+        kl = masked_mean(kl_to_old(logp, flat.logp[idx]), mask)
+        entropy = masked_mean(head.entropy(dist), mask)
+        loss = pg_loss + cfg.kl_coef * kl - cfg.entropy_coef * entropy
+        return {"loss": loss, "policy_loss": pg_loss, "kl_penalty": kl, "entropy": entropy,
+                "approx_kl": approx_kl, "clip_fraction": clip_frac}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"actor": self._actor.state_dict(), "actor_opt": self.actor_opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._actor.load_state_dict(state["actor"])
+        self.actor_opt.load_state_dict(state["actor_opt"])
+
+
+def make_grpo(spec: TeamSpec, policy_cfg: PolicyConfig, cfg: GRPOConfig,
+              device: torch.device) -> GRPOLearner:
+    """Factory registered for ``grpo``."""
+    return GRPOLearner(spec, policy_cfg, cfg, device)
