@@ -102,6 +102,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Env-steps per second of simple_spread, with peers side by side."""
     from arena import bench
 
+    if args.sequence or args.heads:
+        return _bench_models(args)
     if args.training:
         from arena.bench_training import run_training_bench, training_table
 
@@ -122,6 +124,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump([r.__dict__ for r in results], f, indent=2)
+    return 0
+
+
+def _bench_models(args: argparse.Namespace) -> int:
+    """``--sequence``: SSM vs GRU training steps vs sequence length; ``--heads``: Gaussian vs
+    flow-head decision cost (the policy code lives in ``agents``, loaded only here)."""
+    from agents.benchmarks import head_bench, model_table, sequence_bench
+
+    results = []
+    if args.sequence:
+        seq = sequence_bench(args.lengths, args.batch, args.device)
+        print(f"training step, {args.batch} sequences ({args.device}):")
+        print(model_table(seq, "sequence length"))
+        results += seq
+    if args.heads:
+        heads = head_bench(args.flow_steps, args.agents, args.device)
+        print(f"one step's actions for {args.agents} agents ({args.device}):")
+        print(model_table(heads, "agents"))
+        results += heads
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([{**r.__dict__, "device": args.device} for r in results], f, indent=2)
     return 0
 
 
@@ -303,6 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--training", action="store_true",
                    help="MAPPO training throughput (with --peers: BenchMARL side by side)")
     p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")
+    p.add_argument("--sequence", action="store_true",
+                   help="training-step time of the SSM and GRU actors vs sequence length")
+    p.add_argument("--lengths", type=int, nargs="+", default=[64, 128, 256, 512, 1024])
+    p.add_argument("--batch", type=int, default=32, help="--sequence: sequences per step")
+    p.add_argument("--heads", action="store_true",
+                   help="decision cost of the Gaussian and flow heads (K = --flow-steps)")
+    p.add_argument("--flow-steps", type=int, nargs="+", default=[1, 2, 4])
+    p.add_argument("--agents", type=int, default=4096, help="--heads: agents per decision")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", default=None, help="write results to this JSON file")
     p.set_defaults(func=cmd_bench)

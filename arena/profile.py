@@ -33,6 +33,10 @@ class Profile:
     bytes_per_env: dict[str, float] = field(default_factory=dict)
     """Memory per env of the simulator state (and current observations) and of the rollout
     buffers, counted from the tensors themselves (the same on every device)."""
+    learner_bytes: float = 0.0
+    """Networks, optimizer states and normalizers of every learner."""
+    peak_device_bytes: float = 0.0
+    """Peak memory allocated on a CUDA device during the timed iterations (0 on CPU)."""
 
     def table(self) -> str:
         total = sum(self.seconds.values())
@@ -44,7 +48,9 @@ class Profile:
             lines.append(f"| {phase} | {1e3 * s / self.iterations:.1f} | "
                          f"{100 * s / max(total, 1e-12):.0f}% |")
         mem = ", ".join(f"{k} {v / 1024:.1f} KiB" for k, v in self.bytes_per_env.items())
-        lines.append(f"memory per env: {mem}")
+        lines.append(f"memory per env: {mem}; learners {self.learner_bytes / 2**20:.2f} MiB")
+        if self.peak_device_bytes:
+            lines.append(f"peak device memory: {self.peak_device_bytes / 2**20:,.0f} MiB")
         return "\n".join(lines)
 
 
@@ -90,11 +96,14 @@ def profile_training(cfg: TrainConfig, iterations: int, warmup: int = 1) -> Prof
         le.value = clock.wrap(le.value, "inference")  # type: ignore[method-assign]
         le.update = clock.wrap(le.update, "update")  # type: ignore[method-assign]
     collect = 0.0
+    cuda = trainer.device.type == "cuda"
     for i in range(warmup + iterations):
         if i == warmup:
             clock.seconds = dict.fromkeys(PHASES, 0.0)
             collect = 0.0
             clock.sync()
+            if cuda:
+                torch.cuda.reset_peak_memory_stats(trainer.device)
             start = time.perf_counter()
         tick = time.perf_counter()
         trainer.collect(EpisodeTracker())
@@ -107,8 +116,11 @@ def profile_training(cfg: TrainConfig, iterations: int, warmup: int = 1) -> Prof
     sec["bookkeeping"] = max(0.0, collect - sec["simulation"] - sec["inference"])
     workers = trainer.worker.world_size
     steps = cfg.rollout_steps * trainer.env.num_envs * workers * iterations
+    learners = tensors_of({t: le.state_dict() for t, le in trainer.learners.items()})
     return Profile(trainer.env.num_envs, workers, iterations, sec, steps / elapsed,
-                   _bytes_per_env(trainer))
+                   _bytes_per_env(trainer),
+                   float(sum(t.nelement() * t.element_size() for t in learners)),
+                   float(torch.cuda.max_memory_allocated(trainer.device)) if cuda else 0.0)
 
 
 def _bytes_per_env(trainer: Trainer) -> dict[str, float]:
