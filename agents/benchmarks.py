@@ -67,22 +67,27 @@ def sequence_bench(lengths: list[int], batch: int, device: str = "cpu", repeats:
         for backbone in ("ssm", "gru"):
             torch.manual_seed(0)
             actor = _actor(backbone, dev, obs_dim)
-            opt = torch.optim.Adam(actor.parameters(), lr=1e-4)
-            memory = actor.initial_memory((batch, 1), dev)
-
-            def step(actor: Actor = actor, opt: torch.optim.Optimizer = opt,
-                     memory: torch.Tensor = memory) -> None:
-                dist = actor.sequence(obs, memory, starts)
-                loss = -dist.log_prob(actions).mean()
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-
+            step = _training_step(actor, obs, starts, actions)
             params = sum(p.numel() for p in actor.parameters())
             name = "SSM (parallel scan)" if backbone == "ssm" else "GRU (stepped, resets)"
             results.append(ModelResult(name, length, _time(step, dev, repeats), params))
         results.append(_fused_gru(obs, length, dev, repeats))
     return results
+
+
+def _training_step(actor: Actor, obs: torch.Tensor, starts: torch.Tensor,
+                   actions: torch.Tensor) -> Callable[[], None]:
+    """One maximum-likelihood step of ``actor`` on whole sequences."""
+    opt = torch.optim.Adam(actor.parameters(), lr=1e-4)
+    memory = actor.initial_memory((obs.shape[0], 1), obs.device)
+
+    def step() -> None:
+        loss = -actor.sequence(obs, memory, starts).log_prob(actions).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step
 
 
 def _fused_gru(obs: torch.Tensor, length: int, dev: torch.device, repeats: int) -> ModelResult:
