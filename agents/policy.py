@@ -106,6 +106,23 @@ class Actor(nn.Module):
         h, _ = self.backbone(x, memory.reshape(r * n, -1), first)
         return self.head(h.reshape(r, n, length, -1).transpose(1, 2))
 
+    def imitation_loss(self, obs: torch.Tensor, actions: torch.Tensor,
+                       starts: torch.Tensor | None = None) -> torch.Tensor:
+        """Behaviour-cloning loss of demonstrated env ``actions`` (mean over agents and rows):
+        the flow-matching loss for a flow head, the negative log-likelihood otherwise.
+        Feedforward: ``obs`` ``(R, N, D)``; recurrent: whole sequences ``(R, L, N, D)`` from a
+        zero memory with episode ``starts`` ``(R, L)``."""
+        if self.recurrent:
+            if starts is None:
+                raise ValueError("a recurrent actor imitates whole sequences: pass starts")
+            dist = self.sequence(obs, self.initial_memory((obs.shape[0], obs.shape[2]),
+                                                          obs.device), starts)
+        else:
+            dist = self(obs)
+        if isinstance(self.head, FlowHead):
+            return self.head.flow_matching_loss(dist.h, actions.to(dist.h.dtype)).mean()
+        return -self.head.log_prob(dist, actions).mean()
+
     def initial_memory(self, batch: tuple[int, ...], device: torch.device | str
                        ) -> torch.Tensor:
         """Zero memory of shape ``(*batch, memory_size)``."""

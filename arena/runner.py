@@ -263,6 +263,8 @@ class Trainer:
         steps_per_iter = cfg.rollout_steps * self.env.num_envs * self.worker.world_size
         bar = _progress(cfg, self.env_steps) if main else None
         done_iters, last = 0, {}
+        if cfg.pretrain.source and self.iteration == 0:
+            self._pretrain(logger)
         start = time.perf_counter() - self.elapsed
         while self.env_steps < cfg.total_steps:
             if cfg.time_limit and distributed.agree(
@@ -295,6 +297,17 @@ class Trainer:
         summary = self._final(logger)
         logger.close()
         return summary
+
+    def _pretrain(self, logger: Logger | None) -> None:
+        """Behaviour cloning before the first iteration (not again on resume)."""
+        from arena.pretrain import pretrain
+
+        tick = time.perf_counter()
+        stats = pretrain(self)
+        stats["pretrain/seconds"] = time.perf_counter() - tick
+        if logger is not None:
+            logger.log(0, stats, file="pretrain")
+            print("pretrained: " + ", ".join(f"{k} {v:.4g}" for k, v in stats.items()))
 
     def _open_logger(self) -> Logger:
         self.run_dir.mkdir(parents=True, exist_ok=True)

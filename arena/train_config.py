@@ -16,6 +16,7 @@ import yaml
 
 from arena.config import ConfigError, build, to_dict
 from arena.learning import PolicyConfig, algo_spec
+from arena.pretrain import PretrainConfig
 from arena.sim import BACKENDS
 
 
@@ -149,6 +150,8 @@ class TrainConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
     coevolution: CoevolutionConfig = field(default_factory=CoevolutionConfig)
     """Simultaneous, alternating or population training of the trained teams."""
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+    """Behaviour cloning of the scripted policy before training (``pretrain.source``)."""
     baseline: dict[str, Any] = field(default_factory=dict)
     """Train a baseline instead of ``algo``: ``{name: sb3_ppo, team: ..., <PPO kwargs>}``
     runs stable-baselines3's PPO with parameter sharing over ``team`` (see baselines/sb3.py)."""

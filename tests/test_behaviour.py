@@ -27,6 +27,8 @@ def test_each_team_heuristic_beats_random(env_id: str) -> None:
 @pytest.mark.parametrize("env_id,metric,low", [
     ("coordination/simple_spread-v0", "coverage", 0.8),
     ("navigation/navigation-v0", "success", 0.9),
+    ("navigation/hidden_goal-v0", "success", 0.9),
+    ("navigation/fork-v0", "success", 0.95),
     ("coordination/transport-v0", "success", 0.4),
     ("attack_defense/simple_adversary-v0", "good_goal_dist", -0.15),
 ])
@@ -43,6 +45,25 @@ def test_breach_attack_success_rates() -> None:
                                                 "defender": random_policy}), seed=3).means()
     assert vs_random["attack_success"] > 0.95
     assert 0.1 < both < 0.7  # scripted defenders stop a good share, not all
+
+
+def test_fork_heuristic_takes_both_ways_and_the_middle_fails() -> None:
+    """The scripted policy passes left and right about equally often; driving straight at the
+    goal (the average of the two ways) does not get around the obstacle."""
+    env = arena.make("navigation/fork-v0", num_envs=400, num_agents=2)
+    env.reset(seed=0)
+    sides = []
+    for _ in range(25):
+        env.step(env.heuristic_actions())
+        sides.append(env.world.agent_pos[..., 0].sign())
+    left = (torch.stack(sides)[-1] < 0).float().mean().item()
+    assert 0.4 < left < 0.6
+
+    def straight(env: arena.VecEnv, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        goal = obs["agent"][..., 4:6]
+        return {"agent": goal / goal.norm(dim=-1, keepdim=True).clamp_min(1.0)}
+
+    assert run_episodes(env, straight, seed=1).means()["success"] < 0.05
 
 
 def test_navigation_scales_to_64_agents() -> None:

@@ -1,0 +1,82 @@
+"""Behaviour-cloning warm start: flow matching keeps the two ways of the bimodal fork
+demonstrations where a Gaussian averages them; recurrent actors imitate sequences; runs
+pretrain once and say so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import arena
+from arena.evaluate import run_episodes
+from arena.runner import Trainer
+from arena.train_config import load_config
+
+
+def fork_cfg(tmp_path: Path, head: str, **over: Any) -> Any:
+    base = {"name": "bc", "env.id": "navigation/fork-v0", "env.num_envs": 8,
+            "rollout_steps": 60, "total_steps": 480, "log.progress": False,
+            "log.tensorboard": False, "eval.episodes": 4, "eval.gif": False,
+            "log.run_dir": str(tmp_path / head), "policy.hidden_sizes": [64, 64],
+            "policy.head": head, "policy.flow_steps": 4, "pretrain.source": "scripted",
+            "pretrain.steps": 400, "pretrain.num_envs": 64, "pretrain.batch_size": 1024,
+            "pretrain.lr": 3e-3, "seed": 1}
+    return load_config(None, overrides={**base, **over})
+
+
+def greedy_success(trainer: Trainer) -> tuple[float, float]:
+    """Greedy success over 300 fork episodes, and the share that passed on the left."""
+    env = arena.make("navigation/fork-v0", num_envs=300)
+    play = trainer.play()
+    lefts = []
+
+    def watch(env: arena.VecEnv, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        lefts.append(env.world.agent_pos[:, 0, 0] < -0.2)
+        return play(env, obs)
+
+    stats = run_episodes(env, watch, seed=5).means()
+    left = torch.stack(lefts).any(0).float().mean().item()
+    return stats["success"], left
+
+
+def test_flow_imitation_keeps_both_ways_gaussian_averages_them(tmp_path: Path) -> None:
+    results = {}
+    for head in ("flow", "gaussian"):
+        trainer = Trainer(fork_cfg(tmp_path, head))
+        trainer._pretrain(None)
+        results[head] = greedy_success(trainer)
+    flow_success, flow_left = results["flow"]
+    gauss_success, _ = results["gaussian"]
+    assert flow_success > 0.5 and 0.2 < flow_left < 0.8, results
+    assert gauss_success < flow_success - 0.3, results
+
+
+def test_recurrent_actor_imitates_sequences(tmp_path: Path) -> None:
+    cfg = fork_cfg(tmp_path, "auto", **{"env.id": "navigation/hidden_goal-v0",
+                                        "policy.backbone": "ssm", "policy.embed_dim": 16,
+                                        "policy.hidden_sizes": [16], "pretrain.steps": 30,
+                                        "pretrain.num_envs": 16, "rollout_steps": 50,
+                                        "algo.seq_len": 25})
+    trainer = Trainer(cfg)
+    from arena.pretrain import pretrain
+
+    stats = pretrain(trainer)
+    assert stats["pretrain/agent/loss_last"] < stats["pretrain/agent/loss_first"]
+
+
+def test_pretrain_runs_once_and_is_logged(tmp_path: Path) -> None:
+    cfg = fork_cfg(tmp_path, "gaussian", **{"pretrain.steps": 5, "log.checkpoint_every": 1})
+    Trainer(cfg).train(stop_after_iterations=1)
+    log = tmp_path / "gaussian" / "pretrain.csv"
+    assert "pretrain/agent/loss_last" in log.read_text().splitlines()[0]
+    log.unlink()
+    Trainer(cfg, resume=True).train()  # resumed runs do not clone again
+    assert not log.exists()
+    with pytest.raises(arena.ConfigError, match="pretrain: source must be"):
+        load_config(None, overrides={"pretrain.source": "expert"})
+    with pytest.raises(ValueError, match=r"pretrain.teams: \['defender'\]"):
+        Trainer(fork_cfg(tmp_path / "x", "gaussian", **{"pretrain.teams": ["defender"]}))._pretrain(
+            None)
