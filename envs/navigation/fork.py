@@ -124,7 +124,7 @@ class Fork(Navigation):
 
     def heuristic_direction(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
-        reach = self.config.obstacle_radius[0] + 4 * self.config.agent_radius
+        reach = self.config.obstacle_radius[0] + 6 * self.config.agent_radius
         beside = torch.stack([self.side * reach, torch.zeros_like(self.side)], dim=-1)
         # below the obstacle: head for the point beside it; level with it or above: the goal
         target = torch.where(pos[..., 1:] < 0.0, beside, self.goal)
