@@ -115,6 +115,7 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
 
     ckpt = checkpoint.load(path, device)
     cfg = load_run_config(path, ckpt)
+    cfg.device = device  # a run trained on a GPU plays on any device
     learners, spec_env = build_learners(cfg, torch.device(device), frozen=False)
     for team, path in _frozen_networks(cfg, learners):  # teams frozen to another run's actor
         learners[team] = load_policy(path, device).actors[team]  # type: ignore[assignment]

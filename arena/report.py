@@ -75,6 +75,7 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     from arena.runner import load_run_config, with_frozen_teams
 
     cfg = load_run_config(run, checkpoint.load(run, device))
+    cfg.device = device
     if external:  # e.g. a policy trained on Arena's port, played in MPE2's own env
         cfg.env.external, cfg.env.kwargs, cfg.env.teams = external, dict(overrides or {}), {}
         return _evaluate_external(run, cfg, episodes, None, deterministic, seed, device)

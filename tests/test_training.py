@@ -276,3 +276,21 @@ def test_profile_times_every_phase_and_counts_memory(tmp_path: Path) -> None:
     # global state; plus the last observation and state
     per_step = 4 * (n * spec.obs_dim + 4 * n + 2 + spec.state_dim) + 8 * n
     assert prof.bytes_per_env["rollout"] == t * per_step + 4 * (n * spec.obs_dim + spec.state_dim)
+
+
+def test_run_trained_on_a_gpu_evaluates_on_the_cpu(tmp_path: Path) -> None:
+    """The saved config's device (e.g. cuda on a GPU machine) does not decide where a policy
+    plays: load_policy and arena eval use the device they are given."""
+    from arena import checkpoint
+    from arena.report import evaluate_run
+
+    Trainer(tiny(tmp_path)).train()
+    path = tmp_path / "run" / "checkpoints" / "latest.pt"
+    ckpt = checkpoint.load(path)
+    ckpt["config"]["device"] = "cuda:0"
+    checkpoint.save_atomic(ckpt, path)
+    env = arena.make("coordination/simple_spread-v0", num_envs=2)
+    obs, _ = env.reset(seed=0)
+    env.step(load_policy(tmp_path / "run", env=env)(obs))
+    report = evaluate_run(tmp_path / "run", episodes=3)
+    assert report.episodes == 3
