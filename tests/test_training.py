@@ -160,6 +160,16 @@ def test_short_learning_check(tmp_path: Path) -> None:
     assert summary["eval/return/agent"] > -21.0, summary
 
 
+def test_short_grpo_learning_check(tmp_path: Path) -> None:
+    """GRPO (no critic) must also clearly beat random play on simple_spread in 300k steps."""
+    cfg = tiny(tmp_path, **{"env.num_envs": 128, "total_steps": 300_000,
+                            "policy.hidden_sizes": [64, 64], "eval.episodes": 300,
+                            "algo": {"name": "grpo", "group_size": 16, "epochs": 10,
+                                     "advantage": "reward_to_go", "lr": 7e-4}})
+    summary = Trainer(cfg).train()
+    assert summary["eval/return/agent"] > -21.0, summary
+
+
 def test_logger_widens_header_and_drops_rows_after_resume_point(tmp_path: Path) -> None:
     from arena.logger import Logger
 

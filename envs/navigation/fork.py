@@ -19,7 +19,8 @@ ahead") fails.
 
 **Reward**: ``navigation``'s, and ``-crash_penalty`` to every agent on the step an agent
 touches the hazard. **Metrics**: ``navigation``'s (``success``, ``at_goal_fraction``,
-``collisions``) and ``crashed`` (the episode ended on the hazard).
+``collisions``), ``crashed`` (the episode ended on the hazard) and ``passed_left`` (the
+fraction of agents that went around the hazard on its left).
 
 **Arguments**: ``ForkConfig``.
 
@@ -84,6 +85,10 @@ class Fork(Navigation):
         self.side = torch.ones(world.num_envs, world.num_agents, dtype=world.dtype,
                                device=world.device)
         self.crashed = torch.zeros(world.num_envs, dtype=torch.bool, device=world.device)
+        self.passed_left = torch.zeros(world.num_envs, world.num_agents, dtype=torch.bool,
+                                       device=world.device)
+        self.last_y = torch.zeros(world.num_envs, world.num_agents, dtype=world.dtype,
+                                  device=world.device)
 
     def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
         c, b, n = self.config, world.num_envs, world.num_agents
@@ -103,12 +108,18 @@ class Fork(Navigation):
         self.collisions.masked_fill_(mask, 0.0)
         self.overlaps.masked_fill_(mask.unsqueeze(-1), 0.0)
         self.crashed = self.crashed & ~mask
+        self.passed_left = self.passed_left & ~mask.unsqueeze(-1)
+        self.last_y = torch.where(mask.unsqueeze(-1), world.agent_pos[..., 1], self.last_y)
 
     def post_step(self, world: World) -> None:
         super().post_step(world)
         hazard = world.pos[:, self.obstacles]  # (B, 1, 2)
         reach = world.radius[: world.num_agents] + world.radius[self.obstacles]
         self.crashed = ((world.agent_pos - hazard).norm(dim=-1) < reach).any(-1)
+        pos = world.agent_pos
+        crossing = (pos[..., 1] >= hazard[..., 1]) & (self.last_y < hazard[..., 1])
+        self.passed_left = self.passed_left | (crossing & (pos[..., 0] < hazard[..., 0]))
+        self.last_y = pos[..., 1]
 
     def reward(self, world: World) -> Obs:
         penalty = self.config.crash_penalty * self.crashed.to(world.dtype).unsqueeze(-1)
@@ -120,7 +131,8 @@ class Fork(Navigation):
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         out = super().metrics(world)
         out["success"] = out["success"] * (~self.crashed).float()
-        return {**out, "crashed": self.crashed.float()}
+        return {**out, "crashed": self.crashed.float(),
+                "passed_left": self.passed_left.float().mean(-1)}
 
     def heuristic_direction(self, world: World) -> Obs:
         pos, vel = world.agent_pos, world.agent_vel
