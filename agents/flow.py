@@ -34,6 +34,7 @@ import math
 import torch
 from torch import nn
 
+from agents.nets import mlp, ortho_init
 from arena.learning import PolicyConfig
 
 
@@ -89,8 +90,6 @@ class FlowHead(nn.Module):
 
     def __init__(self, in_dim: int, act_dim: int, cfg: PolicyConfig) -> None:
         super().__init__()
-        from agents.nets import mlp, ortho_init
-
         self.act_dim, self.steps = act_dim, cfg.flow_steps
         self.stored_shape: tuple[int, ...] | None = (self.steps + 1, act_dim)
         width = cfg.flow_hidden

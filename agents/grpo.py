@@ -17,7 +17,6 @@ from typing import Any
 
 import torch
 
-from agents.policy import Actor
 from agents.ppo import PPOLearner, _Flat
 from agents.ppo_math import (
     episode_returns,
@@ -27,7 +26,7 @@ from agents.ppo_math import (
     policy_loss,
     rewards_to_go,
 )
-from arena.learning import ActResult, PolicyConfig, TeamRollout, TeamSpec
+from arena.learning import PolicyConfig, TeamRollout, TeamSpec
 
 
 @dataclass
@@ -104,27 +103,15 @@ class GRPOLearner(PPOLearner):
         self.spec, self.cfg, self.device = spec, cfg, device  # type: ignore[assignment]
         self.gamma = cfg.gamma
         self.group_size = cfg.group_size
-        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
-                            policy_cfg).to(device)
-        if policy_cfg.compile:
-            self._actor.backbone.compile()
-        self.memory_size = self._actor.memory_size
-        self.seq_len = cfg.seq_len
-        self.action_shape = self._actor.head.stored_shape
+        self._build_actor(policy_cfg, cfg.seq_len)
         self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
         self.optimizers = [(self.actor_opt, cfg.lr)]
         self.params = list(self._actor.parameters())
         self.progress = 0.0
 
-    @torch.no_grad()
-    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
-            memory: torch.Tensor | None = None,
-            starts: torch.Tensor | None = None) -> ActResult:
-        d = self._actor.decide(obs, deterministic, memory, starts)
-        return ActResult(d.actions, d.logp, torch.zeros_like(d.logp), d.memory, d.env_actions)
-
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
-        """No critic: zero (time-limit bootstrapping does not apply to whole episodes)."""
+        """No critic: zero (what ``act`` records as values; time-limit bootstrapping does not
+        apply to whole episodes)."""
         return torch.zeros(obs.shape[:-1], device=obs.device)
 
     def update(self, ro: TeamRollout) -> dict[str, float]:

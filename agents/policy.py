@@ -90,21 +90,24 @@ class Actor(nn.Module):
         """One env step: ``obs`` ``(B, N, D)``, ``memory`` ``(B, N, M)``, ``starts`` ``(B,)``
         (true where ``obs`` is the first of an episode). Returns the distribution ``(B, N)``
         and the memory after this step."""
-        b, n = obs.shape[:2]
-        x = self._input(obs).reshape(b * n, 1, -1)
-        first = starts.reshape(b, 1).expand(b, n).reshape(b * n, 1)
-        h, memory = self.backbone(x, memory.reshape(b * n, -1), first)
-        return self.head(h.reshape(b, n, -1)), memory.reshape(b, n, -1)
+        h, memory = self._unroll(obs.unsqueeze(1), memory, starts.reshape(-1, 1))
+        return self.head(h[:, 0]), memory
 
     def sequence(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
                  ) -> ActionDist:
         """Whole sequences: ``obs`` ``(R, L, N, D)``, the memory before their first step
         ``(R, N, M)``, ``starts`` ``(R, L)``. Returns the distribution ``(R, L, N)``."""
+        return self.head(self._unroll(obs, memory, starts)[0])
+
+    def _unroll(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The recurrent backbone over ``(R, L, N, D)``: features ``(R, L, N, F)`` and the
+        memory after the last step ``(R, N, M)``; each agent is one sequence of the batch."""
         r, length, n = obs.shape[:3]
         x = self._input(obs).transpose(1, 2).reshape(r * n, length, -1)
         first = starts.unsqueeze(1).expand(r, n, length).reshape(r * n, length)
-        h, _ = self.backbone(x, memory.reshape(r * n, -1), first)
-        return self.head(h.reshape(r, n, length, -1).transpose(1, 2))
+        h, memory = self.backbone(x, memory.reshape(r * n, -1), first)
+        return h.reshape(r, n, length, -1).transpose(1, 2), memory.reshape(r, n, -1)
 
     def imitation_loss(self, obs: torch.Tensor, actions: torch.Tensor,
                        starts: torch.Tensor | None = None) -> torch.Tensor:

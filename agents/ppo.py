@@ -102,16 +102,11 @@ class PPOLearner:
             "env_state" if cfg.critic_input == "state" else "state")
         self.uses_state = kind in ("state", "env_state")
         self.gamma = cfg.gamma
-        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
-                            policy_cfg).to(device)
+        self._build_actor(policy_cfg, cfg.seq_len)
         self.critic = Critic(kind, spec.obs_dim, spec.state_dim, spec.layout, spec.num_agents,
                              policy_cfg).to(device)
         if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
-            self._actor.backbone.compile()
             self.critic.compile()
-        self.memory_size = self._actor.memory_size
-        self.seq_len = cfg.seq_len
-        self.action_shape = self._actor.head.stored_shape
         self.value_norm = RunningNorm().to(device)
         self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, eps=1e-5)
@@ -120,6 +115,18 @@ class PPOLearner:
         self.params = list(self._actor.parameters()) + list(self.critic.parameters())
         self.progress = 0.0
         """Fraction of the run done, set by the runner (for learning-rate annealing)."""
+
+    def _build_actor(self, policy_cfg: PolicyConfig, seq_len: int) -> None:
+        """The team's actor on the device, with what the trainer reads of it: its memory
+        size (recurrent backbones), training sequence length and stored action shape."""
+        spec = self.spec
+        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
+                            policy_cfg).to(self.device)
+        if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
+            self._actor.backbone.compile()
+        self.memory_size = self._actor.memory_size
+        self.seq_len = seq_len
+        self.action_shape = self._actor.head.stored_shape
 
     def actor(self) -> nn.Module:
         return self._actor

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from agents.nets import mlp
 from arena.learning import PolicyConfig
 
 
@@ -117,8 +118,6 @@ class SSMBackbone(nn.Module):
 
     def __init__(self, in_dim: int, cfg: PolicyConfig) -> None:
         super().__init__()
-        from agents.nets import mlp
-
         d = cfg.embed_dim
         self.norm_in = nn.LayerNorm(in_dim) if cfg.feature_norm else nn.Identity()
         self.embed = nn.Linear(in_dim, d)
@@ -149,8 +148,6 @@ class GRUBackbone(nn.Module):
 
     def __init__(self, in_dim: int, cfg: PolicyConfig) -> None:
         super().__init__()
-        from agents.nets import mlp
-
         d = cfg.embed_dim
         self.norm_in = nn.LayerNorm(in_dim) if cfg.feature_norm else nn.Identity()
         self.embed = nn.Sequential(nn.Linear(in_dim, d), nn.Tanh())

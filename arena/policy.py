@@ -39,11 +39,6 @@ class Policy:
         for actor in actors.values():
             actor.eval()
 
-    @property
-    def recurrent(self) -> bool:
-        """Whether any team's actor carries a memory."""
-        return any(getattr(a, "recurrent", False) for a in self.actors.values())
-
     @torch.no_grad()
     def __call__(self, obs: Obs, deterministic: bool | None = None,
                  starts: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
