@@ -39,13 +39,19 @@ class Coevolution:
         if recurrent:
             raise ValueError(f"coevolution.mode population needs feedforward policies; teams "
                              f"{recurrent} have recurrent backbones")
+        self.seed_populations(learners)
+        self.wins = torch.zeros(env.num_envs, device=device)
+        self.games = torch.zeros(env.num_envs, device=device)
+        self.draw_opponents()
+
+    def seed_populations(self, learners: dict[str, Learner]) -> None:
+        """(Re)build each team's population from its learner's current actor: at the start, and
+        again after behaviour cloning so that the members start from the cloned policy."""
+        cfg = self.cfg
         for team in self.trained:
             self.populations[team] = Population(team, learners[team].actor(),
                                                 cfg.population_size, cfg.include_scripted,
                                                 cfg.mutation_std)
-        self.wins = torch.zeros(env.num_envs, device=device)
-        self.games = torch.zeros(env.num_envs, device=device)
-        self.draw_opponents()
 
     # ------------------------------------------------------------ scheduling
     def teams_to_update(self, iteration: int) -> list[str]:

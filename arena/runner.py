@@ -304,6 +304,8 @@ class Trainer:
 
         tick = time.perf_counter()
         stats = pretrain(self)
+        if self.coevo.populations:
+            self.coevo.seed_populations(self.learners)
         stats["pretrain/seconds"] = time.perf_counter() - tick
         if logger is not None:
             logger.log(0, stats, file="pretrain")

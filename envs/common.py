@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 
 import torch
@@ -62,6 +64,30 @@ def greedy_assignment(dist: torch.Tensor) -> torch.Tensor:
         d[rows, agent, :] = float("inf")
         d[rows, :, target] = float("inf")
     return assign
+
+
+_PERMUTATIONS: dict[tuple[int, int, str], torch.Tensor] = {}
+
+
+def bottleneck_assignment(cost: torch.Tensor, max_permutations: int = 720) -> torch.Tensor:
+    """One-to-one assignment of agents to targets that minimizes the worst (largest) cost, ties
+    broken by the total: exhaustive over the assignments, greedy when there are more than
+    ``max_permutations`` of them.
+
+    ``cost`` has shape ``(B, n_agents, n_targets)`` with ``n_targets >= n_agents``; returns the
+    target index of each agent, shape ``(B, n_agents)``.
+    """
+    _, n, m = cost.shape
+    if math.perm(m, n) > max_permutations:
+        return greedy_assignment(cost)
+    key = (n, m, str(cost.device))
+    if key not in _PERMUTATIONS:  # built once per shape and device, not in the step loop
+        _PERMUTATIONS[key] = torch.tensor(list(itertools.permutations(range(m), n)),
+                                          dtype=torch.long, device=cost.device)
+    perms = _PERMUTATIONS[key]  # (P, n)
+    picked = cost[:, torch.arange(n, device=cost.device), perms]  # (B, P, n)
+    score = picked.max(-1).values + 1e-3 * picked.sum(-1)
+    return perms[score.argmin(-1)]
 
 
 def pd_direction(error: torch.Tensor, vel: torch.Tensor, kd: float = 0.35) -> torch.Tensor:

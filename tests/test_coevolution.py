@@ -137,3 +137,20 @@ def test_bad_coevolution_configs_are_named(tmp_path: Path) -> None:
                                   "teams": {"attacker": {"frozen": "random"}}})
     with pytest.raises(FileNotFoundError, match="nothing does not exist"):
         trainer(tmp_path, "y", teams={"defender": {"frozen": str(tmp_path / "nothing")}})
+
+
+def test_population_members_start_from_the_cloned_actors(tmp_path: Path) -> None:
+    t = trainer(tmp_path, "pop_bc", **{"coevolution.mode": "population",
+                                       "coevolution.population_size": 2,
+                                       "pretrain.source": "scripted", "pretrain.steps": 3,
+                                       "pretrain.num_envs": 8, "pretrain.rollout_steps": 5})
+
+    def member(team: str) -> torch.Tensor:
+        net = t.coevo.populations[team].members[0]
+        return torch.cat([p.detach().flatten() for p in net.parameters()])
+
+    before = {team: member(team) for team in ("attacker", "defender")}
+    t._pretrain(None)
+    for team, old in before.items():
+        torch.testing.assert_close(member(team), params(t, team))  # a copy of the cloned actor
+        assert not torch.equal(member(team), old)

@@ -26,9 +26,10 @@ are paid for tags and for holding attackers off, and lose ``breach_reward`` on a
 **Arguments**: see ``BreachConfig``: team sizes, zone radius, speeds and accelerations of each
 team, tag distance, number and radius of obstacles, arena size, episode length, reward weights.
 
-**Heuristics**: attackers head for the zone and swerve away from close defenders; defenders are
-assigned greedily to the attackers closest to the zone and intercept them at a point between the
-attacker and the zone.
+**Heuristics**: attackers head for the zone and swerve away from close defenders. Each defender
+guards one attacker (the assignment that leaves the latest defender the most time to spare, over
+all one-to-one assignments): it holds the line from the zone to its attacker just inside the
+attacker, then closes in to tag it, with damped moves.
 
 Version history: v0: initial version.
 """
@@ -42,8 +43,9 @@ import torch
 from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import (
-    greedy_assignment,
+    bottleneck_assignment,
     others_index,
+    pd_direction,
     relative,
     repulsion,
     ring,
@@ -240,7 +242,6 @@ class Breach(Scenario):
     def heuristic_direction(self, world: World) -> Obs:
         c = self.config
         att_pos, dfn_pos = world.pos[:, self.att], world.pos[:, self.dfn]
-        active = world.active[:, self.att]
         obstacles = world.pos[:, self.obstacles]
         dodge = repulsion(att_pos, dfn_pos, reach=0.5)
         goal = unit(-att_pos)
@@ -249,22 +250,30 @@ class Breach(Scenario):
         side = side * torch.sign((dodge * side).sum(-1, keepdim=True) + 1e-6)
         attack = goal + 1.2 * dodge.norm(dim=-1, keepdim=True) * side + 1.5 * repulsion(
             att_pos, obstacles, c.obstacle_radius + 0.2)
-        # defenders: intercept the most threatening active attackers
-        threat = att_pos.norm(dim=-1) + 100.0 * ~active  # (B, A)
-        dist = relative(att_pos, dfn_pos).norm(dim=-1) + threat.unsqueeze(1)
-        if c.num_attackers < c.num_defenders:  # more defenders than attackers: share targets
-            reps = -(-c.num_defenders // c.num_attackers)
-            dist = dist.repeat(1, 1, reps)
-        target = greedy_assignment(dist) % c.num_attackers
-        tgt_pos = torch.gather(att_pos, 1, target.unsqueeze(-1).expand(-1, -1, 2))
-        tgt_vel = torch.gather(world.vel[:, self.att], 1, target.unsqueeze(-1).expand(-1, -1, 2))
-        # guard the line from the zone to the attacker, a little in front of it; close in when near
-        guard_r = (tgt_pos.norm(dim=-1, keepdim=True) - 0.3).clamp_min(c.zone_radius + 0.1)
-        guard = unit(tgt_pos) * guard_r
-        close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.35
-        chase = torch.where(close, tgt_pos + 0.3 * tgt_vel, guard)
-        defend = chase - dfn_pos + 1.5 * repulsion(dfn_pos, obstacles, c.obstacle_radius + 0.15)
+        defend = self._guard_direction(world) + 1.5 * repulsion(
+            dfn_pos, obstacles, c.obstacle_radius + 0.15)
         return {"attacker": attack, "defender": defend}
+
+    def _guard_direction(self, world: World) -> torch.Tensor:
+        """Scripted defense: each defender guards one attacker, chosen so that the defender with
+        the least time to spare reaches its guard point as early as possible (bottleneck
+        assignment); it holds the zone->attacker line just inside the attacker, then closes in to
+        tag it, with damped (PD) moves."""
+        c = self.config
+        att_pos, dfn_pos = world.pos[:, self.att], world.pos[:, self.dfn]
+        reach = att_pos.norm(dim=-1)  # (B, A)
+        guard = unit(att_pos) * (reach - 0.25).clamp(c.zone_radius + 0.1, 0.45).unsqueeze(-1)
+        late = (relative(guard, dfn_pos).norm(dim=-1) / c.defender_speed  # (B, D, A)
+                - ((reach - c.zone_radius) / c.attacker_speed).unsqueeze(1))
+        late = late.masked_fill(~world.active[:, self.att].unsqueeze(1), -1e3)
+        reps = -(-c.num_defenders // c.num_attackers)  # more defenders than attackers: share
+        target = bottleneck_assignment(late.repeat(1, 1, reps)) % c.num_attackers  # (B, D)
+        index = target.unsqueeze(-1).expand(-1, -1, 2)
+        tgt_pos, tgt_guard = att_pos.gather(1, index), guard.gather(1, index)
+        lead = tgt_pos + 0.2 * world.vel[:, self.att].gather(1, index)
+        close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.4
+        aim = torch.where(close, lead, tgt_guard)
+        return 10.0 * pd_direction(aim - dfn_pos, world.vel[:, self.dfn], kd=0.15)
 
     def render_extras(self, world: World, env_index: int) -> list[dict]:
         return [{"pos": (0.0, 0.0), "radius": self.config.zone_radius, "color": (0.9, 0.75, 0.2)}]
