@@ -122,9 +122,13 @@ class Actor(nn.Module):
                                                           obs.device), starts)
         else:
             dist = self(obs)
+        return self.imitation_terms(dist, actions).mean()
+
+    def imitation_terms(self, dist: ActionDist, actions: torch.Tensor) -> torch.Tensor:
+        """Per-agent behaviour-cloning loss ``(..., N)`` of env ``actions`` under ``dist``."""
         if isinstance(self.head, FlowHead):
-            return self.head.flow_matching_loss(dist.h, actions.to(dist.h.dtype)).mean()
-        return -self.head.log_prob(dist, actions).mean()
+            return self.head.flow_matching_loss(dist.h, actions.to(dist.h.dtype))
+        return -self.head.log_prob(dist, actions)
 
     def initial_memory(self, batch: tuple[int, ...], device: torch.device | str
                        ) -> torch.Tensor:

@@ -70,6 +70,11 @@ class PPOConfig:
     critic pass per agent) or ``state`` (global state only, one pass per env with one output
     per agent: about 3x cheaper for 3 agents)."""
 
+    imitation_coef: float = 0.0
+    """Weight of an imitation loss toward the scenario's scripted actions on the rollout's own
+    states, added to the PPO loss (DAgger-style: the scripted policy labels the states the
+    learner visits, as in DAPG / AlphaStar's supervised regularizer); 0 turns it off."""
+
     seq_len: int = 0
     """Recurrent policies (``ssm``, ``gru``): length of the training sequences the rollout is
     cut into, each starting from the memory stored when it was collected (0: the whole
@@ -83,6 +88,8 @@ class PPOConfig:
         if self.critic_input not in ("agent_state", "state"):
             raise ValueError("critic_input must be 'agent_state' or 'state', "
                              f"got {self.critic_input!r}")
+        if self.imitation_coef < 0:
+            raise ValueError(f"imitation_coef must be >= 0, got {self.imitation_coef}")
         if self.chunk_size < 1:
             raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
         if self.epochs < 1 or self.num_minibatches < 1:
@@ -102,6 +109,8 @@ class PPOLearner:
             "env_state" if cfg.critic_input == "state" else "state")
         self.uses_state = kind in ("state", "env_state")
         self.gamma = cfg.gamma
+        self.imitates = cfg.imitation_coef > 0
+        """Whether the rollout must carry the scripted policy's actions (``imitation_coef``)."""
         self._build_actor(policy_cfg, cfg.seq_len)
         self.critic = Critic(kind, spec.obs_dim, spec.state_dim, spec.layout, spec.num_agents,
                              policy_cfg).to(device)
@@ -228,8 +237,13 @@ class PPOLearner:
                             cfg.value_clip, mask, cfg.huber_delta or None)
         entropy = masked_mean(head.entropy(dist), mask)
         loss = pg_loss - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
-        return {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
-                "approx_kl": approx_kl, "clip_fraction": clip_frac}
+        terms = {"policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
+                 "approx_kl": approx_kl, "clip_fraction": clip_frac}
+        if flat.teacher is not None:
+            imitation = masked_mean(self._actor.imitation_terms(dist, flat.teacher[idx]), mask)
+            loss = loss + cfg.imitation_coef * imitation
+            terms["imitation_loss"] = imitation
+        return {"loss": loss, **terms}
 
     def _anneal(self) -> None:
         if not self.cfg.lr_anneal:
@@ -274,6 +288,7 @@ class _Flat:
         self.active, self.adv, self.targets = f(ro.active), f(adv), f(targets)
         self.old_values = f(old_values)
         self.state = f(ro.state) if ro.state is not None else None
+        self.teacher = f(ro.teacher) if ro.teacher is not None else None
         self.starts = f(ro.starts) if sequences else None
         self.memory = (ro.memory.reshape(-1, *ro.memory.shape[2:])
                        if sequences and ro.memory is not None else None)

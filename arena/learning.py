@@ -110,17 +110,17 @@ class TeamRollout:
     ``starts[t]`` is 1 where ``obs[t]`` is the first observation of an episode. Recurrent
     learners (``memory_size > 0``) train on sequences of ``seq_len`` steps: ``memory[c]`` holds
     the memory before step ``c * seq_len`` of every agent, ``(T // seq_len, B, N, M)``.
-    ``action_shape`` overrides the shape stored per action (e.g. a flow head's whole chain)."""
+    ``action_shape`` overrides the shape stored per action (e.g. a flow head's whole chain);
+    ``teacher`` adds storage for the scripted policy's actions (``algo.imitation_coef``)."""
 
     def __init__(self, spec: TeamSpec, steps: int, num_envs: int, device: torch.device,
                  store_state: bool, memory_size: int = 0, seq_len: int = 0,
-                 action_shape: tuple[int, ...] | None = None) -> None:
+                 action_shape: tuple[int, ...] | None = None, teacher: bool = False) -> None:
         t, b, n = steps, num_envs, spec.num_agents
         space = spec.action_space
-        act_shape = () if isinstance(space, gymnasium.spaces.Discrete) else space.shape or ()
-        act_dtype = torch.long if not act_shape else torch.float32
-        if action_shape is not None:
-            act_shape = action_shape
+        env_shape = () if isinstance(space, gymnasium.spaces.Discrete) else space.shape or ()
+        act_dtype = torch.long if not env_shape else torch.float32
+        act_shape = env_shape if action_shape is None else action_shape
 
         def z(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
             return torch.zeros(shape, dtype=dtype, device=device)
@@ -136,6 +136,8 @@ class TeamRollout:
         self.last_obs = z(b, n, spec.obs_dim)
         self.last_state = z(b, spec.state_dim) if store_state else None
         self.starts = z(t, b)
+        self.teacher = z(t, b, n, *env_shape, dtype=act_dtype) if teacher else None
+        """The scripted policy's env actions at each step (learners that imitate it)."""
         self.seq_len = seq_len or t
         if memory_size and t % self.seq_len:
             raise ValueError(f"team {spec.team!r}: rollout_steps ({t}) must be a multiple of "

@@ -147,9 +147,14 @@ class Trainer:
         self.rollouts = {
             team: TeamRollout(le.spec, cfg.rollout_steps, self.env.num_envs, self.device,
                               le.uses_state, memory_size(le), getattr(le, "seq_len", 0),
-                              getattr(le, "action_shape", None))
+                              getattr(le, "action_shape", None), getattr(le, "imitates", False))
             for team, le in self.learners.items()
         }
+        self.teacher = {t: ro.teacher for t, ro in self.rollouts.items() if ro.teacher is not None}
+        """Rollout storage of the scripted actions, for the teams that imitate them."""
+        if self.teacher and not hasattr(self.env, "heuristic_actions"):
+            raise ValueError(f"algo.imitation_coef (teams {sorted(self.teacher)}) needs a "
+                             f"scripted policy; {cfg.env.id} has none")
         self.memory = {  # recurrent policies' memory per env and agent, carried across steps
             team: torch.zeros(self.env.num_envs, le.spec.num_agents, memory_size(le),
                               device=self.device)
@@ -202,6 +207,10 @@ class Trainer:
         for t in range(self.cfg.rollout_steps):
             state = env.global_state() if env.final_state_in_info else None
             starts = env.episode_starts()
+            if self.teacher:  # the scripted policy labels the states the learners visit
+                scripted = env.heuristic_actions()
+                for team, store in self.teacher.items():
+                    store[t] = scripted[team]
             actions = {team: self._act(t, team, le, obs[team], state, starts, alive)
                        for team, le in self.learners.items()}
             obs, rew, term, trunc, info = env.step(actions)

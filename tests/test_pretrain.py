@@ -1,6 +1,7 @@
 """Behaviour-cloning warm start: flow matching keeps the two ways of the bimodal fork
 demonstrations where a Gaussian averages them; recurrent actors imitate sequences; runs
-pretrain once and say so."""
+pretrain once and say so. Imitation during training (``algo.imitation_coef``): the rollout
+carries the scripted actions and the loss adds exactly the weighted imitation term."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 import torch
 
 import arena
+from agents.ppo import _Flat
 from arena.evaluate import run_episodes
-from arena.runner import Trainer
+from arena.runner import EpisodeTracker, Trainer
 from arena.train_config import load_config
 
 
@@ -90,3 +92,43 @@ def test_pretrain_runs_once_and_is_logged(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"pretrain.teams: \['defender'\]"):
         Trainer(fork_cfg(tmp_path / "x", "gaussian", **{"pretrain.teams": ["defender"]}))._pretrain(
             None)
+
+
+def breach_imitation(tmp_path: Path, coef: float, lr: float = 5e-4) -> Trainer:
+    return Trainer(load_config(None, overrides={
+        "env.id": "attack_defense/breach-v0", "env.num_envs": 16, "rollout_steps": 20,
+        "total_steps": 10**6, "log.progress": False, "log.tensorboard": False,
+        "log.run_dir": str(tmp_path / f"imitate_{coef}"), "policy.hidden_sizes": [32, 32],
+        "teams": {"attacker": {"frozen": "scripted"},
+                  "defender": {"algo": {"imitation_coef": coef, "entropy_coef": 0.0,
+                                        "lr": lr}}}}))
+
+
+def test_imitation_term_labels_visited_states_and_adds_its_weighted_loss(tmp_path: Path) -> None:
+    t = breach_imitation(tmp_path, 2.0)
+    t.collect(EpisodeTracker())
+    ro, le = t.rollouts["defender"], t.learners["defender"]
+    assert list(t.teacher) == ["defender"]  # the frozen scripted team needs no labels
+    assert ro.teacher is not None and ro.teacher.dtype == torch.long
+    assert int(ro.teacher.min()) >= 0 and int(ro.teacher.max()) <= 4 and bool(ro.teacher.any())
+    zeros = torch.zeros_like(ro.rewards)
+    flat = _Flat(ro, zeros, zeros, zeros)
+    idx = torch.arange(flat.size)
+    with_term = le._losses(flat, idx)
+    nll = -le.actor().head.log_prob(le.actor()(flat.obs), flat.teacher)
+    expected = (nll * flat.active).sum() / flat.active.sum()
+    torch.testing.assert_close(with_term["imitation_loss"], expected)
+    flat.teacher = None
+    without = le._losses(flat, idx)
+    torch.testing.assert_close(with_term["loss"] - without["loss"], 2.0 * expected)
+
+
+def test_imitation_pulls_the_actor_toward_the_scripted_policy(tmp_path: Path) -> None:
+    t = breach_imitation(tmp_path, 5.0, lr=3e-3)
+    le, losses = t.learners["defender"], []
+    for _ in range(6):
+        t.collect(EpisodeTracker())
+        losses.append(le.update(t.rollouts["defender"])["imitation_loss"])
+    assert max(losses[-3:]) < 0.85 * losses[0], losses
+    with pytest.raises(arena.ConfigError, match="imitation_coef must be >= 0"):
+        load_config(None, overrides={"algo.imitation_coef": -1.0})

@@ -31,7 +31,9 @@ guards one attacker (the assignment that leaves the latest defender the most tim
 all one-to-one assignments): it holds the line from the zone to its attacker just inside the
 attacker, then closes in to tag it, with damped moves.
 
-Version history: v0: initial version.
+Version history: v0: initial version. The dynamics and rewards are unchanged since; the scripted
+defense became the guard defense above on 2026-11-26 (before, defenders chased the attackers
+nearest the zone greedily and stopped about two thirds of the scripted attacks).
 """
 
 from __future__ import annotations
