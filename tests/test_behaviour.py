@@ -53,6 +53,11 @@ def test_breach_attack_success_rates() -> None:
                          num_defenders=sizes[1])
         asr = run_episodes(env, heuristic_policy, seed=3).means()["attack_success"]
         assert low <= asr <= high, (sizes, asr)
+    intercept = arena.make("attack_defense/breach-v0", num_envs=300, scripted_defense="intercept")
+    weaker = run_episodes(intercept, heuristic_policy, seed=3).means()["attack_success"]
+    assert 0.2 < weaker < 0.5  # the older, weaker scripted defense stops about two thirds
+    with pytest.raises(ValueError, match="scripted_defense"):
+        arena.make("attack_defense/breach-v0", num_envs=2, scripted_defense="zone")
 
 
 def test_bottleneck_assignment_minimizes_the_worst_cost() -> None:

@@ -26,14 +26,19 @@ are paid for tags and for holding attackers off, and lose ``breach_reward`` on a
 **Arguments**: see ``BreachConfig``: team sizes, zone radius, speeds and accelerations of each
 team, tag distance, number and radius of obstacles, arena size, episode length, reward weights.
 
-**Heuristics**: attackers head for the zone and swerve away from close defenders. Each defender
-guards one attacker (the assignment that leaves the latest defender the most time to spare, over
-all one-to-one assignments): it holds the line from the zone to its attacker just inside the
-attacker, then closes in to tag it, with damped moves.
+**Heuristics**: attackers head for the zone and swerve away from close defenders. Two scripted
+defenses, picked by ``scripted_defense``:
 
-Version history: v0: initial version. The dynamics and rewards are unchanged since; the scripted
-defense became the guard defense above on 2026-11-26 (before, defenders chased the attackers
-nearest the zone greedily and stopped about two thirds of the scripted attacks).
+- ``guard`` (default): each defender guards one attacker (the assignment that leaves the latest
+  defender the most time to spare, over all one-to-one assignments): it holds the line from the
+  zone to its attacker just inside the attacker, then closes in to tag it, with damped moves.
+  It stops nearly every scripted attack.
+- ``intercept``: defenders are matched greedily to the attackers nearest the zone, wait on the
+  line to their attacker and chase it when close, with undamped moves. It stops about two thirds
+  of the scripted attacks and is the weaker baseline to train attackers against.
+
+Version history: v0: initial version. The dynamics and rewards are unchanged since; the default
+scripted defense became ``guard`` on 2026-11-26 (before, it was ``intercept``).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from arena.scenario import Obs, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import (
     bottleneck_assignment,
+    greedy_assignment,
     others_index,
     pd_direction,
     relative,
@@ -56,6 +62,7 @@ from envs.common import (
 )
 
 ATTACKER_COLOR, DEFENDER_COLOR = (0.85, 0.3, 0.3), (0.3, 0.4, 0.85)
+SCRIPTED_DEFENSES = ("guard", "intercept")
 
 
 @dataclass
@@ -96,6 +103,8 @@ class BreachConfig:
     """Attacker reward per unit of distance gained toward the zone."""
     continuous_actions: bool = False
     """``Box(-1, 1, (2,))`` force actions instead of ``Discrete(5)``."""
+    scripted_defense: str = "guard"
+    """The defenders' scripted policy: ``guard`` or ``intercept`` (see Heuristics)."""
 
     def validate(self) -> None:
         if self.num_attackers < 1 or self.num_defenders < 1:
@@ -104,6 +113,9 @@ class BreachConfig:
             raise ValueError("zone_radius must be in (0, arena_size / 4)")
         if self.max_steps < 1 or self.num_obstacles < 0 or self.tag_distance <= 0:
             raise ValueError("need max_steps >= 1, num_obstacles >= 0, tag_distance > 0")
+        if self.scripted_defense not in SCRIPTED_DEFENSES:
+            raise ValueError(f"scripted_defense must be one of {SCRIPTED_DEFENSES}, "
+                             f"got {self.scripted_defense!r}")
 
 
 class Breach(Scenario):
@@ -252,8 +264,9 @@ class Breach(Scenario):
         side = side * torch.sign((dodge * side).sum(-1, keepdim=True) + 1e-6)
         attack = goal + 1.2 * dodge.norm(dim=-1, keepdim=True) * side + 1.5 * repulsion(
             att_pos, obstacles, c.obstacle_radius + 0.2)
-        defend = self._guard_direction(world) + 1.5 * repulsion(
-            dfn_pos, obstacles, c.obstacle_radius + 0.15)
+        defense = (self._guard_direction if c.scripted_defense == "guard"
+                   else self._intercept_direction)
+        defend = defense(world) + 1.5 * repulsion(dfn_pos, obstacles, c.obstacle_radius + 0.15)
         return {"attacker": attack, "defender": defend}
 
     def _guard_direction(self, world: World) -> torch.Tensor:
@@ -276,6 +289,22 @@ class Breach(Scenario):
         close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.4
         aim = torch.where(close, lead, tgt_guard)
         return 10.0 * pd_direction(aim - dfn_pos, world.vel[:, self.dfn], kd=0.15)
+
+    def _intercept_direction(self, world: World) -> torch.Tensor:
+        """Scripted ``intercept`` defense: defenders matched greedily to the active attackers
+        nearest the zone wait on the zone->attacker line a little in front of their attacker and
+        chase it when close."""
+        c = self.config
+        att_pos, dfn_pos = world.pos[:, self.att], world.pos[:, self.dfn]
+        threat = att_pos.norm(dim=-1) + 100.0 * ~world.active[:, self.att]  # (B, A)
+        dist = relative(att_pos, dfn_pos).norm(dim=-1) + threat.unsqueeze(1)  # (B, D, A)
+        reps = -(-c.num_defenders // c.num_attackers)  # more defenders than attackers: share
+        target = greedy_assignment(dist.repeat(1, 1, reps)) % c.num_attackers
+        index = target.unsqueeze(-1).expand(-1, -1, 2)
+        tgt_pos, tgt_vel = att_pos.gather(1, index), world.vel[:, self.att].gather(1, index)
+        guard_r = (tgt_pos.norm(dim=-1, keepdim=True) - 0.3).clamp_min(c.zone_radius + 0.1)
+        close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.35
+        return torch.where(close, tgt_pos + 0.3 * tgt_vel, unit(tgt_pos) * guard_r) - dfn_pos
 
     def render_extras(self, world: World, env_index: int) -> list[dict]:
         return [{"pos": (0.0, 0.0), "radius": self.config.zone_radius, "color": (0.9, 0.75, 0.2)}]
