@@ -63,14 +63,26 @@ class Coevolution:
     # ----------------------------------------------------------- population
     def draw_opponents(self) -> None:
         """Half of the envs: the first team's learner against members of the second team's
-        population; the other half the other way round. Members are drawn uniformly."""
+        population; the other half the other way round. Members are drawn uniformly or, with
+        ``pfsp``, by ``opponent_probs``."""
         b, half = self.env.num_envs, self.env.num_envs // 2
         first, second = self.trained
         for team, mine in ((first, slice(0, half)), (second, slice(half, b))):
-            pop = self.populations[team]
-            ctrl = torch.randint(pop.slots, (b,))
+            if self.cfg.opponent_sampling == "pfsp":
+                ctrl = torch.multinomial(self.opponent_probs(team), b, replacement=True)
+            else:
+                ctrl = torch.randint(self.populations[team].slots, (b,))
             ctrl[mine] = -1
             self._set_controller(team, ctrl)
+
+    def opponent_probs(self, team: str) -> torch.Tensor:
+        """Probability of drawing each member of ``team``'s population as the other team's
+        opponent: uniform, or (``pfsp``) weighted by the member's last win rate against it."""
+        pop = self.populations[team]
+        if self.cfg.opponent_sampling == "uniform":
+            return torch.full((pop.slots,), 1.0 / pop.slots)
+        weights = pop.fitness[: pop.slots].clamp_min(0.05) ** self.cfg.pfsp_power
+        return weights / weights.sum()
 
     def _set_controller(self, team: str, ctrl: torch.Tensor) -> None:
         """Who plays ``team`` in each env (``-1``: the learner), with the per-member env lists

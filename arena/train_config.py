@@ -112,6 +112,13 @@ class CoevolutionConfig:
     """Population: the 0/1 episode metric that decides who won (1: ``outcome_team`` won)."""
     outcome_team: str = "attacker"
     """Population: the team that wins when ``outcome_metric`` is 1 (the other when it is 0)."""
+    opponent_sampling: str = "uniform"
+    """Population: how members are drawn as opponents each generation: ``uniform``, or ``pfsp``
+    (prioritized fictitious self-play, as in AlphaStar: member k with probability proportional
+    to ``max(w_k, 0.05) ** pfsp_power``, ``w_k`` its win rate against the other team's learner
+    in the previous generation, so the opponents that beat the learner are played most)."""
+    pfsp_power: float = 1.0
+    """Population, ``pfsp``: the exponent of the win rate (0: uniform; larger: harder)."""
 
     def validate(self) -> None:
         if self.mode not in ("simultaneous", "alternating", "population"):
@@ -121,6 +128,11 @@ class CoevolutionConfig:
             raise ValueError("switch_every and generation must be >= 1")
         if self.population_size < 2:
             raise ValueError(f"population_size must be >= 2, got {self.population_size}")
+        if self.opponent_sampling not in ("uniform", "pfsp"):
+            raise ValueError("opponent_sampling must be 'uniform' or 'pfsp', "
+                             f"got {self.opponent_sampling!r}")
+        if self.pfsp_power < 0:
+            raise ValueError(f"pfsp_power must be >= 0, got {self.pfsp_power}")
 
 
 @dataclass

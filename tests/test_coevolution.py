@@ -154,3 +154,23 @@ def test_population_members_start_from_the_cloned_actors(tmp_path: Path) -> None
     for team, old in before.items():
         torch.testing.assert_close(member(team), params(t, team))  # a copy of the cloned actor
         assert not torch.equal(member(team), old)
+
+
+def test_pfsp_draws_opponents_by_their_win_rate(tmp_path: Path) -> None:
+    t = trainer(tmp_path, "pfsp", **{"coevolution.mode": "population", "env.num_envs": 4000,
+                                     "coevolution.population_size": 3,
+                                     "coevolution.opponent_sampling": "pfsp",
+                                     "coevolution.pfsp_power": 2.0})
+    co = t.coevo
+    pop = co.populations["attacker"]  # 3 networks + the scripted attacker
+    assert pop.slots == 4
+    torch.testing.assert_close(co.opponent_probs("attacker"), torch.full((4,), 0.25))
+    pop.fitness = torch.tensor([0.0, 0.1, 0.2, 0.4])  # win rates against the defender learner
+    weights = torch.tensor([0.05**2, 0.1**2, 0.2**2, 0.4**2])  # floored at 0.05, squared
+    torch.testing.assert_close(co.opponent_probs("attacker"), weights / weights.sum())
+    co.draw_opponents()
+    ctrl = co.controller["attacker"][2000:]  # the envs where the defender learner plays
+    freq = torch.bincount(ctrl, minlength=4).float() / ctrl.numel()
+    torch.testing.assert_close(freq, weights / weights.sum(), atol=0.03, rtol=0)
+    with pytest.raises(arena.ConfigError, match="opponent_sampling"):
+        load_config(None, overrides={"coevolution.opponent_sampling": "elo"})
