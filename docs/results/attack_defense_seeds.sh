@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Seeds and variants of the 256x256 + imitation defenders of docs/attack_defense.md, on 2 CPU
-# cores, one training at a time (about 140 minutes; run after attack_defense.sh, whose seed-0
+# cores, one training at a time (about 120 minutes; run after attack_defense.sh, whose seed-0
 # runs it reuses): seeds 1 and 2 of co-evolution and of training against the scripted attacker
-# only; co-evolution with prioritized opponent draws (pfsp), seeds 0 and 1; the exploitation check
+# only; co-evolution with prioritized opponent draws (pfsp), seed 0; the exploitation check
 # of each; an attacker trained against the scripted intercept defense; then the cross-plays.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,16 +22,16 @@ for s in 1 2; do
 done
 train breach_coevolution breach_coevolution_imitation_256_pfsp "$I" "$W" "$P"
 ex breach_coevolution_imitation_256_pfsp 0
-train breach_coevolution breach_coevolution_imitation_256_pfsp_s1 "$I" "$W" "$P" seed=1
-ex breach_coevolution_imitation_256_pfsp_s1 1
 D="breach_defender_vs_scripted_imitation_256 breach_defender_vs_scripted_imitation_256_s1
    breach_defender_vs_scripted_imitation_256_s2 breach_coevolution_imitation_256
    breach_coevolution_imitation_256_s1 breach_coevolution_imitation_256_s2
-   breach_coevolution_imitation_256_pfsp breach_coevolution_imitation_256_pfsp_s1"
+   breach_coevolution_imitation_256_pfsp"
 # shellcheck disable=SC2046,SC2086
 $A eval --env attack_defense/breach-v0 --episodes 1000 \
   --attackers scripted runs/exploit_breach_defender_vs_scripted_imitation \
     runs/exploit_breach_coevolution_imitation $(printf 'runs/exploit_%s ' $D) \
+    runs/breach_coevolution_imitation_256 runs/breach_coevolution_imitation_256_s1 \
+    runs/breach_coevolution_imitation_256_s2 runs/breach_coevolution_imitation_256_pfsp \
   --defenders $(printf 'runs/%s ' $D) \
   --json docs/results/breach_crossplay_seeds.json --png docs/img/breach_crossplay_seeds.png
 $A eval scripted_defense=intercept --env attack_defense/breach-v0 --episodes 1000 \
