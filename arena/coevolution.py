@@ -81,7 +81,7 @@ class Coevolution:
         pop = self.populations[team]
         if self.cfg.opponent_sampling == "uniform":
             return torch.full((pop.slots,), 1.0 / pop.slots)
-        weights = pop.fitness[: pop.slots].clamp_min(0.05) ** self.cfg.pfsp_power
+        weights = pop.fitness.clamp_min(0.05) ** self.cfg.pfsp_power
         return weights / weights.sum()
 
     def _set_controller(self, team: str, ctrl: torch.Tensor) -> None:
