@@ -64,24 +64,21 @@ class Coevolution:
     def draw_opponents(self) -> None:
         """Half of the envs: the first team's learner against members of the second team's
         population; the other half the other way round. Members are drawn uniformly or, with
-        ``pfsp``, by ``opponent_probs``."""
+        ``pfsp``, by ``pfsp_probs``."""
         b, half = self.env.num_envs, self.env.num_envs // 2
         first, second = self.trained
         for team, mine in ((first, slice(0, half)), (second, slice(half, b))):
             if self.cfg.opponent_sampling == "pfsp":
-                ctrl = torch.multinomial(self.opponent_probs(team), b, replacement=True)
+                ctrl = torch.multinomial(self.pfsp_probs(team), b, replacement=True)
             else:
                 ctrl = torch.randint(self.populations[team].slots, (b,))
             ctrl[mine] = -1
             self._set_controller(team, ctrl)
 
-    def opponent_probs(self, team: str) -> torch.Tensor:
-        """Probability of drawing each member of ``team``'s population as the other team's
-        opponent: uniform, or (``pfsp``) weighted by the member's last win rate against it."""
-        pop = self.populations[team]
-        if self.cfg.opponent_sampling == "uniform":
-            return torch.full((pop.slots,), 1.0 / pop.slots)
-        weights = pop.fitness.clamp_min(0.05) ** self.cfg.pfsp_power
+    def pfsp_probs(self, team: str) -> torch.Tensor:
+        """``pfsp``: probability of drawing each member of ``team``'s population as the other
+        team's opponent, weighted by the member's last win rate against that team's learner."""
+        weights = self.populations[team].fitness.clamp_min(0.05) ** self.cfg.pfsp_power
         return weights / weights.sum()
 
     def _set_controller(self, team: str, ctrl: torch.Tensor) -> None:

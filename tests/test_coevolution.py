@@ -164,10 +164,10 @@ def test_pfsp_draws_opponents_by_their_win_rate(tmp_path: Path) -> None:
     co = t.coevo
     pop = co.populations["attacker"]  # 3 networks + the scripted attacker
     assert pop.slots == 4
-    torch.testing.assert_close(co.opponent_probs("attacker"), torch.full((4,), 0.25))
+    torch.testing.assert_close(co.pfsp_probs("attacker"), torch.full((4,), 0.25))
     pop.fitness = torch.tensor([0.0, 0.1, 0.2, 0.4])  # win rates against the defender learner
     weights = torch.tensor([0.05**2, 0.1**2, 0.2**2, 0.4**2])  # floored at 0.05, squared
-    torch.testing.assert_close(co.opponent_probs("attacker"), weights / weights.sum())
+    torch.testing.assert_close(co.pfsp_probs("attacker"), weights / weights.sum())
     co.draw_opponents()
     ctrl = co.controller["attacker"][2000:]  # the envs where the defender learner plays
     freq = torch.bincount(ctrl, minlength=4).float() / ctrl.numel()

@@ -43,6 +43,7 @@ scripted defense became ``guard`` on 2026-11-26 (before, it was ``intercept``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -281,9 +282,7 @@ class Breach(Scenario):
         late = (relative(guard, dfn_pos).norm(dim=-1) / c.defender_speed  # (B, D, A)
                 - ((reach - c.zone_radius) / c.attacker_speed).unsqueeze(1))
         late = late.masked_fill(~world.active[:, self.att].unsqueeze(1), -1e3)
-        reps = -(-c.num_defenders // c.num_attackers)  # more defenders than attackers: share
-        target = bottleneck_assignment(late.repeat(1, 1, reps)) % c.num_attackers  # (B, D)
-        index = target.unsqueeze(-1).expand(-1, -1, 2)
+        index = self._defender_targets(late, bottleneck_assignment)
         tgt_pos, tgt_guard = att_pos.gather(1, index), guard.gather(1, index)
         lead = tgt_pos + 0.2 * world.vel[:, self.att].gather(1, index)
         close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.4
@@ -298,13 +297,20 @@ class Breach(Scenario):
         att_pos, dfn_pos = world.pos[:, self.att], world.pos[:, self.dfn]
         threat = att_pos.norm(dim=-1) + 100.0 * ~world.active[:, self.att]  # (B, A)
         dist = relative(att_pos, dfn_pos).norm(dim=-1) + threat.unsqueeze(1)  # (B, D, A)
-        reps = -(-c.num_defenders // c.num_attackers)  # more defenders than attackers: share
-        target = greedy_assignment(dist.repeat(1, 1, reps)) % c.num_attackers
-        index = target.unsqueeze(-1).expand(-1, -1, 2)
+        index = self._defender_targets(dist, greedy_assignment)
         tgt_pos, tgt_vel = att_pos.gather(1, index), world.vel[:, self.att].gather(1, index)
         guard_r = (tgt_pos.norm(dim=-1, keepdim=True) - 0.3).clamp_min(c.zone_radius + 0.1)
         close = (tgt_pos - dfn_pos).norm(dim=-1, keepdim=True) < 0.35
         return torch.where(close, tgt_pos + 0.3 * tgt_vel, unit(tgt_pos) * guard_r) - dfn_pos
+
+    def _defender_targets(self, cost: torch.Tensor,
+                          assign: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+        """Each defender's attacker by ``assign`` over ``cost`` ``(B, D, A)``, with attackers
+        repeated when defenders outnumber them (so they share), as a gather index ``(B, D, 2)``."""
+        c = self.config
+        reps = -(-c.num_defenders // c.num_attackers)
+        target = assign(cost.repeat(1, 1, reps)) % c.num_attackers  # (B, D)
+        return target.unsqueeze(-1).expand(-1, -1, 2)
 
     def render_extras(self, world: World, env_index: int) -> list[dict]:
         return [{"pos": (0.0, 0.0), "radius": self.config.zone_radius, "color": (0.9, 0.75, 0.2)}]
