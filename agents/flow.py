@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from agents.nets import mlp, ortho_init
-from arena.learning import PolicyConfig
+from arena.interfaces.policy_config import PolicyConfig
 
 
 class FlowDist:

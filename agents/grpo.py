@@ -13,11 +13,10 @@ surrogate plus an optional KL penalty to the policy that collected the data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 
-from agents.ppo import PPOLearner, _Flat
+from agents.policy_gradient import ClippedPolicyLearner, RolloutRows
 from agents.ppo_math import (
     episode_returns,
     group_relative,
@@ -26,7 +25,9 @@ from agents.ppo_math import (
     policy_loss,
     rewards_to_go,
 )
-from arena.learning import PolicyConfig, TeamRollout, TeamSpec
+from arena.interfaces.policy_config import PolicyConfig
+from arena.interfaces.rollout import TeamRollout
+from arena.interfaces.spec import TeamSpec
 
 
 @dataclass
@@ -93,41 +94,31 @@ def grpo_advantages(ro: TeamRollout, cfg: GRPOConfig) -> torch.Tensor:
     return adv.unsqueeze(0) * ro.active
 
 
-class GRPOLearner(PPOLearner):
-    """One team's actor and optimizer; PPO's minibatch machinery without the critic."""
-
-    uses_state = False
+class GRPOLearner(ClippedPolicyLearner):
+    """One team's actor and optimizer: the shared clipped-surrogate update, no critic."""
 
     def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: GRPOConfig,
                  device: torch.device) -> None:
-        self.spec, self.cfg, self.device = spec, cfg, device  # type: ignore[assignment]
-        self.gamma = cfg.gamma
-        self.group_size = cfg.group_size
-        self._build_actor(policy_cfg, cfg.seq_len)
-        self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
-        self.optimizers = [(self.actor_opt, cfg.lr)]
-        self.params = list(self._actor.parameters())
-        self.progress = 0.0
+        super().__init__(spec, policy_cfg, cfg, device, group_size=cfg.group_size)
+        self.cfg: GRPOConfig = cfg
 
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
         """No critic: zero (what ``act`` records as values; time-limit bootstrapping does not
         apply to whole episodes)."""
         return torch.zeros(obs.shape[:-1], device=obs.device)
 
-    def update(self, ro: TeamRollout) -> dict[str, float]:
+    def update(self, ro: TeamRollout, progress: float) -> dict[str, float]:
         cfg = self.cfg
-        assert isinstance(cfg, GRPOConfig)
         adv = grpo_advantages(ro, cfg)
         zeros = torch.zeros_like(adv)
-        out = self._optimize(_Flat(ro, adv, zeros, zeros, self._actor.recurrent))
+        out = self._optimize(self._rows(ro, adv, zeros, zeros), progress)
         returns = episode_returns(ro.rewards, ro.active)
         out["group_return_std"] = float(returns.reshape(-1, cfg.group_size, returns.shape[-1])
                                         .std(1, unbiased=False).mean())
         return out
 
-    def _losses(self, flat: _Flat, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _losses(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, torch.Tensor]:
         cfg = self.cfg
-        assert isinstance(cfg, GRPOConfig)
         mask = flat.active[idx]
         dist = self._dist(flat, idx)
         head = self._actor.head
@@ -139,13 +130,6 @@ class GRPOLearner(PPOLearner):
         loss = pg_loss + cfg.kl_coef * kl - cfg.entropy_coef * entropy
         return {"loss": loss, "policy_loss": pg_loss, "kl_penalty": kl, "entropy": entropy,
                 "approx_kl": approx_kl, "clip_fraction": clip_frac}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"actor": self._actor.state_dict(), "actor_opt": self.actor_opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._actor.load_state_dict(state["actor"])
-        self.actor_opt.load_state_dict(state["actor_opt"])
 
 
 def make_grpo(spec: TeamSpec, policy_cfg: PolicyConfig, cfg: GRPOConfig,

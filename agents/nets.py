@@ -13,9 +13,8 @@ import torch
 from torch import nn
 from torch.distributions import Categorical, Normal
 
-from arena.learning import PolicyConfig
-
-Layout = list[tuple[str, int, int]]
+from arena.interfaces.policy_config import PolicyConfig
+from arena.interfaces.spec import Layout
 
 
 def ortho_init(layer: nn.Linear, gain: float = math.sqrt(2)) -> nn.Linear:
@@ -37,6 +36,9 @@ def mlp(sizes: list[int], activation: str) -> nn.Sequential:
 class MLPBackbone(nn.Module):
     """Flat features -> hidden features."""
 
+    recurrent = False
+    memory_size = 0
+
     def __init__(self, in_dim: int, cfg: PolicyConfig) -> None:
         super().__init__()
         self.norm = nn.LayerNorm(in_dim) if cfg.feature_norm else nn.Identity()
@@ -55,6 +57,9 @@ class AttentionBackbone(nn.Module):
     output is invariant to permutations of same-kind tokens and works for any token counts.
     ``set_layout`` switches to another env's counts (same kinds and feature sizes).
     """
+
+    recurrent = False
+    memory_size = 0
 
     def __init__(self, layout: Layout, cfg: PolicyConfig) -> None:
         super().__init__()
@@ -96,20 +101,6 @@ class AttentionBackbone(nn.Module):
         lead = x.shape[:-1]
         h = self.encoder(self.tokens(x.reshape(-1, x.shape[-1])))[:, 0]
         return self.head(h).reshape(*lead, -1)
-
-
-def make_backbone(in_dim: int, layout: Layout, cfg: PolicyConfig) -> nn.Module:
-    """The backbone named by ``cfg.backbone``; recurrent ones (``ssm``, ``gru``) have
-    ``recurrent = True`` and a ``memory_size``."""
-    from agents.ssm import GRUBackbone, SSMBackbone
-
-    if cfg.backbone == "attention":
-        return AttentionBackbone(layout, cfg)
-    if cfg.backbone == "ssm":
-        return SSMBackbone(in_dim, cfg)
-    if cfg.backbone == "gru":
-        return GRUBackbone(in_dim, cfg)
-    return MLPBackbone(in_dim, cfg)
 
 
 class CategoricalHead(nn.Module):

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from agents.nets import mlp
-from arena.learning import PolicyConfig
+from arena.interfaces.policy_config import PolicyConfig
 
 
 def linear_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

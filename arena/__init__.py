@@ -1,18 +1,23 @@
-"""Arena: batched multi-agent RL environments on a PyTorch 2D simulator, with PettingZoo APIs."""
+"""Arena: batched multi-agent RL environments on a PyTorch 2D simulator, with PettingZoo APIs.
+
+The public API: ``make``/``make_parallel_env`` (envs), ``register``/``Scenario`` and the
+simulator types (new scenarios), ``load_policy`` (trained runs). The package layout and its
+import rules: docs/architecture.md."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from arena.config import ConfigError
-from arena.env import ActionError, VecEnv
-from arena.registry import list_envs, make, make_scenario, register, spec
-from arena.scenario import Scenario
+from arena.core.registry import list_envs, make, make_scenario, register, spec
+from arena.core.scenario import ByTeam, Scenario
+from arena.core.typed import ConfigError
+from arena.core.vec_env import ActionError, VecEnv
+from arena.sim import EntitySpec, PhysicsConfig, World, WorldSpec
 
 if TYPE_CHECKING:
     from arena.adapters.pettingzoo import ArenaParallelEnv
-    from arena.policy import Policy
+    from arena.interfaces.policies import Policy
 
 __version__ = "0.1.0"
 
@@ -30,16 +35,21 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
     """A trained policy (run directory or checkpoint file) as a callable
     ``{team: obs (B, N, obs_dim)} -> {team: actions}``; greedy unless ``deterministic=False``.
     Pass ``env`` to run an attention policy with that env's team sizes."""
-    from arena.policy import load_policy as _load
+    from arena.training.runs import load_policy as _load
 
     return _load(path, device=device, env=env, deterministic=deterministic)
 
 
 __all__ = [
     "ActionError",
+    "ByTeam",
     "ConfigError",
+    "EntitySpec",
+    "PhysicsConfig",
     "Scenario",
     "VecEnv",
+    "World",
+    "WorldSpec",
     "list_envs",
     "load_policy",
     "make",

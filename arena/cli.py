@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from arena import registry
+from arena.core import registry
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def cmd_envs(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Play episodes with the scripted or a random policy; print metrics; write a GIF."""
-    from arena.render import write_gif
+    from arena.core.render import write_gif
 
     env = registry.make(args.env_id, num_envs=1, auto_reset=False,
                         **parse_overrides(args.overrides))
@@ -62,7 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         frames += [env.render(0)] if args.gif else []
         done = False
         while not done:
-            act = env.heuristic_actions() if args.policy == "heuristic" else env.sample_actions()
+            act = env.sample_actions() if args.policy == "random" else env.scripted_actions()
             _, _, _, _, info = env.step(act)
             frames += [env.render(0)] if args.gif else []
             done = bool(info["done"][0])
@@ -79,9 +79,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
     """Time of each phase of a training iteration."""
     import tempfile
 
-    from arena import distributed
-    from arena.profile import profile_training
-    from arena.train_config import load_config
+    from arena.tools.profile import profile_training
+    from arena.training import distributed
+    from arena.training.run_config import load_config
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = load_config(args.config, parse_overrides(args.overrides))
@@ -100,12 +100,12 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Env-steps per second of simple_spread, with peers side by side."""
-    from arena import bench
+    from arena.tools import bench_env as bench
 
     if args.sequence or args.heads:
         return _bench_models(args)
     if args.training:
-        from arena.bench_training import run_training_bench, training_table
+        from arena.tools.bench_training import run_training_bench, training_table
 
         results = run_training_bench(args.num_envs, args.iterations, args.peers, args.device)
         print(training_table(results))
@@ -130,7 +130,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def _bench_models(args: argparse.Namespace) -> int:
     """``--sequence``: SSM vs GRU training steps vs sequence length; ``--heads``: Gaussian vs
     flow-head decision cost (the policy code lives in ``agents``, loaded only here)."""
-    from agents.benchmarks import head_bench, model_table, sequence_bench
+    from arena.tools.bench_models import head_bench, model_table, sequence_bench
 
     results = []
     if args.sequence:
@@ -151,9 +151,11 @@ def _bench_models(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train from a YAML config (or resume a run)."""
-    from arena import distributed
-    from arena.runner import Trainer, resume_config
-    from arena.train_config import load_config
+    from arena.interfaces.algorithms import baseline_spec
+    from arena.training import distributed
+    from arena.training.run_config import load_config
+    from arena.training.runs import resume_config
+    from arena.training.trainer import Trainer
 
     if args.config and "=" in args.config:  # `arena train --resume DIR key=value`
         args.overrides, args.config = [args.config, *args.overrides], None
@@ -171,12 +173,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                              f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
     if cfg.baseline:
         if args.resume:
-            raise ValueError("SB3 baseline runs do not resume; start a new run")
+            raise ValueError("baseline runs do not resume; start a new run")
         if distributed.launched():
-            raise ValueError("SB3 baseline runs are single-process; run them without torchrun")
-        from baselines.sb3 import train_sb3
-
-        summary = train_sb3(cfg)
+            raise ValueError("baseline runs are single-process; run them without torchrun")
+        summary = baseline_spec(cfg.baseline["name"]).train(cfg)
     else:
         trainer = Trainer(cfg, resume=bool(args.resume))
         summary = trainer.train()
@@ -191,7 +191,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a trained run on its env or another one."""
-    from arena.report import evaluate_run
+    from arena.evaluation.run_eval import evaluate_run
 
     if args.attackers or args.defenders:
         return cmd_crossplay(args)
@@ -205,7 +205,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if len(reports) == 1:
         print(reports[0].table())
     else:
-        from arena.report import side_by_side
+        from arena.evaluation.report import side_by_side
 
         print(side_by_side(reports))
     if args.json:
@@ -220,7 +220,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Learning curves of one or more runs as a PNG."""
-    from arena.plot import plot_runs
+    from arena.evaluation.plot import plot_runs
 
     x = "time/elapsed_s" if args.x == "time" else "env_steps"
     out = plot_runs(args.runs, args.out, metric=args.metric, x=x, source=args.source,
@@ -231,7 +231,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_crossplay(args: argparse.Namespace) -> int:
     """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap."""
-    from arena.crossplay import cross_play
+    from arena.evaluation.crossplay import cross_play
 
     if not (args.attackers and args.defenders and args.env):
         raise ValueError("cross-play needs --attackers, --defenders and --env")
@@ -260,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the scripted (or random) policy and write a GIF")
     p.add_argument("env_id")
     p.add_argument("overrides", nargs="*", help="scenario arguments as key=value")
-    p.add_argument("--policy", choices=["heuristic", "random"], default="heuristic")
+    p.add_argument("--policy", choices=["scripted", "random", "heuristic"], default="scripted",
+                   help="scripted (also accepted under its old name, heuristic) or random")
     p.add_argument("--episodes", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gif", default=None, help="write the episodes to this GIF")

@@ -19,7 +19,7 @@ Observations and actions cross to numpy on the host each step: that is SB3's int
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,15 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv as SB3BaseVecEnv
 
-from arena.env import VecEnv
-from arena.evaluate import heuristic_policy
-from arena.scenario import Obs
-
-OpponentFn = Callable[[VecEnv, Obs], dict[str, torch.Tensor]]
+from arena.core.scenario import ByTeam
+from arena.core.typed import ConfigError
+from arena.core.vec_env import VecEnv
+from arena.evaluation.report import EvalReport
+from arena.interfaces.episodes import EpisodeStats, run_episodes
+from arena.interfaces.policies import PolicyFn, mixed_policy, scripted_policy
+from arena.training.logger import Logger
+from arena.training.run_config import RunConfig, load_config, save_config
+from arena.training.runs import make_env
 
 
 class SB3VecEnv(SB3BaseVecEnv):
@@ -41,7 +45,7 @@ class SB3VecEnv(SB3BaseVecEnv):
     render_mode = None
 
     def __init__(self, env: VecEnv, team: str | None = None,
-                 opponents: OpponentFn = heuristic_policy, seed: int | None = 0) -> None:
+                 opponents: PolicyFn = scripted_policy, seed: int | None = 0) -> None:
         teams = list(env.teams)
         self.team = team or teams[0]
         if self.team not in env.teams:
@@ -51,7 +55,7 @@ class SB3VecEnv(SB3BaseVecEnv):
         super().__init__(env.num_envs * self.n_agents, env.observation_space(self.team),
                          env.action_space(self.team))
         self._seed = seed
-        self._obs: Obs | None = None
+        self._obs: ByTeam | None = None
         self._actions: torch.Tensor | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -144,16 +148,11 @@ class _LogCallback(BaseCallback):
         return not (self.time_limit and time.perf_counter() - self.start > self.time_limit)
 
 
-def train_sb3(cfg: Any) -> dict[str, float]:
+def train_sb3(cfg: RunConfig) -> dict[str, float]:
     """Train SB3 PPO on ``cfg``'s env (``baseline`` section: ``team`` and PPO keyword
     arguments), log like ``arena train``, save ``sb3_model.zip`` and evaluate greedily."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import VecMonitor
-
-    from arena.config import ConfigError
-    from arena.logger import Logger
-    from arena.runner import make_env
-    from arena.train_config import save_config
 
     kwargs = {k: v for k, v in cfg.baseline.items() if k not in ("name", "team")}
     env = make_env(cfg)
@@ -181,13 +180,10 @@ def train_sb3(cfg: Any) -> dict[str, float]:
     return summary
 
 
-def evaluate_sb3_run(run: Any, episodes: int, overrides: dict[str, Any] | None,
-                     deterministic: bool, seed: int, device: str) -> Any:
+def evaluate_sb3_run(run: Path, episodes: int, overrides: dict[str, Any] | None,
+                     deterministic: bool, seed: int, device: str) -> EvalReport:
     """``arena eval`` of a baseline run directory: the same report as for Arena's runs."""
     from stable_baselines3 import PPO
-
-    from arena.report import EvalReport
-    from arena.train_config import load_config
 
     cfg = load_config(Path(run) / "config.yaml")
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
@@ -199,25 +195,23 @@ def evaluate_sb3_run(run: Any, episodes: int, overrides: dict[str, Any] | None,
                                  deterministic=deterministic)
 
 
-def evaluate_sb3(model: Any, cfg: Any, team: str) -> dict[str, float]:
+def evaluate_sb3(model: Any, cfg: RunConfig, team: str) -> dict[str, float]:
     """Greedy episodes of ``model`` for ``team`` (others scripted), one per env."""
     stats, _ = _sb3_episodes(model, cfg, team, cfg.seed + 12345)
     return stats.means()
 
 
-def _sb3_episodes(model: Any, cfg: Any, team: str | None, seed: int) -> tuple[Any, Any]:
+def _sb3_episodes(model: Any, cfg: RunConfig, team: str | None, seed: int
+                  ) -> tuple[EpisodeStats, VecEnv]:
     """Episodes with ``team`` (default: the env's first) played by ``model``."""
-    from arena.evaluate import mixed_policy, run_episodes
-    from arena.runner import make_env
-
     env = make_env(cfg, num_envs=cfg.eval.episodes)
     team = team or next(iter(env.teams))
 
-    def act(_env: VecEnv, obs: Obs) -> dict[str, torch.Tensor]:
+    def act(_env: VecEnv, obs: ByTeam) -> ByTeam:
         flat = obs[team].reshape(-1, obs[team].shape[-1]).cpu().numpy()
         action, _ = model.predict(flat, deterministic=cfg.eval.deterministic)
         space = env.action_space(team)
         return {team: torch.as_tensor(action).reshape(env.num_envs, -1, *(space.shape or ()))}
 
-    others = {t: heuristic_policy for t in env.teams if t != team}
+    others = {t: scripted_policy for t in env.teams if t != team}
     return run_episodes(env, mixed_policy({team: act, **others}), seed=seed), env

@@ -1,11 +1,11 @@
-"""Arena's built-in scenarios, registered into ``arena.registry`` by ``register_builtin``."""
+"""Arena's built-in scenarios, registered into ``arena.core.registry`` by ``register_builtin``."""
 
 from __future__ import annotations
 
 
 def register_builtin() -> None:
     """Register every built-in scenario (the ``arena.envs`` entry point of this package)."""
-    from arena.registry import register
+    from arena.core.registry import register
     from envs.attack_defense.breach import Breach
     from envs.attack_defense.simple_adversary import SimpleAdversary
     from envs.attack_defense.simple_tag import SimpleTag

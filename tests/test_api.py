@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import arena
-from arena.testing import check_batched, check_pettingzoo
+from arena.adapters.testing import check_batched, check_pettingzoo
 
 ENV_IDS = arena.list_envs()
 
@@ -40,7 +40,7 @@ def test_parallel_state_and_names() -> None:
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
 def test_obs_layout_tiles_observation(env_id: str) -> None:
-    from arena.testing import check_obs_layout
+    from arena.adapters.testing import check_obs_layout
 
     check_obs_layout(env_id)
     check_obs_layout(env_id, **({"N": 5} if "spread" in env_id else {}))

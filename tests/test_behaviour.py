@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import arena
-from arena.evaluate import heuristic_policy, mixed_policy, random_policy, run_episodes
+from arena.interfaces.episodes import run_episodes
+from arena.interfaces.policies import mixed_policy, random_policy, scripted_policy
 from envs.common import bottleneck_assignment, greedy_assignment
 
 ENV_IDS = arena.list_envs()
@@ -20,7 +21,7 @@ def test_each_team_heuristic_beats_random(env_id: str) -> None:
     env = arena.make(env_id, num_envs=128)
     baseline = run_episodes(env, random_policy, seed=1).means()
     for team in env.teams:
-        policy = mixed_policy({t: heuristic_policy if t == team else random_policy
+        policy = mixed_policy({t: scripted_policy if t == team else random_policy
                                for t in env.teams})
         scripted = run_episodes(env, policy, seed=1).means()
         assert scripted[f"return/{team}"] > baseline[f"return/{team}"] + 0.5, (team, scripted,
@@ -36,25 +37,25 @@ def test_each_team_heuristic_beats_random(env_id: str) -> None:
     ("attack_defense/simple_adversary-v0", "good_goal_dist", -0.15),
 ])
 def test_heuristic_solves_task(env_id: str, metric: str, low: float) -> None:
-    stats = run_episodes(arena.make(env_id, num_envs=200), heuristic_policy, seed=2).means()
+    stats = run_episodes(arena.make(env_id, num_envs=200), scripted_policy, seed=2).means()
     value = stats[metric] if low >= 0 else -stats[metric]
     assert value > low, stats
 
 
 def test_breach_attack_success_rates() -> None:
     env = arena.make("attack_defense/breach-v0", num_envs=300)
-    both = run_episodes(env, heuristic_policy, seed=3).means()["attack_success"]
-    vs_random = run_episodes(env, mixed_policy({"attacker": heuristic_policy,
+    both = run_episodes(env, scripted_policy, seed=3).means()["attack_success"]
+    vs_random = run_episodes(env, mixed_policy({"attacker": scripted_policy,
                                                 "defender": random_policy}), seed=3).means()
     assert vs_random["attack_success"] > 0.95
     assert both < 0.03  # the guard defense stops nearly every scripted attack
     for sizes, low, high in (((2, 4), 0.0, 0.03), ((5, 3), 0.5, 1.0)):  # shared / outnumbered
         env = arena.make("attack_defense/breach-v0", num_envs=300, num_attackers=sizes[0],
                          num_defenders=sizes[1])
-        asr = run_episodes(env, heuristic_policy, seed=3).means()["attack_success"]
+        asr = run_episodes(env, scripted_policy, seed=3).means()["attack_success"]
         assert low <= asr <= high, (sizes, asr)
     intercept = arena.make("attack_defense/breach-v0", num_envs=300, scripted_defense="intercept")
-    weaker = run_episodes(intercept, heuristic_policy, seed=3).means()["attack_success"]
+    weaker = run_episodes(intercept, scripted_policy, seed=3).means()["attack_success"]
     assert 0.2 < weaker < 0.5  # the older, weaker scripted defense stops about two thirds
     with pytest.raises(ValueError, match="scripted_defense"):
         arena.make("attack_defense/breach-v0", num_envs=2, scripted_defense="zone")
@@ -80,7 +81,7 @@ def test_fork_heuristic_takes_both_ways_and_the_middle_fails() -> None:
     env.reset(seed=0)
     sides = []
     for _ in range(25):
-        env.step(env.heuristic_actions())
+        env.step(env.scripted_actions())
         sides.append(env.world.agent_pos[..., 0].sign())
     left = (torch.stack(sides)[-1] < 0).float().mean().item()
     assert 0.4 < left < 0.6
@@ -95,17 +96,17 @@ def test_fork_heuristic_takes_both_ways_and_the_middle_fails() -> None:
 def test_navigation_scales_to_64_agents() -> None:
     env = arena.make("navigation/navigation-v0", num_envs=4, num_agents=64, num_obstacles=8,
                      arena_size=4.0, max_steps=150)
-    stats = run_episodes(env, heuristic_policy, seed=0).means()
+    stats = run_episodes(env, scripted_policy, seed=0).means()
     assert stats["at_goal_fraction"] > 0.8
 
 
 def test_transport_needs_teamwork() -> None:
     alone = run_episodes(arena.make("coordination/transport-v0", num_envs=64, agents_needed=5),
-                         heuristic_policy).means()
+                         scripted_policy).means()
     assert alone["delivered_fraction"] == 0.0  # 4 agents can't move a package needing 5
     big = arena.make("coordination/transport-v0", num_envs=8, num_agents=32, num_packages=8,
                      arena_size=4.0, max_steps=200)
-    assert run_episodes(big, heuristic_policy).means()["delivered_fraction"] > 0.1
+    assert run_episodes(big, scripted_policy).means()["delivered_fraction"] > 0.1
 
 
 def test_auto_reset_only_touches_finished_envs() -> None:

@@ -12,9 +12,9 @@ import torch
 from torch import nn
 
 import arena
-from arena.opponents import Population
-from arena.runner import Trainer
-from arena.train_config import load_config
+from arena.training.population import Population
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
 
 BREACH = {"env.id": "attack_defense/breach-v0", "env.num_envs": 16, "rollout_steps": 10,
           "log.progress": False, "log.tensorboard": False, "eval.episodes": 6,
@@ -29,7 +29,10 @@ def trainer(tmp_path: Path, name: str, **over: Any) -> Trainer:
 
 
 def params(t: Trainer, team: str) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in t.learners[team].actor().parameters()])
+    """The weights of ``team``'s actor: its learner's, or a frozen run's."""
+    actor = t.learners[team].actor() if team in t.learners else t.frozen[team].actor
+    assert actor is not None
+    return torch.cat([p.detach().flatten() for p in actor.parameters()])
 
 
 def test_frozen_scripted_team_is_played_not_trained(tmp_path: Path) -> None:
@@ -39,7 +42,7 @@ def test_frozen_scripted_team_is_played_not_trained(tmp_path: Path) -> None:
     assert not torch.equal(before, params(t, "defender"))
     header = (tmp_path / "f" / "progress.csv").read_text().splitlines()[0]
     assert "defender/policy_loss" in header and "attacker/policy_loss" not in header
-    from arena.report import evaluate_run
+    from arena.evaluation.run_eval import evaluate_run
 
     report = evaluate_run(tmp_path / "f", episodes=8)  # the scripted attacker filled in
     assert report.rows["attack_success"]["n"] == 8 and "eval/attack_success" in summary
@@ -100,7 +103,7 @@ def test_population_mode_splits_envs_and_learns_only_from_own_games(tmp_path: Pa
     assert (att[:8] == -1).all() and (att[8:] >= 0).all()  # attacker learner plays envs 0-7
     assert (dfn[8:] == -1).all() and (dfn[:8] >= 0).all()
     t.train(stop_after_iterations=1)
-    active = t.rollouts["attacker"].active
+    active = t.collector.rollouts["attacker"].active
     assert active[:, :8].sum() > 0 and active[:, 8:].sum() == 0
     assert float(co.games.sum()) > 0  # finished games were counted
     t.train(stop_after_iterations=1)  # generation boundary: evolve, redraw, counters reset

@@ -9,9 +9,10 @@ import pytest
 
 import arena
 from arena.cli import main
-from arena.crossplay import cross_play
-from arena.evaluate import heuristic_policy, mixed_policy, random_policy, run_episodes
-from arena.stats import wilson_ci
+from arena.evaluation.crossplay import cross_play
+from arena.evaluation.stats import wilson_ci
+from arena.interfaces.episodes import run_episodes
+from arena.interfaces.policies import mixed_policy, random_policy, scripted_policy
 
 ENV = "attack_defense/breach-v0"
 
@@ -21,8 +22,8 @@ def test_matrix_cells_match_direct_play_and_worst_case_is_the_row_max() -> None:
                         seed=7)
     assert len(result.cells) == 2 and all(len(row) == 2 for row in result.cells)
     env = arena.make(ENV, num_envs=64)
-    for i, attack in enumerate((heuristic_policy, random_policy)):
-        for j, defend in enumerate((heuristic_policy, random_policy)):
+    for i, attack in enumerate((scripted_policy, random_policy)):
+        for j, defend in enumerate((scripted_policy, random_policy)):
             joint = mixed_policy({"attacker": attack, "defender": defend})
             hits = run_episodes(env, joint, seed=7).metrics["attack_success"]
             rate, low, high = wilson_ci(int(hits.sum()), 64)
@@ -38,8 +39,8 @@ def test_matrix_cells_match_direct_play_and_worst_case_is_the_row_max() -> None:
 
 
 def test_cli_with_a_trained_defender_writes_json_and_heatmap(tmp_path: Path) -> None:
-    from arena.runner import Trainer
-    from arena.train_config import load_config
+    from arena.training.run_config import load_config
+    from arena.training.trainer import Trainer
 
     run = tmp_path / "run"
     cfg = load_config(None, overrides={

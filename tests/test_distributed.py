@@ -49,7 +49,7 @@ def test_update_equals_single_process_on_union_batch(tmp_path: Path) -> None:
     torchrun(str(HELPERS / "dp_worker.py"), "update", str(tmp_path))
     ref = small_learner()
     before = [t.clone() for t in flat(ref.state_dict()["actor"])]
-    ref.update(shared_rollout(ref.spec))
+    ref.update(shared_rollout(ref.spec), 0.0)
     expected = ref.state_dict()
     for rank in (0, 1):
         got = load(tmp_path / f"update_rank{rank}.pt")

@@ -140,7 +140,7 @@ def test_bad_plugin_outputs_name_the_scenario_and_method() -> None:
 
 
 def test_failing_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arena import registry
+    from arena.core import registry
 
     class BrokenEntryPoint:
         name, value = "broken", "broken_pkg:register"

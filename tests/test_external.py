@@ -12,9 +12,9 @@ import torch
 from pettingzoo import ParallelEnv
 
 from arena.adapters.external import ExternalVecEnv, infer_teams, load_env_factory
-from arena.report import evaluate_run
-from arena.runner import Trainer
-from arena.train_config import load_config
+from arena.evaluation.run_eval import evaluate_run
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
 
 
 class Dropout(ParallelEnv):  # type: ignore[misc]

@@ -9,9 +9,9 @@ import gymnasium
 import pytest
 import torch
 
+from agents.actor_critic import Actor
 from agents.flow import FlowHead
-from agents.policy import Actor
-from arena.learning import PolicyConfig
+from arena.interfaces.policy_config import PolicyConfig
 
 
 def head(steps: int = 2, coordinated: bool = False, act_dim: int = 2) -> FlowHead:

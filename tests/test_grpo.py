@@ -11,9 +11,11 @@ import torch
 import arena
 from agents.grpo import GRPOConfig, grpo_advantages
 from agents.ppo_math import episode_returns, group_relative, kl_to_old, rewards_to_go
-from arena.learning import TeamRollout, TeamSpec
-from arena.runner import EpisodeTracker, Trainer
-from arena.train_config import load_config
+from arena.interfaces.rollout import TeamRollout
+from arena.interfaces.spec import LearnerCapabilities, TeamSpec
+from arena.training.run_config import load_config
+from arena.interfaces.episodes import EpisodeTracker
+from arena.training.trainer import Trainer
 
 
 def test_group_relative_hand_computed() -> None:
@@ -63,7 +65,7 @@ def test_kl_penalty_values() -> None:
 def rollout_of(rewards: torch.Tensor, active: torch.Tensor) -> TeamRollout:
     t, b, n = rewards.shape
     env = arena.make("coordination/simple_spread-v0", num_envs=1, N=n)
-    ro = TeamRollout(TeamSpec.of(env, "agent"), t, b, torch.device("cpu"), False)
+    ro = TeamRollout(TeamSpec.of(env, "agent"), LearnerCapabilities(), t, b, torch.device("cpu"))
     ro.rewards.copy_(rewards)
     ro.active.copy_(active)
     return ro
@@ -115,8 +117,8 @@ def test_trainer_collects_whole_grouped_episodes(tmp_path: Path) -> None:
         "log.tensorboard": False, "eval.episodes": 4, "eval.gif": False})
     trainer = Trainer(cfg)
     assert trainer.cfg.rollout_steps == 12  # whole episodes, whatever rollout_steps said
-    trainer.collect(EpisodeTracker())
-    ro = trainer.rollouts["agent"]
+    trainer.collector.collect(EpisodeTracker())
+    ro = trainer.collector.rollouts["agent"]
     assert torch.equal(ro.obs[0, 0], ro.obs[0, 3]) and not torch.equal(ro.obs[0, 0], ro.obs[0, 4])
     ended = ro.dones[:, :, 0].cumsum(0) > 0  # steps after each env's first episode end
     after = torch.cat([torch.zeros(1, 8, dtype=torch.bool), ended[:-1]])

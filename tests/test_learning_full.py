@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from arena.runner import Trainer
-from arena.train_config import load_config
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

@@ -12,10 +12,11 @@ import pytest
 import torch
 
 import arena
-from agents.ppo import _Flat
-from arena.evaluate import run_episodes
-from arena.runner import EpisodeTracker, Trainer
-from arena.train_config import load_config
+from agents.policy_gradient import RolloutRows
+from arena.interfaces.episodes import run_episodes
+from arena.training.run_config import load_config
+from arena.interfaces.episodes import EpisodeTracker
+from arena.training.trainer import Trainer
 
 
 def fork_cfg(tmp_path: Path, head: str, **over: Any) -> Any:
@@ -73,7 +74,7 @@ def test_recurrent_actor_imitates_sequences(tmp_path: Path) -> None:
                                         "pretrain.num_envs": 16, "rollout_steps": 50,
                                         "algo.seq_len": 25})
     trainer = Trainer(cfg)
-    from arena.pretrain import pretrain
+    from arena.training.pretrain import pretrain
 
     stats = pretrain(trainer)
     assert stats["pretrain/agent/loss_last"] < stats["pretrain/agent/loss_first"]
@@ -106,13 +107,13 @@ def breach_imitation(tmp_path: Path, coef: float, lr: float = 5e-4) -> Trainer:
 
 def test_imitation_term_labels_visited_states_and_adds_its_weighted_loss(tmp_path: Path) -> None:
     t = breach_imitation(tmp_path, 2.0)
-    t.collect(EpisodeTracker())
-    ro, le = t.rollouts["defender"], t.learners["defender"]
-    assert list(t.teacher) == ["defender"]  # the frozen scripted team needs no labels
+    t.collector.collect(EpisodeTracker())
+    ro, le = t.collector.rollouts["defender"], t.learners["defender"]
+    assert list(t.collector.teacher) == ["defender"]  # the frozen scripted team needs no labels
     assert ro.teacher is not None and ro.teacher.dtype == torch.long
     assert int(ro.teacher.min()) >= 0 and int(ro.teacher.max()) <= 4 and bool(ro.teacher.any())
     zeros = torch.zeros_like(ro.rewards)
-    flat = _Flat(ro, zeros, zeros, zeros)
+    flat = RolloutRows(ro, zeros, zeros, zeros)
     idx = torch.arange(flat.size)
     with_term = le._losses(flat, idx)
     nll = -le.actor().head.log_prob(le.actor()(flat.obs), flat.teacher)
@@ -127,8 +128,8 @@ def test_imitation_pulls_the_actor_toward_the_scripted_policy(tmp_path: Path) ->
     t = breach_imitation(tmp_path, 5.0, lr=3e-3)
     le, losses = t.learners["defender"], []
     for _ in range(6):
-        t.collect(EpisodeTracker())
-        losses.append(le.update(t.rollouts["defender"])["imitation_loss"])
+        t.collector.collect(EpisodeTracker())
+        losses.append(le.update(t.collector.rollouts["defender"], 0.0)["imitation_loss"])
     assert max(losses[-3:]) < 0.85 * losses[0], losses
     with pytest.raises(arena.ConfigError, match="imitation_coef must be >= 0"):
         load_config(None, overrides={"algo.imitation_coef": -1.0})

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 import arena
+from arena.adapters.testing import check_batched, check_pettingzoo
 from arena.sim import make_world
 from arena.sim.pymunk_world import PymunkConfig, PymunkWorld
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from arena.testing import check_batched, check_pettingzoo
 
 SLOP = PymunkConfig().collision_slop
 
@@ -130,8 +130,8 @@ def test_train_on_pymunk_and_eval_on_both_backends(tmp_path: Path,
     import json
 
     from arena.cli import main
-    from arena.runner import Trainer
-    from arena.train_config import load_config
+    from arena.training.run_config import load_config
+    from arena.training.trainer import Trainer
 
     cfg = load_config(None, overrides={
         "env.backend": "pymunk", "env.id": "navigation/navigation-v0", "env.num_envs": 4,

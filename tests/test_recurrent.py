@@ -10,12 +10,13 @@ import pytest
 import torch
 
 import arena
-from agents.policy import Actor
-from agents.ppo import _Flat
+from agents.actor_critic import Actor
+from agents.policy_gradient import RolloutRows
 from agents.ssm import linear_scan, sequential_scan
-from arena.learning import PolicyConfig
-from arena.runner import EpisodeTracker, Trainer
-from arena.train_config import load_config
+from arena.interfaces.policy_config import PolicyConfig
+from arena.training.run_config import load_config
+from arena.interfaces.episodes import EpisodeTracker
+from arena.training.trainer import Trainer
 
 
 @pytest.mark.parametrize("length", [1, 2, 3, 7, 16, 50, 129])
@@ -82,7 +83,7 @@ def test_backbone_learns_to_recall_the_first_input(backbone: str, length: int) -
     """Supervised recall: a sign shown at the first step of a sequence of noise must be read
     out at the last step. The SSM learns it over 64 steps in 400 Adam steps (the GRU, with the
     same budget, only over 16: measured, it stays at chance at 64)."""
-    from agents.nets import make_backbone
+    from agents.actor_critic import make_backbone
 
     torch.manual_seed(0)
     cfg = PolicyConfig(backbone=backbone, embed_dim=16, num_layers=1, ssm_state=4,
@@ -132,13 +133,13 @@ def test_rollout_sequences_replay_the_collected_log_probs(tmp_path: Path,
     when each was collected, resets at episode ends) reproduces the log-probabilities of the
     actions as they were sampled: the first PPO ratio is exactly 1."""
     trainer = Trainer(tiny_cfg(tmp_path, backbone))  # type: ignore[arg-type]
-    trainer.collect(EpisodeTracker())
+    trainer.collector.collect(EpisodeTracker())
     learner = trainer.learners["agent"]
-    ro = trainer.rollouts["agent"]
+    ro = trainer.collector.rollouts["agent"]
     assert ro.memory is not None and ro.memory.shape[0] == 2  # two chunks of 10
     assert ro.starts[0].all() and ro.starts[7].all()  # 7-step episodes restart together
     zeros = torch.zeros_like(ro.rewards)
-    flat = _Flat(ro, zeros, zeros, zeros, sequences=True)
+    flat = RolloutRows(ro, zeros, zeros, zeros, sequences=True)
     actor = learner.actor()
     with torch.no_grad():
         dist = actor.sequence(flat.obs, flat.memory, flat.starts)  # type: ignore[operator]
@@ -157,7 +158,7 @@ def test_recurrent_resume_is_exact(tmp_path: Path) -> None:
     a, b = full.learners["agent"].state_dict(), resumed.learners["agent"].state_dict()
     for key, value in a["actor"].items():
         assert torch.equal(value, b["actor"][key]), key
-    assert torch.equal(full.memory["agent"], resumed.memory["agent"])
+    assert torch.equal(full.collector.memory["agent"], resumed.collector.memory["agent"])
 
 
 def test_recurrent_policy_restarts_memory_each_episode(tmp_path: Path) -> None:

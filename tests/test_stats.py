@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from arena.stats import mean_ci, summarize, wilson_ci
+from arena.evaluation.stats import mean_ci, summarize, wilson_ci
 
 
 def test_wilson_known_values() -> None:

@@ -10,10 +10,11 @@ import pytest
 import torch
 
 import arena
-from arena.learning import BACKBONES, RECURRENT_BACKBONES, algo_spec, list_algos
-from arena.policy import load_policy
-from arena.runner import Trainer
-from arena.train_config import load_config
+from arena.interfaces.algorithms import algo_spec, list_algos
+from arena.training.runs import load_policy
+from arena.interfaces.policy_config import BACKBONES, RECURRENT_BACKBONES
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
 
 
 def tiny(tmp_path: Path, **over: Any) -> Any:
@@ -94,13 +95,13 @@ def test_mappo_per_env_critic(tmp_path: Path) -> None:
 
 
 def test_chunked_update_equals_whole_minibatch(tmp_path: Path) -> None:
-    from arena.runner import EpisodeTracker
+    from arena.interfaces.episodes import EpisodeTracker
 
     params = []
     for chunk in (10_000, 7):  # one chunk vs 12 uneven chunks of the 80-row minibatches
         trainer = Trainer(tiny(tmp_path / str(chunk), **{"algo.chunk_size": chunk}))
-        trainer.collect(EpisodeTracker())
-        stats = trainer._update()
+        trainer.collector.collect(EpisodeTracker())
+        stats = trainer.update()
         params.append((torch.cat([p.flatten() for p in
                                   trainer.learners["agent"].actor().parameters()]), stats))
     (a, stats_a), (b, stats_b) = params
@@ -171,7 +172,7 @@ def test_short_grpo_learning_check(tmp_path: Path) -> None:
 
 
 def test_logger_widens_header_and_drops_rows_after_resume_point(tmp_path: Path) -> None:
-    from arena.logger import Logger
+    from arena.training.logger import Logger
 
     log = Logger(tmp_path, tensorboard=False)
     log.log(10, {"loss": 1.0})
@@ -188,8 +189,8 @@ def test_logger_widens_header_and_drops_rows_after_resume_point(tmp_path: Path) 
 
 
 def test_plot_curves_from_run_csv(tmp_path: Path) -> None:
-    from arena.logger import Logger
-    from arena.plot import plot_runs
+    from arena.evaluation.plot import plot_runs
+    from arena.training.logger import Logger
 
     log = Logger(tmp_path, tensorboard=False)
     for i in range(1, 6):
@@ -257,7 +258,7 @@ def test_per_team_algorithm_and_backbone(tmp_path: Path) -> None:
 
 
 def test_episode_tracker_sums_on_device_and_merges_workers() -> None:
-    from arena.runner import EpisodeTracker
+    from arena.interfaces.episodes import EpisodeTracker
 
     tracker = EpisodeTracker()
     done = torch.tensor([True, False, True])
@@ -273,8 +274,8 @@ def test_episode_tracker_sums_on_device_and_merges_workers() -> None:
 
 
 def test_profile_times_every_phase_and_counts_memory(tmp_path: Path) -> None:
-    from arena.learning import TeamSpec
-    from arena.profile import PHASES, profile_training
+    from arena.interfaces.spec import TeamSpec
+    from arena.tools.profile import PHASES, profile_training
 
     cfg = tiny(tmp_path)
     prof = profile_training(cfg, iterations=2)
@@ -291,8 +292,8 @@ def test_profile_times_every_phase_and_counts_memory(tmp_path: Path) -> None:
 def test_run_trained_on_a_gpu_evaluates_on_the_cpu(tmp_path: Path) -> None:
     """The saved config's device (e.g. cuda on a GPU machine) does not decide where a policy
     plays: load_policy and arena eval use the device they are given."""
-    from arena import checkpoint
-    from arena.report import evaluate_run
+    from arena.evaluation.run_eval import evaluate_run
+    from arena.training import checkpoint
 
     Trainer(tiny(tmp_path)).train()
     path = tmp_path / "run" / "checkpoints" / "latest.pt"

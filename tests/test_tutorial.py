@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import arena
-from arena.evaluate import heuristic_policy, random_policy, run_episodes
-from arena.testing import check_batched, check_pettingzoo
+from arena.adapters.testing import check_batched, check_pettingzoo
+from arena.interfaces.episodes import run_episodes
+from arena.interfaces.policies import random_policy, scripted_policy
 
 FILE = Path(__file__).resolve().parents[1] / "docs" / "tutorial" / "rendezvous.py"
 
@@ -25,6 +26,6 @@ def test_tutorial_scenario_registers_passes_checks_and_is_solvable() -> None:
     check_batched(env_id)
     check_pettingzoo(env_id)
     env = arena.make(env_id, num_envs=200)
-    scripted = run_episodes(env, heuristic_policy, seed=1).metrics["success"].mean()
+    scripted = run_episodes(env, scripted_policy, seed=1).metrics["success"].mean()
     random = run_episodes(env, random_policy, seed=1).metrics["success"].mean()
     assert scripted > 0.9 and random < 0.1

@@ -26,7 +26,7 @@ import gymnasium
 import numpy as np
 import torch
 
-Obs = dict[str, torch.Tensor]
+from arena.core.scenario import ByTeam
 
 
 def load_env_factory(path: str, kwargs: dict[str, Any] | None = None) -> Callable[[], Any]:
@@ -120,7 +120,7 @@ class ExternalVecEnv:
         return [("obs", 1, -1)]
 
     # ------------------------------------------------------------------ steps
-    def reset(self, seed: int | None = None) -> tuple[Obs, dict[str, Any]]:
+    def reset(self, seed: int | None = None) -> tuple[ByTeam, dict[str, Any]]:
         self._seed = seed
         for k in range(self.num_envs):
             self._reset_one(k)
@@ -138,7 +138,7 @@ class ExternalVecEnv:
                     self._store(team, k, i, agent, obs[agent], "reset")
                     self._mask[team][k, i] = True
 
-    def step(self, actions: dict[str, torch.Tensor]) -> tuple[Obs, Obs, torch.Tensor,
+    def step(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
                                                               torch.Tensor, dict[str, Any]]:
         host = {t: a.detach().cpu().numpy() for t, a in actions.items()}
         rew = {t: torch.zeros(self.num_envs, len(a)) for t, a in self.teams.items()}
@@ -208,7 +208,7 @@ class ExternalVecEnv:
         """``(num_envs,)`` bool: envs whose current observation is the first of an episode."""
         return (self._t == 0).to(self.device)
 
-    def observe(self) -> Obs:
+    def observe(self) -> ByTeam:
         return {t: o.clone().to(self.device) for t, o in self._obs.items()}
 
     def agent_mask(self, team: str) -> torch.Tensor:

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from pettingzoo import ParallelEnv
 
-from arena.env import ActionError, VecEnv
-from arena.registry import make
+from arena.core.registry import make
+from arena.core.vec_env import ActionError, VecEnv
 
 AgentDict = dict[str, Any]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import tempfile
 
-from arena.evaluate import run_episodes
-from arena.registry import make
-from arena.runner import Trainer, with_frozen_teams
-from arena.train_config import load_config
+from arena.interfaces.episodes import run_episodes
+from arena.core.registry import make
+from arena.training.trainer import Trainer, with_frozen_teams
+from arena.training.run_config import load_config
 
 rows = []
 for head in ("flow", "gaussian"):

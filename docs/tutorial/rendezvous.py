@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import torch
 
 import arena
-from arena.scenario import Obs, Scenario
-from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
+from arena import ByTeam, EntitySpec, PhysicsConfig, Scenario, World, WorldSpec
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Rendezvous(Scenario):
         pos = world.agent_pos                                   # (B, N, 2)
         return (pos - pos.mean(1, keepdim=True)).norm(dim=-1)   # (B, N)
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         rel = (pos.unsqueeze(1) - pos.unsqueeze(2))             # (B, N, N, 2): j relative to i
         n = pos.shape[1]
@@ -52,14 +51,14 @@ class Rendezvous(Scenario):
         rel = rel[:, others].reshape(pos.shape[0], n, (n - 1) * 2)
         return {"agent": torch.cat([vel, pos, rel], dim=-1)}
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         spread = self._spread(world).mean(-1, keepdim=True)
         return {"agent": (-spread).expand(-1, world.agent_pos.shape[1])}
 
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         return {"success": (self._spread(world) < self.config.meet_radius).all(-1).float()}
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
         to_centroid = pos.mean(1, keepdim=True) - pos
         return {"agent": to_centroid - 0.5 * world.agent_vel}

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import (
     bottleneck_assignment,
@@ -213,7 +213,7 @@ class Breach(Scenario):
         return [("self", 1, 7), ("mate", mates - 1, 5), ("opponent", opponents, 5),
                 ("obstacle", c.num_obstacles, 2)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         active = world.active[:, : world.num_agents].to(pos.dtype).unsqueeze(-1)
         own = torch.cat([vel, pos, -pos, active], dim=-1)  # zone at the origin
@@ -230,7 +230,7 @@ class Breach(Scenario):
                                      rows[:, :, theirs].flatten(2), obstacles], dim=-1)
         return parts
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         c = self.config
         was_active = world.active[:, self.att] | self.newly_tagged
         progress = c.progress_scale * (self.prev_dist - self.dist) * was_active
@@ -248,13 +248,13 @@ class Breach(Scenario):
                 "tagged_fraction": tagged.float().mean(-1),
                 "breach_step": self.breach_step.clone()}
 
-    def global_state(self, world: World, obs: Obs) -> torch.Tensor:
+    def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         n = world.num_agents
         return torch.cat([world.agent_pos.flatten(1), world.agent_vel.flatten(1),
                           world.active[:, :n].to(world.dtype),
                           world.pos[:, self.obstacles].flatten(1)], dim=1)
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         c = self.config
         att_pos, dfn_pos = world.pos[:, self.att], world.pos[:, self.dfn]
         obstacles = world.pos[:, self.obstacles]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import (
     greedy_assignment,
@@ -105,7 +105,7 @@ class SimpleAdversary(Scenario):
         goal = [("goal", 1, 2)] if team == "agent" else []
         return goal + [("landmark", n, 2), ("agent", n, 2)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos = world.agent_pos
         landmark_rel = relative(world.pos[:, self.landmarks], pos).flatten(2)
         other_rel = others_relative(pos, self.others).flatten(2)
@@ -119,7 +119,7 @@ class SimpleAdversary(Scenario):
         d = (world.agent_pos - self.goal_pos(world).unsqueeze(1)).norm(dim=-1)
         return d[:, self.adv], d[:, self.good]
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         adv_d, good_d = self._goal_dists(world)
         good = (-good_d.min(-1, keepdim=True).values + adv_d.sum(-1, keepdim=True))
         return {"adversary": -adv_d, "agent": good.expand(-1, self.config.N)}
@@ -129,7 +129,7 @@ class SimpleAdversary(Scenario):
         return {"good_goal_dist": good_d.min(-1).values, "adversary_goal_dist": adv_d[:, 0],
                 "adversary_at_goal": (adv_d[:, 0] < 2 * LANDMARK_RADIUS).float()}
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         landmarks = world.pos[:, self.landmarks]
         good_pos = pos[:, self.good]

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import others_index, others_relative, relative, unit
 
@@ -135,7 +135,7 @@ class SimpleTag(Scenario):
         return [("self", 1, 4), ("obstacle", c.num_obstacles, 2),
                 ("agent", c.num_adversaries + c.num_good - 1, 2), ("good_vel", good_vel, 2)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         obstacle_rel = relative(world.pos[:, self.obstacles], pos).flatten(2)
         other_rel = others_relative(pos, self.others).flatten(2)
@@ -149,7 +149,7 @@ class SimpleTag(Scenario):
         good_obs = torch.cat([base[:, self.good], other_good_vel], dim=-1)
         return {"adversary": adv_obs, "agent": good_obs}
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         contacts = self.contacts.to(world.dtype)
         n_adv = self.config.num_adversaries
         adv = (10.0 * contacts.sum((1, 2))).unsqueeze(1).expand(-1, n_adv)
@@ -159,7 +159,7 @@ class SimpleTag(Scenario):
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         return {"tags": self.tags.clone(), "caught_fraction": self.caught.float().mean(-1)}
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         adv_pos, good_pos = world.pos[:, self.adv], world.pos[:, self.good]
         to_good = relative(good_pos + 0.3 * world.vel[:, self.good], adv_pos)  # (B, A, G, 2)
         nearest = to_good.norm(dim=-1).argmin(-1, keepdim=True)

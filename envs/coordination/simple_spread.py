@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import (
     greedy_assignment,
@@ -106,7 +106,7 @@ class SimpleSpread(Scenario):
         n = self.config.N
         return [("self", 1, 4), ("landmark", n, 2), ("agent", n - 1, 2), ("comm", n - 1, 2)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         landmark_rel = relative(world.pos[:, self.landmarks], pos)  # (B, N, L, 2)
         other_rel = others_relative(pos, self.others)
@@ -125,7 +125,7 @@ class SimpleSpread(Scenario):
         """Distance from each landmark to its closest agent, shape ``(B, L)``."""
         return world.distances(self.landmarks, slice(0, self.config.N)).min(dim=-1).values
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         ratio = self.config.local_ratio
         global_rew = -self._landmark_min_dist(world).sum(-1, keepdim=True)
         local_rew = -self._collisions(world)
@@ -139,7 +139,7 @@ class SimpleSpread(Scenario):
             "collisions": self._collisions(world).sum(-1) / 2,
         }
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
         targets = world.pos[:, self.landmarks]
         assign = greedy_assignment(relative(targets, pos).norm(dim=-1))  # (B, N)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import gather_pairs, nearest, relative, repulsion, sample_free, unit
 
@@ -174,7 +174,7 @@ class Transport(Scenario):
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         return [("self", 1, 4), ("package", self.k_packages, 7), ("agent", self.k_agents, 2)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         parts = [vel, pos]
         pkg_rel = relative(world.pos[:, self.packages], pos)  # (B, N, P, 2)
@@ -194,7 +194,7 @@ class Transport(Scenario):
             parts.append(gather_pairs(rel, idx).flatten(2))
         return {"agent": torch.cat(parts, dim=-1)}
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         c = self.config
         moving = (~self.delivered | self.newly_delivered).to(world.dtype)
         progress = ((self.prev_dist - self.dist) * moving).sum(-1, keepdim=True)
@@ -210,13 +210,13 @@ class Transport(Scenario):
         return {"success": self.delivered.all(-1).float(),
                 "delivered_fraction": self.delivered.float().mean(-1)}
 
-    def global_state(self, world: World, obs: Obs) -> torch.Tensor:
+    def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         return torch.cat([world.agent_pos.flatten(1), world.agent_vel.flatten(1),
                           world.pos[:, self.packages].flatten(1),
                           world.vel[:, self.packages].flatten(1), self.goal.flatten(1),
                           self.delivered.to(world.dtype)], dim=1)
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         c = self.config
         pos = world.agent_pos
         serve = torch.arange(c.num_agents, device=pos.device) % c.num_packages

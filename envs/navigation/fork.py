@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs
+from arena.core.scenario import ByTeam
 from arena.sim.world import World
 from envs.common import pd_direction
 from envs.navigation.navigation import Navigation, NavigationConfig
@@ -121,7 +121,7 @@ class Fork(Navigation):
         self.passed_left = self.passed_left | (crossing & (pos[..., 0] < hazard[..., 0]))
         self.last_y = pos[..., 1]
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         penalty = self.config.crash_penalty * self.crashed.to(world.dtype).unsqueeze(-1)
         return {"agent": super().reward(world)["agent"] - penalty}
 
@@ -134,7 +134,7 @@ class Fork(Navigation):
         return {**out, "crashed": self.crashed.float(),
                 "passed_left": self.passed_left.float().mean(-1)}
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         reach = self.config.obstacle_radius[0] + 6 * self.config.agent_radius
         beside = torch.stack([self.side * reach, torch.zeros_like(self.side)], dim=-1)

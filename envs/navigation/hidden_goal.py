@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs
+from arena.core.scenario import ByTeam
 from arena.sim.world import World
 from envs.navigation.navigation import Navigation, NavigationConfig
 
@@ -78,7 +78,7 @@ class HiddenGoal(Navigation):
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         return [("self", 1, 8), *super().obs_layout(team)[1:]]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         obs = super().observation(world)["agent"]
         visible = (self.steps < self.config.goal_visible_steps).to(obs.dtype)
         visible = visible.view(-1, 1, 1).expand(*obs.shape[:2], 1)

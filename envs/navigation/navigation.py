@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import torch
 
-from arena.scenario import Obs, Scenario
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
 from envs.common import gather_pairs, nearest, pd_direction, relative, repulsion, sample_free
 
@@ -175,7 +175,7 @@ class Navigation(Scenario):
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         return [("self", 1, 7), ("obstacle", self.k_obstacles, 3), ("agent", self.k_agents, 4)]
 
-    def observation(self, world: World) -> Obs:
+    def observation(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         parts = [vel, pos, self.goal - pos, self.at_goal().to(pos.dtype).unsqueeze(-1)]
         if self.k_obstacles:
@@ -193,7 +193,7 @@ class Navigation(Scenario):
                          .flatten(2))
         return {"agent": torch.cat(parts, dim=-1)}
 
-    def reward(self, world: World) -> Obs:
+    def reward(self, world: World) -> ByTeam:
         c = self.config
         success = self.at_goal().all(-1, keepdim=True).to(world.dtype)
         progress = c.progress_scale * (self.prev_dist - self.dist)
@@ -208,12 +208,12 @@ class Navigation(Scenario):
         return {"success": at_goal.all(-1).float(), "at_goal_fraction": at_goal.float().mean(-1),
                 "collisions": self.collisions.clone()}
 
-    def global_state(self, world: World, obs: Obs) -> torch.Tensor:
+    def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         pos, vel = world.agent_pos, world.agent_vel
         return torch.cat([pos.flatten(1), vel.flatten(1), (self.goal - pos).flatten(1),
                           world.pos[:, self.obstacles].flatten(1)], dim=1)
 
-    def heuristic_direction(self, world: World) -> Obs:
+    def scripted_direction(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         to_goal = self.goal - pos
         seek = pd_direction(to_goal, vel) / to_goal.norm(dim=-1, keepdim=True).clamp(0.05, 0.3)

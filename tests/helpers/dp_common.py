@@ -7,9 +7,12 @@ import torch
 
 import arena
 from agents.ppo import PPOConfig, PPOLearner
-from arena.learning import PolicyConfig, TeamRollout, TeamSpec
+from arena.interfaces.policy_config import PolicyConfig
+from arena.interfaces.rollout import TeamRollout
+from arena.interfaces.spec import LearnerCapabilities, TeamSpec
 
 T, B, SEED = 6, 8, 123
+CAPS = LearnerCapabilities(uses_state=True)
 
 
 def small_learner() -> PPOLearner:
@@ -23,7 +26,7 @@ def small_learner() -> PPOLearner:
 def shared_rollout(spec: TeamSpec, rank: int = 0, world: int = 1) -> TeamRollout:
     """Worker ``rank``'s share (envs ``rank*B/world ...``) of one random rollout of B envs."""
     g = torch.Generator().manual_seed(7)
-    full = TeamRollout(spec, T, B, torch.device("cpu"), store_state=True)
+    full = TeamRollout(spec, CAPS, T, B, torch.device("cpu"))
     for name in ("obs", "state", "logp", "values", "rewards", "last_obs", "last_state"):
         x = getattr(full, name)
         x.copy_(torch.randn(x.shape, generator=g))
@@ -32,7 +35,7 @@ def shared_rollout(spec: TeamSpec, rank: int = 0, world: int = 1) -> TeamRollout
     full.active.copy_((torch.rand(full.active.shape, generator=g) < 0.9).float())
     if world == 1:
         return full
-    part = TeamRollout(spec, T, B // world, torch.device("cpu"), store_state=True)
+    part = TeamRollout(spec, CAPS, T, B // world, torch.device("cpu"))
     lo, hi = rank * B // world, (rank + 1) * B // world
     for name, x in vars(part).items():
         if isinstance(x, torch.Tensor):

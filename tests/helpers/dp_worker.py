@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from arena import distributed
+from arena.training import distributed
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dp_common import shared_rollout, small_learner  # noqa: E402
@@ -23,14 +23,14 @@ def update(out: Path) -> None:
     worker, device = distributed.setup("cpu")
     learner = small_learner()
     ro = shared_rollout(learner.spec, worker.rank, worker.world_size)
-    learner.update(ro)
+    learner.update(ro, 0.0)
     torch.save(learner.state_dict(), out / f"update_rank{worker.rank}.pt")
 
 
 def train(out: Path, overrides: list[str]) -> None:
     from arena.cli import parse_overrides
-    from arena.runner import Trainer
-    from arena.train_config import load_config
+    from arena.training.run_config import load_config
+    from arena.training.trainer import Trainer
 
     cfg = load_config(None, overrides=parse_overrides(overrides))
     trainer = Trainer(cfg)

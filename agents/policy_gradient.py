@@ -1,0 +1,164 @@
+"""The machinery PPO and GRPO share: one team's actor and its optimizer, and an update of
+``epochs`` passes of clipped-surrogate minibatch steps over a rollout's rows, in chunks whose
+gradients add up to the minibatch's. Subclasses add their advantages and losses (and PPO its
+critic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from agents.actor_critic import ActionDist, Actor
+from arena.interfaces.learner import ActResult
+from arena.interfaces.policy_config import PolicyConfig
+from arena.interfaces.rollout import TeamRollout
+from arena.interfaces.spec import LearnerCapabilities, TeamSpec
+from arena.training import distributed
+
+
+class ClippedPolicyLearner:
+    """Base of the learners of this package. ``cfg`` is the algorithm's config; it has at
+    least ``lr``, ``lr_anneal``, ``gamma``, ``epochs``, ``num_minibatches``, ``max_grad_norm``,
+    ``target_kl``, ``chunk_size`` and ``seq_len``."""
+
+    def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: Any,
+                 device: torch.device, uses_state: bool = False, group_size: int = 0,
+                 imitates: bool = False) -> None:
+        self.spec, self.cfg, self.device = spec, cfg, device
+        self.gamma = cfg.gamma
+        self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
+                            policy_cfg).to(device)
+        if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
+            self._actor.backbone.compile()
+        self.caps = LearnerCapabilities(
+            uses_state=uses_state, memory_size=self._actor.memory_size, seq_len=cfg.seq_len,
+            group_size=group_size, imitates=imitates,
+            action_shape=self._actor.head.stored_shape)
+        self.actor_opt = torch.optim.Adam(self._actor.parameters(), lr=cfg.lr, eps=1e-5)
+        self.optimizers: list[tuple[torch.optim.Optimizer, float]] = [(self.actor_opt, cfg.lr)]
+        """Each optimizer with its initial learning rate (annealed together)."""
+        self.params = list(self._actor.parameters())
+        """Every trained parameter, in a fixed order (gradient clipping, all-reduce)."""
+
+    def actor(self) -> Actor:
+        return self._actor
+
+    @torch.no_grad()
+    def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
+            memory: torch.Tensor | None = None,
+            starts: torch.Tensor | None = None) -> ActResult:
+        d = self._actor.decide(obs, deterministic, memory, starts)
+        return ActResult(d.actions, d.logp, self.value(obs, state), d.memory, d.env_actions)
+
+    def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def update(self, rollout: TeamRollout, progress: float) -> dict[str, float]:
+        raise NotImplementedError
+
+    def _losses(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``{"loss": ..., <terms to log>}`` as masked means over the rows ``idx``."""
+        raise NotImplementedError
+
+    def _rows(self, ro: TeamRollout, adv: torch.Tensor, targets: torch.Tensor,
+              old_values: torch.Tensor) -> RolloutRows:
+        return RolloutRows(ro, adv, targets, old_values, self._actor.recurrent)
+
+    def _optimize(self, flat: RolloutRows, progress: float) -> dict[str, float]:
+        """``epochs`` passes of ``num_minibatches`` gradient steps over the rollout rows
+        (``progress``: the fraction of the run done, for learning-rate annealing)."""
+        cfg = self.cfg
+        self._anneal(progress)
+        stats: dict[str, list[float]] = {}
+        for _ in range(cfg.epochs):
+            for idx in torch.randperm(flat.size, device=self.device).chunk(cfg.num_minibatches):
+                step = self._minibatch_step(flat, idx)
+                for k, v in step.items():
+                    stats.setdefault(k, []).append(v)
+            if cfg.target_kl and stats["approx_kl"][-1] > cfg.target_kl:
+                break
+        out = {k: sum(v) / len(v) for k, v in stats.items()}
+        out["lr"] = self.actor_opt.param_groups[0]["lr"]
+        return out
+
+    def _minibatch_step(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, float]:
+        """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of
+        ``chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
+        means weighted by its share of active entries), so activations stay in cache. Under
+        data parallelism the shares are of all workers' active entries and the gradients and
+        loss terms are summed over workers: every worker takes the step of the union batch."""
+        cfg = self.cfg
+        total = distributed.all_reduce_sum(flat.active[idx].sum()).clamp_min(1.0)
+        for opt, _ in self.optimizers:
+            opt.zero_grad(set_to_none=True)
+        sums: dict[str, torch.Tensor] = {}
+        for part in idx.split(max(1, cfg.chunk_size // flat.steps_per_row)):
+            weight = flat.active[part].sum() / total
+            terms = self._losses(flat, part)
+            (terms.pop("loss") * weight).backward()
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + v.detach() * weight
+        if distributed.active():
+            distributed.all_reduce_grads(self.params)
+            reduced = distributed.all_reduce_sum(torch.stack(list(sums.values())))
+            sums = dict(zip(sums, reduced, strict=True))
+        if not all(torch.isfinite(v) for v in sums.values()):
+            values = ", ".join(f"{k} {v.item():.4g}" for k, v in sums.items())
+            raise FloatingPointError(f"team {self.spec.team!r}: non-finite loss ({values}); "
+                                     "parameters left unchanged")
+        grad_norm = nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)
+        for opt, _ in self.optimizers:
+            opt.step()
+        return {**{k: v.item() for k, v in sums.items()}, "grad_norm": grad_norm.item()}
+
+    def _dist(self, flat: RolloutRows, idx: torch.Tensor) -> ActionDist:
+        """The current policy's distribution over the rows ``idx``."""
+        if flat.memory is not None and flat.starts is not None:
+            return self._actor.sequence(flat.obs[idx], flat.memory[idx], flat.starts[idx])
+        return self._actor(flat.obs[idx])
+
+    def _anneal(self, progress: float) -> None:
+        if not self.cfg.lr_anneal:
+            return
+        frac = max(0.0, 1.0 - progress)
+        for opt, lr in self.optimizers:
+            for group in opt.param_groups:
+                group["lr"] = lr * frac
+
+    # ------------------------------------------------------------- checkpoint
+    def state_dict(self) -> dict[str, Any]:
+        return {"actor": self._actor.state_dict(), "actor_opt": self.actor_opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._actor.load_state_dict(state["actor"])
+        self.actor_opt.load_state_dict(state["actor_opt"])
+
+
+class RolloutRows:
+    """A rollout as rows that minibatches pick from, agents kept together: ``(T * B)``
+    env-steps, or, for recurrent policies, ``(T / seq_len * B)`` sequences of ``seq_len``
+    steps (each row ``(seq_len, ...)``, with its stored initial memory and start flags)."""
+
+    def __init__(self, ro: TeamRollout, adv: torch.Tensor, targets: torch.Tensor,
+                 old_values: torch.Tensor, sequences: bool = False) -> None:
+        length = ro.seq_len if sequences else 1
+
+        def f(x: torch.Tensor) -> torch.Tensor:
+            if not sequences:
+                return x.reshape(-1, *x.shape[2:])
+            t, b = x.shape[:2]  # (T, B, ...) -> (T/L * B, L, ...), rows = chunk-major
+            return x.reshape(t // length, length, b, *x.shape[2:]).transpose(1, 2).reshape(
+                t // length * b, length, *x.shape[2:])
+
+        self.obs, self.actions, self.logp = f(ro.obs), f(ro.actions), f(ro.logp)
+        self.active, self.adv, self.targets = f(ro.active), f(adv), f(targets)
+        self.old_values = f(old_values)
+        self.state = f(ro.state) if ro.state is not None else None
+        self.teacher = f(ro.teacher) if ro.teacher is not None else None
+        self.starts = f(ro.starts) if sequences else None
+        self.memory = (ro.memory.reshape(-1, *ro.memory.shape[2:])
+                       if sequences and ro.memory is not None else None)
+        self.steps_per_row = length
+        self.size = self.obs.shape[0]

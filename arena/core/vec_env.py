@@ -1,0 +1,403 @@
+"""``VecEnv``: a batch of environments of one scenario, stepped together as tensors on a device.
+
+All inputs and outputs are dicts keyed by team with tensors batched over envs first:
+observations ``(num_envs, n_team, obs_dim)``, rewards ``(num_envs, n_team)``, actions
+``(num_envs, n_team)`` (discrete) or ``(num_envs, n_team, act_dim)`` (continuous);
+``terminated`` and ``truncated`` are ``(num_envs,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium
+import numpy as np
+import torch
+
+from arena.core.scenario import MOVES, ByTeam, Scenario
+from arena.sim import BACKENDS, make_world
+
+StepFn = Callable[[dict[str, torch.Tensor]],
+                  tuple[ByTeam, ByTeam, torch.Tensor, torch.Tensor, torch.Tensor]]
+
+
+class ActionError(ValueError):
+    """Actions of the wrong team, shape, dtype, device or range."""
+
+
+class VecEnv:
+    """``num_envs`` copies of a scenario with per-env auto-reset.
+
+    When an env's episode ends (``terminated | truncated``), it is reset in place at the end of
+    ``step`` while the others run on; the observation returned for it is the first of its new
+    episode, and ``info`` then holds, for the envs in ``info["done"]``: ``final_observation``
+    (by team), ``metrics`` (the scenario's, e.g. ``coverage``, ``success``,
+    ``attack_success``), ``episode_return`` (by team, ``(num_envs, n_team)``) and
+    ``episode_length``. On CPU these keys are present only on steps where some env finished.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        num_envs: int = 1,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float32,
+        auto_reset: bool = True,
+        check_actions: bool = True,
+        env_id: str = "",
+        compile: bool = False,
+        backend: str = "torch",
+    ) -> None:
+        if not isinstance(num_envs, int) or num_envs < 1:
+            raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+        if backend == "pymunk" and compile:
+            raise ValueError("compile=True needs the torch backend (pymunk steps in Python)")
+        self.scenario = scenario
+        self.env_id = env_id or type(scenario).__name__
+        self.num_envs = num_envs
+        self.device = torch.device(device)
+        self.auto_reset = auto_reset
+        self.check_actions = check_actions
+        self.backend = backend
+        self.world = make_world(backend, scenario.make_world(), num_envs, self.device, dtype)
+        scenario.init_state(self.world)
+        self.max_steps = scenario.max_steps
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(0)
+        self.teams: dict[str, list[str]] = {
+            team: [f"{team}_{i}" for i in range(s.stop - s.start)]
+            for team, s in self.world.team_slices.items()
+        }
+        self.t = torch.zeros(num_envs, dtype=torch.long, device=self.device)
+        self._sync_free = self.device.type != "cpu"
+        self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
+        self._compiled = compile
+        self.final_state_in_info = False
+        """Also put ``final_state`` (the global state at episode end) in ``info``."""
+        self._core: StepFn = self._step_core
+        if compile:
+            self._core = torch.compile(self._step_core, dynamic=False)
+        self._outputs_checked = False
+        self._spaces = self._build_spaces()
+        self.episode_return = {
+            team: torch.zeros(num_envs, len(names), dtype=dtype, device=self.device)
+            for team, names in self.teams.items()
+        }
+
+    # ----------------------------------------------------------------- spaces
+    def _build_spaces(self) -> dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]]:
+        self.scenario.reset_world(self.world, self._all(), self.generator)
+        obs = self.scenario.observation(self.world)
+        self._check_per_agent("observation", obs, feature_dim=True)
+        state = self.scenario.global_state(self.world, obs)
+        self._check_output("global_state", state, (self.num_envs, None))
+        self._state_dim = state.shape[-1]
+        spaces: dict[str, tuple[gymnasium.spaces.Box, gymnasium.Space]] = {}
+        for team in self.teams:
+            box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
+            spaces[team] = (box, self._checked_action_space(team))
+        return spaces
+
+    def _checked_action_space(self, team: str) -> gymnasium.Space:
+        """The scenario's action space must be one the physics can apply."""
+        space = self.scenario.action_space(team)
+        sc = self.scenario
+        want: gymnasium.Space = (
+            gymnasium.spaces.Box(0.0, 1.0, (5,), np.float32)
+            if sc.continuous_actions and sc.continuous_format == "mpe" else
+            gymnasium.spaces.Box(-1.0, 1.0, (2,), np.float32)
+            if sc.continuous_actions else gymnasium.spaces.Discrete(5))
+        same = type(space) is type(want) and getattr(space, "shape", None) == want.shape
+        if not same or (isinstance(want, gymnasium.spaces.Discrete) and space != want):
+            raise ValueError(f"{type(sc).__name__}.action_space({team!r}) is {space}, but the "
+                             f"simulator applies {want} (continuous_actions="
+                             f"{sc.continuous_actions}, continuous_format="
+                             f"{sc.continuous_format!r})")
+        return space
+
+    def observation_space(self, team: str) -> gymnasium.Space:
+        """Observation space of one agent of ``team``."""
+        return self._spaces[self._team(team)][0]
+
+    def action_space(self, team: str) -> gymnasium.Space:
+        """Action space of one agent of ``team``."""
+        return self._spaces[self._team(team)][1]
+
+    @property
+    def state_space(self) -> gymnasium.spaces.Box:
+        """Space of ``global_state()`` for one env."""
+        return gymnasium.spaces.Box(-np.inf, np.inf, (self._state_dim,), np.float32)
+
+    @property
+    def agents(self) -> list[str]:
+        """All agent names, teams in order."""
+        return [name for names in self.teams.values() for name in names]
+
+    def _team(self, team: str) -> str:
+        if team not in self.teams:
+            raise KeyError(f"{self.env_id}: unknown team {team!r}; teams are {list(self.teams)}")
+        return team
+
+    # ------------------------------------------------------------------- API
+    @torch.no_grad()
+    def reset(self, seed: int | None = None) -> tuple[ByTeam, dict[str, Any]]:
+        """Reset every env; ``seed`` makes the whole run reproducible."""
+        if seed is not None:
+            self.generator.manual_seed(seed)
+        else:
+            self.generator.seed()
+        self._reset_envs(self._all())
+        return self.scenario.observation(self.world), {}
+
+    @torch.no_grad()
+    def reset_groups(self, group_size: int) -> ByTeam:
+        """Reset every env so that envs ``[k * group_size, (k + 1) * group_size)`` share one
+        fresh start state (group-relative training); returns the observations. Per-env state
+        is copied from each group's first env: the world, step counters, returns and the
+        scenario's tensors with ``num_envs`` rows."""
+        if group_size < 1 or self.num_envs % group_size:
+            raise ValueError(f"{self.env_id}: num_envs ({self.num_envs}) must be a multiple of "
+                             f"the group size ({group_size})")
+        if self.backend != "torch":
+            raise ValueError(f"{self.env_id}: grouped resets need the torch backend")
+        self._reset_envs(self._all())
+        src = torch.arange(self.num_envs, device=self.device) // group_size * group_size
+        w = self.world
+        w.pos, w.vel, w.active, self.t = w.pos[src], w.vel[src], w.active[src], self.t[src]
+        for k, v in vars(self.scenario).items():
+            if isinstance(v, torch.Tensor) and v.dim() and v.shape[0] == self.num_envs:
+                setattr(self.scenario, k, v[src])
+        return self.scenario.observation(self.world)
+
+    @torch.no_grad()
+    def step(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
+                                                              torch.Tensor, dict[str, Any]]:
+        """Advance every env one step; see the class docstring for shapes and ``info``."""
+        if self.check_actions:
+            actions = self._checked(actions)
+        obs, reward, terminated, truncated, done = self._core(actions)
+        info: dict[str, Any] = {"done": done}
+        if self._sync_free or bool(done.any()):
+            info.update(self._episode_end_info(obs, done))
+            if self.auto_reset:
+                self._reset_envs(done)
+                obs = self.scenario.observation(self.world)
+        return obs, reward, terminated, truncated, info
+
+    def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
+                                                                    torch.Tensor, torch.Tensor]:
+        """Physics, scenario update, observations, rewards and episode bookkeeping: the hot path
+        that ``compile=True`` hands to ``torch.compile`` as one graph."""
+        world, sc = self.world, self.scenario
+        world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
+        sc.post_step(world)
+        obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
+        if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
+            self._check_per_agent("reward", reward, feature_dim=False)
+            self._check_output("terminated", terminated, (self.num_envs,), torch.bool)
+            self._outputs_checked = True
+        self.t = self.t + 1
+        truncated = (self.t >= self.max_steps) & ~terminated
+        for team, r in reward.items():
+            self.episode_return[team] = self.episode_return[team] + r
+        return obs, reward, terminated, truncated, terminated | truncated
+
+    def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
+        accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
+        if not self.scenario.continuous_actions and not self._compiled:
+            return self._moves[actions] * accel
+        if not self.scenario.continuous_actions:
+            # arithmetic rather than a table lookup: gathers fuse badly under torch.compile
+            a = actions.unsqueeze(-1)
+            ux = (a == 2).to(accel.dtype) - (a == 1).to(accel.dtype)
+            uy = (a == 4).to(accel.dtype) - (a == 3).to(accel.dtype)
+            return torch.cat([ux, uy], dim=-1) * accel
+        a = actions.to(self.world.dtype)
+        if self.scenario.continuous_format == "mpe":
+            a = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], dim=-1)
+        return a * accel
+
+    def _check_output(self, method: str, x: Any, shape: tuple[int | None, ...],
+                      dtype: torch.dtype | None = None) -> None:
+        """A scenario method's tensor must have ``shape`` (``None``: any size) and ``dtype``."""
+        where = f"{type(self.scenario).__name__}.{method}"
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{where} must return a tensor, got {type(x).__name__}")
+        ok = x.dim() == len(shape) and all(
+            w is None or w == h for w, h in zip(shape, x.shape, strict=True))
+        if not ok:
+            want = tuple("*" if w is None else w for w in shape)
+            raise ValueError(f"{where} returned shape {tuple(x.shape)}, expected {want}")
+        if dtype is not None and x.dtype != dtype:
+            raise ValueError(f"{where} returned dtype {x.dtype}, expected {dtype}")
+
+    def _check_per_agent(self, method: str, out: Any, feature_dim: bool) -> None:
+        """``{team: (num_envs, N_team[, features])}`` for every team, nothing else."""
+        where = f"{type(self.scenario).__name__}.{method}"
+        if not isinstance(out, dict) or set(out) != set(self.teams):
+            got = sorted(out) if isinstance(out, dict) else type(out).__name__
+            raise ValueError(f"{where} must return {{team: tensor}} for teams "
+                             f"{sorted(self.teams)}, got {got}")
+        for team, x in out.items():
+            n = len(self.teams[team])
+            shape = (self.num_envs, n, None) if feature_dim else (self.num_envs, n)
+            self._check_output(f"{method}[{team!r}]", x, shape)
+
+    def _episode_end_info(self, obs: ByTeam, done: torch.Tensor) -> dict[str, Any]:
+        metrics = self.scenario.metrics(self.world)
+        for key, value in metrics.items():
+            self._check_output(f"metrics[{key!r}]", value, (self.num_envs,))
+        info = {
+            "final_observation": obs,
+            "metrics": metrics,
+            "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
+            "episode_length": self.t.clone(),
+        }
+        if self.final_state_in_info:
+            info["final_state"] = self.scenario.global_state(self.world, obs)
+        return info
+
+    def _reset_envs(self, mask: torch.Tensor) -> None:
+        self.scenario.reset_world(self.world, mask, self.generator)
+        self.t = torch.where(mask, torch.zeros_like(self.t), self.t)
+        for team, ret in self.episode_return.items():
+            self.episode_return[team] = ret.masked_fill(mask.unsqueeze(-1), 0.0)
+
+    def _all(self) -> torch.Tensor:
+        return torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
+
+    # ---------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue these envs exactly: world state, step counters,
+        running returns, the scenario's per-env tensors and the generator state."""
+        w = self.world
+        scenario = {k: v.clone() for k, v in vars(self.scenario).items()
+                    if isinstance(v, torch.Tensor)}
+        return {"pos": w.pos.clone(), "vel": w.vel.clone(), "active": w.active.clone(),
+                "t": self.t.clone(), "generator": self.generator.get_state(),
+                "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
+                "scenario": scenario}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what ``state_dict`` saved (same env id, arguments and ``num_envs``)."""
+        if tuple(state["pos"].shape) != tuple(self.world.pos.shape):
+            raise ValueError(f"{self.env_id}: saved env state has shape "
+                             f"{tuple(state['pos'].shape)}, this env {tuple(self.world.pos.shape)}")
+        dev = self.device
+        self.world.pos, self.world.vel = state["pos"].to(dev), state["vel"].to(dev)
+        self.world.active = state["active"].to(dev)
+        self.t = state["t"].to(dev)
+        self.generator.set_state(state["generator"])
+        self.episode_return = {k: v.to(dev) for k, v in state["episode_return"].items()}
+        for k, v in state["scenario"].items():
+            setattr(self.scenario, k, v.to(dev))
+
+    def agent_mask(self, team: str) -> torch.Tensor:
+        """``(num_envs, N_team)``: agents still active in their episode."""
+        return self.world.active[:, self.world.team_slices[self._team(team)]]
+
+    def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
+        """The entity layout of ``team``'s observation (see ``Scenario.obs_layout``)."""
+        return self.scenario.obs_layout(self._team(team))
+
+    @property
+    def binary_metrics(self) -> tuple[str, ...]:
+        """Metrics that are 0/1 outcomes per episode (Wilson intervals in reports)."""
+        return self.scenario.binary_metrics
+
+    def episode_starts(self) -> torch.Tensor:
+        """``(num_envs,)`` bool: envs whose current observation is the first of an episode
+        (recurrent policies restart their memory there)."""
+        return self.t == 0
+
+    def observe(self) -> ByTeam:
+        """Observations of the current state (what the last ``step`` or ``reset`` returned)."""
+        return self.scenario.observation(self.world)
+
+    def global_state(self) -> torch.Tensor:
+        """Centralized-critic state, shape ``(num_envs, state_dim)``."""
+        return self.scenario.global_state(self.world, self.scenario.observation(self.world))
+
+    def sample_actions(self, generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        """Uniformly random actions for every agent, by team."""
+        gen = generator or self.generator
+        out = {}
+        for team, names in self.teams.items():
+            space = self.action_space(team)
+            shape = (self.num_envs, len(names))
+            if isinstance(space, gymnasium.spaces.Discrete):
+                out[team] = torch.randint(0, int(space.n), shape, generator=gen,
+                                          device=self.device)
+                continue
+            assert isinstance(space, gymnasium.spaces.Box)
+            low = torch.as_tensor(space.low, device=self.device)
+            high = torch.as_tensor(space.high, device=self.device)
+            u = torch.rand(shape + space.shape, generator=gen, device=self.device)
+            out[team] = low + u * (high - low)
+        return out
+
+    def scripted_actions(self) -> ByTeam:
+        """Actions of the scenario's scripted policy for the current state, by team."""
+        return self.scenario.scripted(self.world)
+
+    @property
+    def has_scripted_policy(self) -> bool:
+        """Whether ``scripted_actions`` is available (the scenario defines a scripted policy)."""
+        return self.scenario.has_scripted_policy
+
+    @property
+    def supports_group_resets(self) -> bool:
+        """Whether ``reset_groups`` is available (the torch backend)."""
+        return self.backend == "torch"
+
+    def render(self, env_index: int = 0) -> np.ndarray:
+        """An RGB frame ``(H, W, 3)`` of one env, drawn without a display."""
+        from arena.core.render import render_frame
+
+        return render_frame(self.scenario, self.world, env_index)
+
+    # ------------------------------------------------------------ validation
+    def _checked(self, actions: dict[str, Any]) -> dict[str, torch.Tensor]:
+        if not isinstance(actions, dict):
+            raise ActionError(f"{self.env_id}: actions must be a dict keyed by team "
+                              f"{list(self.teams)}, got {type(actions).__name__}")
+        unknown = set(actions) - set(self.teams)
+        missing = set(self.teams) - set(actions)
+        if unknown or missing:
+            raise ActionError(f"{self.env_id}: actions must have exactly the teams "
+                              f"{list(self.teams)}; missing {sorted(missing)}, "
+                              f"unknown {sorted(unknown)}")
+        return {team: self._check_team(team, actions[team]) for team in self.teams}
+
+    def _check_team(self, team: str, a: Any) -> torch.Tensor:
+        space = self.action_space(team)
+        where = f"{self.env_id}: actions[{team!r}]"
+        if not isinstance(a, torch.Tensor):
+            a = torch.as_tensor(np.asarray(a), device=self.device)
+        base = (self.num_envs, len(self.teams[team]))
+        if isinstance(space, gymnasium.spaces.Discrete):
+            _check_shape(a, base, where, "(num_envs, agents)")
+            if a.dtype.is_floating_point or a.dtype == torch.bool:
+                raise ActionError(f"{where} has dtype {a.dtype}; discrete actions are integers")
+            if bool(((a < 0) | (a >= int(space.n))).any()):
+                raise ActionError(f"{where} has values outside [0, {int(space.n) - 1}]")
+            return a.long()
+        assert isinstance(space, gymnasium.spaces.Box)
+        _check_shape(a, base + space.shape, where, "(num_envs, agents, action_dim)")
+        if a.device != self.device:
+            raise ActionError(f"{where} is on {a.device}, the env is on {self.device}")
+        if not a.dtype.is_floating_point:
+            raise ActionError(f"{where} has dtype {a.dtype}; continuous actions are floats")
+        low, high = float(space.low.min()), float(space.high.max())
+        bad = ~((a >= low - 1e-6) & (a <= high + 1e-6))  # NaN fails both comparisons
+        if bool(bad.any()):
+            raise ActionError(f"{where} has values outside [{low}, {high}] or NaN")
+        return a
+
+
+def _check_shape(a: torch.Tensor, shape: tuple[int, ...], where: str, names: str) -> None:
+    if tuple(a.shape) != shape:
+        raise ActionError(f"{where} has shape {tuple(a.shape)}, expected {shape} {names}")

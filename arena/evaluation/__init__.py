@@ -1,0 +1,1 @@
+"""Evaluation of saved runs: reports with intervals, cross-play, statistics and plots."""

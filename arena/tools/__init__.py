@@ -1,0 +1,1 @@
+"""Tooling: speed benchmarks (with peers side by side) and the training profiler."""

@@ -1,0 +1,151 @@
+"""Env-step throughput of ``simple_spread`` (3 agents, random actions, auto-reset every 25
+steps), with optional side-by-side peers: VMAS's ``simple_spread`` and MPE2's
+``simple_spread_v3``. Run through ``arena bench``."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+ENV_ID = "coordination/simple_spread-v0"
+
+
+@dataclass
+class BenchResult:
+    """One measurement: who, how many envs, env-steps per second."""
+
+    name: str
+    num_envs: int
+    steps_per_s: float
+
+
+def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int,
+           sync: Callable[[], None] = lambda: None) -> float:
+    for _ in range(warmup):
+        step()
+    sync()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    sync()
+    return num_envs * steps / (time.perf_counter() - start)
+
+
+def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = False,
+                check_actions: bool = False, backend: str = "torch") -> BenchResult:
+    """Arena's batched env, random actions sampled on the device every step."""
+    from arena.core.registry import make
+
+    if compile:  # a fresh compile cache per size: sizes must not eat the recompile limit
+        torch._dynamo.reset()
+    env = make(ENV_ID, num_envs=num_envs, device=device, compile=compile,
+               check_actions=check_actions, backend=backend)
+    env.reset(seed=0)
+
+    def step() -> None:
+        env.step(env.sample_actions())
+
+    def sync() -> None:
+        if env.device.type == "cuda":
+            torch.cuda.synchronize(env.device)
+
+    rate = _timed(step, num_envs, steps, warmup=50 if compile else 5, sync=sync)
+    name = "arena" + (" (compiled)" if compile else "")
+    name += f" ({backend})" if backend != "torch" else ""
+    return BenchResult(name, num_envs, rate)
+
+
+def _bench_parallel(make_env: Callable[[], object], name: str, steps: int) -> BenchResult:
+    env = make_env()
+    env.reset(seed=0)  # type: ignore[attr-defined]
+    agents = list(env.possible_agents)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 5, (steps, len(agents)))
+    actions = [{a: int(x) for a, x in zip(agents, row, strict=True)} for row in rows]
+    it = iter(actions * 2)
+
+    def step() -> None:
+        if not env.agents:  # type: ignore[attr-defined]
+            env.reset()  # type: ignore[attr-defined]
+        env.step(next(it))  # type: ignore[attr-defined]
+
+    return BenchResult(name, 1, _timed(step, 1, steps, warmup=min(steps, 100)))
+
+
+def bench_parallel_arena(steps: int) -> BenchResult:
+    """Arena's PettingZoo ParallelEnv (one env, numpy in and out)."""
+    from arena.adapters.pettingzoo import make_parallel_env
+
+    return _bench_parallel(lambda: make_parallel_env(ENV_ID), "arena ParallelEnv", steps)
+
+
+def bench_mpe2(steps: int) -> BenchResult:
+    """MPE2's ``simple_spread_v3`` ParallelEnv."""
+    from mpe2 import simple_spread_v3
+
+    return _bench_parallel(simple_spread_v3.parallel_env, "mpe2 ParallelEnv", steps)
+
+
+def bench_vmas(num_envs: int, steps: int) -> BenchResult:
+    """VMAS's ``simple_spread`` (3 agents, discrete actions), reset when its episodes end."""
+    import vmas
+
+    env = vmas.make_env("simple_spread", num_envs=num_envs, device="cpu",
+                        continuous_actions=False, max_steps=25, seed=0)
+    env.reset()
+    n_actions = int(env.action_space[0].n)
+
+    def step() -> None:
+        acts = [torch.randint(0, n_actions, (num_envs, 1)) for _ in env.agents]
+        _, _, done, _ = env.step(acts)
+        if bool(done.any()):
+            env.reset()
+
+    return BenchResult("vmas", num_envs, _timed(step, num_envs, steps, warmup=5))
+
+
+def peers_available() -> dict[str, bool]:
+    """Which peer packages are importable."""
+    return {name: importlib.util.find_spec(name) is not None for name in ("vmas", "mpe2")}
+
+
+PYMUNK_MAX_ENVS = 4096
+"""The pymunk backend steps one space per env in Python: larger sizes only take longer."""
+
+
+def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
+        device: str = "cpu", pymunk: bool = False) -> list[BenchResult]:
+    """All measurements of one ``arena bench`` call."""
+    have = peers_available() if peers else {}
+    results = [bench_parallel_arena(steps * 20)]
+    if have.get("mpe2"):
+        results.append(bench_mpe2(steps * 20))
+    for n in num_envs_list:
+        per_size_steps = max(10, min(steps, steps * 1024 // max(n, 1)))
+        results.append(bench_arena(n, per_size_steps, device))
+        if compile:
+            results.append(bench_arena(n, per_size_steps, device, compile=True))
+        if pymunk and n <= PYMUNK_MAX_ENVS:
+            results.append(bench_arena(n, max(5, per_size_steps // 20), backend="pymunk"))
+        if have.get("vmas"):
+            results.append(bench_vmas(n, per_size_steps))
+    return results
+
+
+def table(results: list[BenchResult]) -> str:
+    """A markdown table with each result's ratio to the peer of the same size."""
+    base = {(r.num_envs, r.name): r.steps_per_s for r in results}
+    lines = ["| env | num_envs | env-steps/s | vs vmas | vs mpe2 |", "|---|---:|---:|---:|---:|"]
+    for r in results:
+        ratios = []
+        for peer in ("vmas", "mpe2 ParallelEnv"):
+            ref = base.get((r.num_envs, peer))
+            ratios.append(f"{r.steps_per_s / ref:.2f}x" if ref and r.name != peer else "")
+        lines.append(f"| {r.name} | {r.num_envs} | {r.steps_per_s:,.0f} | {ratios[0]} | "
+                     f"{ratios[1]} |")
+    return "\n".join(lines)

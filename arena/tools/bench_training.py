@@ -1,0 +1,85 @@
+"""Training throughput (env-steps per second including updates) of MAPPO on ``simple_spread``,
+with BenchMARL's MAPPO on VMAS's ``simple_spread`` side by side at matched hyperparameters.
+Run through ``arena bench --training``.
+
+Matched: 3 agents, 25-step episodes, ``num_envs`` envs x 25 steps per iteration, 10 epochs over
+the whole batch as one minibatch, MLP 64x64 tanh for actor and critic, discrete actions, no
+evaluation or logging inside the timed iterations. The first iteration (allocation, warm-up) is
+not timed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import torch
+
+from arena.interfaces.episodes import EpisodeTracker
+from arena.tools.bench_env import BenchResult
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
+
+ROLLOUT = 25
+EPOCHS = 10
+LR = 7e-4
+
+
+def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
+                         epochs: int = EPOCHS, critic_input: str = "agent_state") -> BenchResult:
+    """Arena's Trainer: collect ``num_envs x 25`` steps, then ``epochs`` full-batch epochs.
+    ``critic_input="state"`` is the per-env critic (BenchMARL's architecture)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load_config(None, overrides={
+            "env.id": "coordination/simple_spread-v0", "env.num_envs": num_envs,
+            "env.kwargs": {"N": 3}, "device": device, "rollout_steps": ROLLOUT,
+            "policy.hidden_sizes": [64, 64], "policy.activation": "tanh",
+            "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
+            "algo.epochs": epochs, "algo.num_minibatches": 1, "algo.critic_input": critic_input,
+            "log.run_dir": tmp, "log.progress": False, "log.tensorboard": False})
+        trainer = Trainer(cfg)
+        times = []
+        for _ in range(iterations + 1):
+            start = time.perf_counter()
+            trainer.collector.collect(EpisodeTracker())
+            trainer.update()
+            if device != "cpu":
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - start)
+    rate = num_envs * ROLLOUT * iterations / sum(times[1:])
+    critic = "per-env critic" if critic_input == "state" else "per-agent critic"
+    return BenchResult(f"arena MAPPO ({epochs} epochs, {critic})", num_envs, rate)
+
+
+def benchmarl_available() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("benchmarl", "vmas"))
+
+
+def run_training_bench(num_envs: list[int], iterations: int, peers: bool,
+                       device: str = "cpu") -> list[BenchResult]:
+    """Arena (and BenchMARL, if ``peers`` and installed) at each ``num_envs``."""
+    results = []
+    for n in num_envs:
+        results.append(bench_arena_training(n, iterations, device))
+        results.append(bench_arena_training(n, iterations, device, critic_input="state"))
+        if peers:
+            if not benchmarl_available():
+                raise RuntimeError("--peers needs BenchMARL and VMAS: make bench installs them")
+            from arena.tools.benchmarl_peer import bench_benchmarl_training
+
+            results.append(bench_benchmarl_training(n, iterations, device, EPOCHS, ROLLOUT, LR))
+    return results
+
+
+def training_table(results: list[BenchResult]) -> str:
+    """A markdown table with Arena's ratio to BenchMARL at the same ``num_envs``."""
+    peer = {r.num_envs: r.steps_per_s for r in results if r.name.startswith("BenchMARL")}
+    lines = ["| trainer | num_envs | env-steps/s (incl. updates) | vs BenchMARL |",
+             "|---|---:|---:|---:|"]
+    for r in results:
+        ref = peer.get(r.num_envs)
+        ratio = f"{r.steps_per_s / ref:.1f}x" if ref and not r.name.startswith("Bench") else ""
+        lines.append(f"| {r.name} | {r.num_envs} | {r.steps_per_s:,.0f} | {ratio} |")
+    return "\n".join(lines)

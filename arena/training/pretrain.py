@@ -1,0 +1,89 @@
+"""Behaviour-cloning warm start: before reinforcement learning, fit each trained team's actor to
+demonstrations of the scenario's scripted policy (``pretrain`` in the run config).
+
+The loss is the actor's ``imitation_loss``: the negative log-likelihood of the demonstrated
+actions for categorical and Gaussian heads, the conditional flow-matching loss for the flow
+head (which keeps several demonstrated ways of acting where a Gaussian averages them).
+Recurrent actors are fitted on whole demonstrated sequences with their episode starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from arena.interfaces.learner import Learner, TeamActor
+from arena.training import distributed
+from arena.training.run_config import PretrainConfig, RunConfig
+from arena.training.runs import make_env
+
+
+def demonstrations(run: RunConfig, teams: list[str], device: torch.device, rank: int = 0
+                   ) -> tuple[dict[str, Any], torch.Tensor]:
+    """``({team: (obs (T, B, N, D), actions (T, B, N[, A]))}, starts (T, B))`` of the scripted
+    policy on fresh envs of the run's scenario (data-parallel ``rank``: its own seeds)."""
+    cfg = run.pretrain
+    env = make_env(run, num_envs=cfg.num_envs, compile=False, device=device)
+    steps = cfg.rollout_steps or int(getattr(env, "max_steps", 0)) or run.rollout_steps
+    obs, _ = env.reset(seed=run.seed + 20_000 + 1000 * rank)
+    seen: dict[str, tuple[list[torch.Tensor], list[torch.Tensor]]] = {t: ([], []) for t in teams}
+    starts = []
+    for _ in range(steps):
+        starts.append(env.episode_starts())
+        actions = env.scripted_actions()
+        for team in teams:
+            seen[team][0].append(obs[team])
+            seen[team][1].append(actions[team])
+        obs, *_ = env.step(actions)
+    data = {t: (torch.stack(o), torch.stack(a)) for t, (o, a) in seen.items()}
+    return data, torch.stack(starts)
+
+
+def pretrain(run: RunConfig, learners: dict[str, Learner], device: torch.device,
+             rank: int = 0, world_size: int = 1) -> dict[str, float]:
+    """Fit the actors of the configured teams (default: every trained team) to scripted
+    demonstrations; returns the first and last losses per team. Every data-parallel worker
+    collects its own demonstrations and the gradients are averaged, so the actors stay
+    identical."""
+    cfg = run.pretrain
+    teams = cfg.teams or list(learners)
+    unknown = set(teams) - set(learners)
+    if unknown:
+        raise ValueError(f"pretrain.teams: {sorted(unknown)} are not trained teams "
+                         f"({sorted(learners)})")
+    data, starts = demonstrations(run, teams, device, rank)
+    stats = {}
+    for team in teams:
+        obs, actions = data[team]
+        losses = _fit(learners[team].actor(), obs, actions, starts, cfg, world_size)
+        stats[f"pretrain/{team}/loss_first"] = losses[0]
+        stats[f"pretrain/{team}/loss_last"] = losses[-1]
+    return stats
+
+
+def _fit(actor: TeamActor, obs: torch.Tensor, actions: torch.Tensor, starts: torch.Tensor,
+         cfg: PretrainConfig, world: int) -> list[float]:
+    recurrent = actor.recurrent
+    if recurrent:  # rows are whole sequences: (B, T, ...)
+        obs, actions, starts = obs.transpose(0, 1), actions.transpose(0, 1), starts.T
+        per_row = obs.shape[1]
+    else:  # rows are env-steps: (T * B, ...)
+        obs, actions = obs.flatten(0, 1), actions.flatten(0, 1)
+        per_row = 1
+    rows, batch = obs.shape[0], max(1, cfg.batch_size // per_row)
+    params = list(actor.parameters())
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    losses = []
+    actor.train()
+    for _ in range(cfg.steps):
+        idx = torch.randint(0, rows, (min(batch, rows),), device=obs.device)
+        loss = actor.imitation_loss(obs[idx], actions[idx], starts[idx] if recurrent else None)
+        opt.zero_grad(set_to_none=True)
+        (loss / world).backward()
+        distributed.all_reduce_grads(params)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"pretraining loss is {loss.item()}")
+        opt.step()
+        losses.append(float(loss.detach()))
+    return losses

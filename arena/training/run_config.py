@@ -1,0 +1,271 @@
+"""The run config: one YAML file maps one to one onto these dataclasses.
+
+Every team gets the top-level ``policy`` and ``algo``; ``teams.<team>`` overrides them key by key
+for one team (e.g. attackers with IPPO and defenders with MAPPO). Unknown keys, wrong types and
+bad values are errors that name the key and the file.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from arena.core.typed import ConfigError, build, to_dict
+from arena.interfaces.algorithms import algo_spec, baseline_spec
+from arena.interfaces.policy_config import PolicyConfig
+from arena.sim import BACKENDS
+
+
+@dataclass
+class EnvConfig:
+    """The training env."""
+
+    id: str = "coordination/simple_spread-v0"
+    """Registered env id (``arena envs``)."""
+    num_envs: int = 256
+    """Envs stepped in parallel."""
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    """Scenario arguments."""
+    compile: bool = False
+    """Run the env step through ``torch.compile``."""
+    backend: str = "torch"
+    """Physics: ``torch`` (batched soft contacts, any device) or ``pymunk`` (rigid contacts,
+    one pymunk space per env, CPU; much slower, for fine-tuning and sim-to-sim checks)."""
+    external: str = ""
+    """A PettingZoo env instead of ``id``: ``"package.module:function"`` making one
+    ``ParallelEnv`` (or AEC env) from ``kwargs``, e.g. ``"mpe2.simple_spread_v3:parallel_env"``."""
+    teams: dict[str, list[str]] = field(default_factory=dict)
+    """External envs: ``{team: [agent names]}`` (default: names without ``_<index>``)."""
+
+    def validate(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {list(BACKENDS)}, got {self.backend!r}")
+        if self.backend != "torch" and (self.compile or self.external):
+            raise ValueError(f"backend {self.backend!r} needs compile: false and no external env")
+
+
+@dataclass
+class LogConfig:
+    """Where and how often to log and checkpoint."""
+
+    run_dir: str = ""
+    """Run directory; empty means ``runs/<name>``."""
+    checkpoint_every: int = 20
+    """Iterations between checkpoints (one is always written at the end)."""
+    tensorboard: bool = True
+    """Write TensorBoard event files."""
+    progress: bool = True
+    """Show a progress bar."""
+
+
+@dataclass
+class EvalConfig:
+    """Periodic and final evaluation."""
+
+    every: int = 0
+    """Iterations between evaluations (0: only at the end)."""
+    episodes: int = 100
+    """Episodes per evaluation."""
+    deterministic: bool = True
+    """Greedy actions."""
+    gif: bool = True
+    """Write a GIF of one episode at the end of training."""
+
+
+@dataclass
+class TeamOverride:
+    """Per-team changes to the shared ``policy`` and ``algo`` sections."""
+
+    policy: dict[str, Any] = field(default_factory=dict)
+    algo: dict[str, Any] = field(default_factory=dict)
+    frozen: str = ""
+    """Play this team with a fixed policy and never train it: ``scripted``, ``random``, or a
+    run directory / checkpoint (its actor for this team), e.g. to train defenders against the
+    scripted attacker, or a fresh attacker against frozen defenders (exploitation check)."""
+
+
+@dataclass
+class CoevolutionConfig:
+    """How the trained teams of an adversarial env learn together."""
+
+    mode: str = "simultaneous"
+    """``simultaneous`` (every trained team updates every iteration), ``alternating`` (one team
+    updates for ``switch_every`` iterations while the others stay fixed, then the next), or
+    ``population`` (co-evolution: each of two teams keeps a population of past and mutated
+    actors; in half of the envs a team's learner plays members sampled from the other team's
+    population, and every ``generation`` iterations the weakest members are replaced)."""
+    switch_every: int = 10
+    """Alternating: iterations per team before the other team's turn."""
+    population_size: int = 4
+    """Population: network members per team."""
+    include_scripted: bool = True
+    """Population: the scripted policy is also an opponent (a fixed member, never replaced)."""
+    generation: int = 10
+    """Population: iterations per generation (fitness, replacement, new opponent draw)."""
+    mutation_std: float = 0.01
+    """Population: std of the Gaussian noise added to a mutated member's parameters."""
+    outcome_metric: str = "attack_success"
+    """Population: the 0/1 episode metric that decides who won (1: ``outcome_team`` won)."""
+    outcome_team: str = "attacker"
+    """Population: the team that wins when ``outcome_metric`` is 1 (the other when it is 0)."""
+    opponent_sampling: str = "uniform"
+    """Population: how members are drawn as opponents each generation: ``uniform``, or ``pfsp``
+    (prioritized fictitious self-play, as in AlphaStar: member k with probability proportional
+    to ``max(w_k, 0.05) ** pfsp_power``, ``w_k`` its win rate against the other team's learner
+    in the previous generation, so the opponents that beat the learner are played most)."""
+    pfsp_power: float = 1.0
+    """Population, ``pfsp``: the exponent of the win rate (0: uniform; larger: harder)."""
+
+    def validate(self) -> None:
+        if self.mode not in ("simultaneous", "alternating", "population"):
+            raise ValueError("mode must be 'simultaneous', 'alternating' or 'population', "
+                             f"got {self.mode!r}")
+        if self.switch_every < 1 or self.generation < 1:
+            raise ValueError("switch_every and generation must be >= 1")
+        if self.population_size < 2:
+            raise ValueError(f"population_size must be >= 2, got {self.population_size}")
+        if self.opponent_sampling not in ("uniform", "pfsp"):
+            raise ValueError("opponent_sampling must be 'uniform' or 'pfsp', "
+                             f"got {self.opponent_sampling!r}")
+        if self.pfsp_power < 0:
+            raise ValueError(f"pfsp_power must be >= 0, got {self.pfsp_power}")
+
+
+@dataclass
+class PretrainConfig:
+    """Behaviour cloning before training (off unless ``source`` is set)."""
+
+    source: str = ""
+    """Demonstrator: ``scripted`` (the scenario's heuristic), or empty for no pretraining."""
+    steps: int = 1000
+    """Gradient steps per team."""
+    num_envs: int = 256
+    """Envs that collect demonstrations."""
+    rollout_steps: int = 0
+    """Demonstration steps per env (0: the env's episode limit)."""
+    batch_size: int = 4096
+    """Env-steps per gradient step (recurrent actors: whole sequences adding up to about it)."""
+    lr: float = 1e-3
+    """Learning rate (Adam)."""
+    teams: list[str] = field(default_factory=list)
+    """Teams to pretrain (default: every trained team)."""
+
+    def validate(self) -> None:
+        if self.source not in ("", "scripted"):
+            raise ValueError(f"source must be 'scripted' or empty, got {self.source!r}")
+        if min(self.steps, self.num_envs, self.batch_size) < 1 or self.rollout_steps < 0:
+            raise ValueError("steps, num_envs and batch_size must be >= 1, rollout_steps >= 0")
+
+
+@dataclass
+class RunConfig:
+    """A training run."""
+
+    name: str = "run"
+    """Run name (default run directory ``runs/<name>``)."""
+    seed: int = 0
+    """Seed of the env, the networks and the sampling."""
+    device: str = "cpu"
+    """Torch device of the envs, rollouts and networks."""
+    env: EnvConfig = field(default_factory=EnvConfig)
+    rollout_steps: int = 25
+    """Steps per env per iteration (T)."""
+    total_steps: int = 1_000_000
+    """Env steps (num_envs x steps) to train for."""
+    time_limit: float = 0.0
+    """Stop after this many seconds of training (0: no limit)."""
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """Network of every team."""
+    algo: dict[str, Any] = field(default_factory=lambda: {"name": "mappo"})
+    """Algorithm of every team: ``name`` (``mappo``, ``ippo``) and its hyperparameters."""
+    teams: dict[str, TeamOverride] = field(default_factory=dict)
+    """Per-team overrides of ``policy`` and ``algo``."""
+    log: LogConfig = field(default_factory=LogConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    coevolution: CoevolutionConfig = field(default_factory=CoevolutionConfig)
+    """Simultaneous, alternating or population training of the trained teams."""
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+    """Behaviour cloning of the scripted policy before training (``pretrain.source``)."""
+    baseline: dict[str, Any] = field(default_factory=dict)
+    """Train a registered baseline instead of ``algo`` (``arena.baselines`` entry points):
+    ``{name: sb3_ppo, team: ..., <PPO kwargs>}`` runs stable-baselines3's PPO with parameter
+    sharing over ``team`` (see baselines/sb3.py)."""
+
+    def validate(self) -> None:
+        if self.baseline:
+            try:
+                baseline_spec(str(self.baseline.get("name", "")))
+            except KeyError as err:
+                raise ValueError(f"baseline.name: {err.args[0]}") from None
+        if self.rollout_steps < 1 or self.total_steps < 1 or self.env.num_envs < 1:
+            raise ValueError("rollout_steps, total_steps and env.num_envs must be >= 1")
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.log.run_dir or f"runs/{self.name}")
+
+    def frozen(self, team: str) -> str:
+        """The fixed policy source of ``team`` (empty when the team is trained)."""
+        over = self.teams.get(team)
+        return over.frozen if over is not None else ""
+
+    def team_configs(self, team: str) -> tuple[PolicyConfig, Any]:
+        """The policy config and the (typed) algorithm config of ``team``."""
+        over = self.teams.get(team, TeamOverride())
+        where = f"teams.{team}" if team in self.teams else "policy"
+        policy = build(PolicyConfig, {**to_dict(self.policy), **over.policy}, where + ".policy")
+        return policy, build_algo({**self.algo, **over.algo}, where + ".algo")
+
+
+def build_algo(values: dict[str, Any], where: str) -> Any:
+    """The typed config of the algorithm named in ``values["name"]``."""
+    name = values.get("name", "mappo")
+    try:
+        spec = algo_spec(name)
+    except KeyError as err:
+        raise ConfigError(f"{where}.name: {err.args[0]}") from None
+    return build(spec.config_cls, {**values, "name": name}, where)
+
+
+def set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
+    """``tree["a"]["b"] = value`` for ``key = "a.b"``, creating levels as needed."""
+    parts = key.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"override {key!r}: {p!r} is not a section")
+    node[parts[-1]] = value
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                base: dict[str, Any] | None = None) -> RunConfig:
+    """Read a YAML run config (or start from ``base``), apply dotted ``overrides``
+    (``{"algo.lr": 3e-4}``), and validate everything that does not need the env."""
+    where = str(path) if path else "config"
+    raw: dict[str, Any] = copy.deepcopy(base) if base else {}
+    if path is not None:
+        try:
+            text = Path(path).read_text()
+        except OSError as err:
+            raise ConfigError(f"cannot read config {where}: {err.strerror}") from None
+        loaded = yaml.safe_load(text) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{where}: the top level must be a mapping")
+        raw = loaded
+    for key, value in (overrides or {}).items():
+        set_dotted(raw, key, value)
+    cfg = build(RunConfig, raw, where)
+    build_algo(cfg.algo, f"{where}: algo")
+    for team in cfg.teams:
+        cfg.team_configs(team)
+    return cfg
+
+
+def save_config(cfg: RunConfig, path: Path) -> None:
+    """Write the resolved config as YAML."""
+    path.write_text(yaml.safe_dump(to_dict(cfg), sort_keys=False))

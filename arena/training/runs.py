@@ -1,0 +1,113 @@
+"""Runs: the pieces of a run built from its config (the env, one learner per trained team),
+and a saved run read back (its config, its policy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena.adapters.external import ExternalVecEnv, load_env_factory
+from arena.core.registry import make
+from arena.core.typed import ConfigError
+from arena.core.vec_env import VecEnv
+from arena.interfaces.algorithms import algo_spec
+from arena.interfaces.learner import Learner, TeamActor
+from arena.interfaces.policies import NAMED_POLICIES, Policy
+from arena.interfaces.spec import TeamSpec
+from arena.training import checkpoint
+from arena.training.run_config import RunConfig, load_config
+
+
+def make_env(cfg: RunConfig, num_envs: int | None = None, compile: bool | None = None,
+             auto_reset: bool = True, device: torch.device | str | None = None,
+             **overrides: Any) -> VecEnv:
+    """The run's env (or a variant: other size, device, no compile, other scenario arguments);
+    an external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``."""
+    device = device or cfg.device
+    if cfg.env.external:
+        factory = load_env_factory(cfg.env.external, {**cfg.env.kwargs, **overrides})
+        return ExternalVecEnv(factory, num_envs or cfg.env.num_envs, cfg.env.teams or None,  # type: ignore[return-value]
+                              str(device), env_id=cfg.env.external, auto_reset=auto_reset)
+    return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=device,
+                compile=cfg.env.compile if compile is None else compile, auto_reset=auto_reset,
+                check_actions=False, backend=cfg.env.backend, **{**cfg.env.kwargs, **overrides})
+
+
+def check_teams(cfg: RunConfig, env: VecEnv) -> None:
+    """``teams.<team>`` sections must name teams of the env."""
+    unknown = set(cfg.teams) - set(env.teams)
+    if unknown:
+        raise ConfigError(f"teams: {sorted(unknown)} are not teams of "
+                          f"{cfg.env.external or cfg.env.id} (teams: {list(env.teams)})")
+
+
+def build_learner(cfg: RunConfig, team: str, env: VecEnv, device: torch.device) -> Learner:
+    """The learner of trained ``team``: its algorithm's factory with the team's configs."""
+    policy_cfg, algo_cfg = cfg.team_configs(team)
+    return algo_spec(algo_cfg.name).factory(TeamSpec.of(env, team), policy_cfg, algo_cfg,
+                                            device)
+
+
+def build_learners(cfg: RunConfig, device: torch.device, env: VecEnv | None = None
+                   ) -> tuple[dict[str, Learner], VecEnv]:
+    """One learner per trained team of the run's env (the env is made small if not given);
+    teams frozen to a fixed policy (``teams.<team>.frozen``) get none."""
+    env = env or make_env(cfg, num_envs=1, compile=False)
+    check_teams(cfg, env)
+    learners = {team: build_learner(cfg, team, env, device)
+                for team in env.teams if not cfg.frozen(team)}
+    return learners, env
+
+
+def load_run_config(path: str | Path, ckpt: dict[str, Any] | None = None) -> RunConfig:
+    """The config saved with a run (from its checkpoint, else ``config.yaml``)."""
+    if ckpt is not None and "config" in ckpt:
+        return load_config(None, base=ckpt["config"])
+    p = Path(path)
+    run_dir = p if p.is_dir() else p.parent.parent
+    return load_config(run_dir / "config.yaml")
+
+
+def resume_config(run_dir: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """The config of an existing run (for ``arena train --resume``), with overrides such as a
+    larger ``total_steps``."""
+    ckpt = checkpoint.load(run_dir)
+    cfg = load_config(None, overrides=overrides, base=ckpt["config"])
+    cfg.log.run_dir = str(run_dir)
+    return cfg
+
+
+def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None,
+                deterministic: bool = True) -> Policy:
+    """The policy of a run directory or checkpoint file (a run's, or a population member's):
+    the actor of every team that has one, teams frozen to another run included. ``env``
+    (optional) adapts count-invariant actors to its agent counts."""
+    ckpt = checkpoint.load(path, device)
+    cfg = load_run_config(path, ckpt)
+    cfg.device = device  # a run trained on a GPU plays on any device
+    learners, spec_env = build_learners(cfg, torch.device(device))
+    actors: dict[str, TeamActor] = {}
+    for team in spec_env.teams:
+        source = cfg.frozen(team)
+        if source in NAMED_POLICIES:
+            continue  # no network: played by name (``with_named_teams``)
+        if source:
+            actors[team] = load_policy(source, device).actors[team]
+            continue
+        kind, state = checkpoint.team_state(ckpt, team)
+        learner = learners[team]
+        if kind == "actor":
+            learner.actor().load_state_dict(state)
+        else:
+            learner.load_state_dict(state)
+        actors[team] = learner.actor()
+    spaces = {t: spec_env.action_space(t) for t in actors}
+    policy = Policy(actors, spaces, deterministic)
+    return policy.bind(env) if env is not None else policy
+
+
+def named_teams(cfg: RunConfig) -> dict[str, str]:
+    """``{team: "scripted" | "random"}`` of the teams the run leaves to a named policy."""
+    return {t: cfg.frozen(t) for t in cfg.teams if cfg.frozen(t) in NAMED_POLICIES}

@@ -1,0 +1,327 @@
+"""The training loop: iterations of collect (``Collector``), update (each learner on its own
+slots), schedules (co-evolution), logging, periodic evaluation, checkpoints and time budgets.
+Everything stays on the env's device."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena.core.typed import ConfigError, to_dict
+from arena.interfaces.episodes import EpisodeStats, EpisodeTracker, run_episodes
+from arena.interfaces.learner import Learner, TeamActor
+from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
+from arena.training import checkpoint, distributed
+from arena.training.coevolution import Coevolution
+from arena.training.collector import Collector
+from arena.training.frozen import FrozenPolicy
+from arena.training.logger import Logger
+from arena.training.pretrain import pretrain
+from arena.training.run_config import RunConfig, save_config
+from arena.training.runs import build_learner, check_teams, make_env, named_teams
+
+
+class Trainer:
+    """Trains one learner per trained team of the run's env; see ``RunConfig``.
+
+    Under ``torchrun`` each worker runs a ``Trainer`` on its own ``env.num_envs`` envs (seeded
+    ``seed + rank * ENV_SEED_STRIDE``); learners all-reduce gradients and statistics so the
+    networks stay identical; ``total_steps`` counts the steps of all workers; rank 0 logs,
+    evaluates and writes the checkpoint (which holds every worker's env and RNG state)."""
+
+    def __init__(self, cfg: RunConfig, resume: bool = False) -> None:
+        self.cfg = cfg
+        self.worker, self.device = distributed.setup(cfg.device)
+        torch.manual_seed(cfg.seed)  # identical initial networks on every worker
+        self.env = make_env(cfg, device=self.device)
+        self.learners, self.frozen = self._build_teams()
+        group_size = self._group_size()
+        self.collector = Collector(self.env, self.learners, dict(self.frozen),
+                                   cfg.rollout_steps, self.device, group_size)
+        self.coevo = Coevolution(cfg.coevolution, self.env, self.learners,
+                                 self.collector.control, self.device)
+        if self.coevo.populations and self.worker.world_size > 1:
+            raise ValueError("coevolution.mode population runs in one process (populations "
+                             "are not synchronized across torchrun workers)")
+        self.collector.on_step.append(self.coevo.record)
+        rank = self.worker.rank
+        if rank:
+            torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
+        if self.collector.teacher and not self.env.has_scripted_policy:
+            raise ValueError(f"algo.imitation_coef (teams {sorted(self.collector.teacher)}) "
+                             f"needs a scripted policy; {self.env.env_id} has none")
+        self.iteration, self.env_steps, self.elapsed = 0, 0, 0.0
+        self.run_dir = cfg.run_dir
+        self.env.reset(seed=cfg.seed + rank * distributed.ENV_SEED_STRIDE)
+        if resume:
+            self._load(checkpoint.load(self.run_dir, self.device))
+        self.collector.obs = self.env.observe()
+
+    def _build_teams(self) -> tuple[dict[str, Learner], dict[str, FrozenPolicy]]:
+        """A learner for every trained team and a ``FrozenPolicy`` for every frozen one, built
+        in the env's team order (network initialization draws from the seeded generator)."""
+        cfg, env = self.cfg, self.env
+        check_teams(cfg, env)
+        learners: dict[str, Learner] = {}
+        frozen: dict[str, FrozenPolicy] = {}
+        for team in env.teams:
+            if cfg.frozen(team):
+                frozen[team] = FrozenPolicy(team, cfg.frozen(team), env, self.device)
+            else:
+                learners[team] = build_learner(cfg, team, env, self.device)
+        if not learners:
+            raise ConfigError("every team is frozen: nothing to train")
+        return learners, frozen
+
+    def _group_size(self) -> int:
+        """The group size of critic-free (group-relative) learners, 0 if there are none. Their
+        rollouts are whole episodes: ``rollout_steps`` becomes the env's episode limit."""
+        sizes = {le.caps.group_size for le in self.learners.values()} - {0}
+        if not sizes:
+            return 0
+        if len(sizes) > 1:
+            raise ConfigError(f"algo.group_size: teams use different group sizes {sorted(sizes)}")
+        size, env = sizes.pop(), self.env
+        if not env.supports_group_resets:
+            raise ConfigError(f"{self.cfg.env.external}: group-relative algorithms need an Arena "
+                              "scenario (external envs cannot restart from a shared state)")
+        if env.num_envs % size:
+            raise ConfigError(f"env.num_envs ({env.num_envs}) must be a multiple of "
+                              f"algo.group_size ({size})")
+        if self.cfg.coevolution.mode == "population":
+            raise ConfigError("coevolution.mode population does not combine with group-relative "
+                              "algorithms (opponents change within a group)")
+        limit = int(getattr(env, "max_steps", 0))
+        if not limit:
+            raise ConfigError("group-relative algorithms need an env with an episode limit")
+        if self.cfg.rollout_steps != limit and self.worker.is_main:
+            print(f"group-relative training collects whole episodes: rollout_steps "
+                  f"{self.cfg.rollout_steps} -> {limit} (the env's episode limit)")
+        self.cfg.rollout_steps = limit
+        return size
+
+    # ------------------------------------------------------------------ loop
+    def train(self, stop_after_iterations: int | None = None) -> dict[str, float]:
+        """Train until ``total_steps`` (or the time limit); returns the final summary (on
+        rank 0; other data-parallel workers return ``{}``)."""
+        cfg, main = self.cfg, self.worker.is_main
+        logger = self._open_logger() if main else None
+        steps_per_iter = cfg.rollout_steps * self.env.num_envs * self.worker.world_size
+        bar = _progress(cfg, self.env_steps) if main else None
+        done_iters = 0
+        if cfg.pretrain.source and self.iteration == 0:
+            self._pretrain(logger)
+        start = time.perf_counter() - self.elapsed
+        while self.env_steps < cfg.total_steps:
+            if cfg.time_limit and distributed.agree(
+                    time.perf_counter() - start > cfg.time_limit):
+                break
+            if stop_after_iterations is not None and done_iters >= stop_after_iterations:
+                break
+            tick = time.perf_counter()
+            episodes = EpisodeTracker()
+            self.collector.collect(episodes)
+            stats = self.update()
+            episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
+            self.iteration += 1
+            stats.update(self.coevo.end_of_iteration(self.iteration, self.learners))
+            done_iters += 1
+            self.env_steps += steps_per_iter
+            self.elapsed = time.perf_counter() - start
+            last = {**stats, **episode_means,
+                    "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick),
+                    "time/elapsed_s": self.elapsed}
+            self._periodic(logger, last)
+            if bar is not None:
+                bar.update(steps_per_iter)
+                bar.set_postfix(_postfix(last, self._time_left()), refresh=False)
+        if bar is not None:
+            bar.close()
+        self.save_checkpoint()
+        if logger is None:
+            return {}
+        summary = self._final(logger)
+        logger.close()
+        return summary
+
+    def update(self) -> dict[str, float]:
+        """Update the learners whose turn it is on their last rollouts; returns their stats."""
+        progress = self.env_steps / self.cfg.total_steps
+        stats = {}
+        for team in self.coevo.teams_to_update(self.iteration):
+            rollout = self.collector.rollouts[team]
+            for k, v in self.learners[team].update(rollout, progress).items():
+                stats[f"{team}/{k}"] = v
+        return stats
+
+    def _pretrain(self, logger: Logger | None) -> None:
+        """Behaviour cloning before the first iteration (not again on resume)."""
+        tick = time.perf_counter()
+        stats = pretrain(self.cfg, self.learners, self.device, self.worker.rank,
+                         self.worker.world_size)
+        if self.coevo.populations:
+            self.coevo.seed_populations(self.learners)
+        stats["pretrain/seconds"] = time.perf_counter() - tick
+        if logger is not None:
+            logger.log(0, stats, file="pretrain")
+            print("pretrained: " + ", ".join(f"{k} {v:.4g}" for k, v in stats.items()))
+
+    def _open_logger(self) -> Logger:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        save_config(self.cfg, self.run_dir / "config.yaml")
+        return Logger(self.run_dir, self.cfg.log.tensorboard, start_step=self.env_steps)
+
+    def _time_left(self) -> float | None:
+        """Seconds left of ``time_limit`` when it ends the run before ``total_steps`` would."""
+        if not self.cfg.time_limit:
+            return None
+        left = max(0.0, self.cfg.time_limit - self.elapsed)
+        rate = self.env_steps / max(self.elapsed, 1e-9)
+        by_steps = (self.cfg.total_steps - self.env_steps) / max(rate, 1e-9)
+        return left if left < by_steps else None
+
+    def _periodic(self, logger: Logger | None, stats: dict[str, float]) -> None:
+        cfg = self.cfg
+        if logger is not None:  # rank 0
+            if cfg.eval.every and self.iteration % cfg.eval.every == 0:
+                self._evaluate_and_log(logger)
+            logger.log(self.env_steps, stats)
+        if self.iteration % cfg.log.checkpoint_every == 0:
+            self.save_checkpoint()
+
+    def _evaluate_and_log(self, logger: Logger) -> dict[str, float]:
+        """Evaluate the current policy; its means (``eval/...``) as a row of ``eval.csv``."""
+        result = {f"eval/{k}": v for k, v in self.evaluate().means().items()}
+        logger.log(self.env_steps, {**result, "time/elapsed_s": self.elapsed}, file="eval")
+        return result
+
+    def _final(self, logger: Logger) -> dict[str, float]:
+        summary = {"env_steps": float(self.env_steps), "iterations": float(self.iteration),
+                   "train_seconds": self.elapsed, **self._evaluate_and_log(logger)}
+        if self.cfg.eval.gif and not self.cfg.env.external:  # external envs render their own way
+            from arena.interfaces.episodes import write_episode_gif
+
+            env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False,
+                           device=self.device)
+            play = self.play()
+            write_episode_gif(lambda obs: play(env, obs), env, self.run_dir / "episode.gif",
+                              self.cfg.seed)
+        return summary
+
+    # ------------------------------------------------------------ evaluation
+    def policy(self) -> Policy:
+        """The current actors as a ``Policy``: the learners', and those of teams frozen to
+        another run (teams frozen to a scripted or random policy have no actor)."""
+        actors: dict[str, TeamActor] = {}
+        for team in self.env.teams:
+            if team in self.learners:
+                actors[team] = self.learners[team].actor()
+            elif self.frozen[team].actor is not None:
+                actors[team] = self.frozen[team].actor  # type: ignore[assignment]
+        return Policy(actors, {t: self.env.action_space(t) for t in actors},
+                      self.cfg.eval.deterministic)
+
+    def play(self) -> PolicyFn:
+        """The current actors, with frozen scripted or random teams filled in."""
+        return with_named_teams(self.policy(), named_teams(self.cfg))
+
+    def evaluate(self) -> EpisodeStats:
+        """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
+        env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
+                       device=self.device)
+        try:
+            return run_episodes(env, self.play(), seed=self.cfg.seed + 10_000)
+        finally:
+            for le in self.learners.values():
+                le.actor().train()
+
+    # ------------------------------------------------------------ checkpoints
+    def _worker_state(self) -> dict[str, Any]:
+        """What differs between data-parallel workers: their envs, random streams, memories."""
+        state = {"env": self.env.state_dict(), "torch_rng": torch.get_rng_state(),
+                 **self.collector.state_dict()}
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def save_checkpoint(self) -> Path | None:
+        """Write ``checkpoints/latest.pt`` atomically (rank 0, with every worker's env and RNG
+        state; every worker must call this). Returns the path on rank 0."""
+        workers = distributed.gather(distributed.to_cpu(self._worker_state()))
+        learners = {t: self.learners[t].state_dict() if t in self.learners
+                    else {"frozen": self.frozen[t].name} for t in self.env.teams}
+        _check_in_sync(learners)
+        if not self.worker.is_main:
+            return None
+        counters = {"iteration": self.iteration, "env_steps": self.env_steps,
+                    "elapsed": self.elapsed}
+        state = checkpoint.run_checkpoint(to_dict(self.cfg), counters, learners,
+                                          distributed.to_cpu(self.coevo.state_dict()), workers)
+        path = checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
+        self.coevo.write_members(self.run_dir, state)
+        return path
+
+    def _load(self, ckpt: dict[str, Any]) -> None:
+        for team, le in self.learners.items():
+            le.load_state_dict(ckpt["learners"][team])
+        self.iteration, self.env_steps = int(ckpt["iteration"]), int(ckpt["env_steps"])
+        self.elapsed = float(ckpt["elapsed"])
+        self.coevo.load_state_dict(ckpt.get("coevolution", {}))
+        saved_world = int(ckpt.get("world_size", 1))
+        if saved_world != self.worker.world_size:
+            if self.worker.is_main:
+                print(f"resuming a {saved_world}-worker run with {self.worker.world_size} "
+                      "worker(s): networks and optimizers restored, envs start fresh episodes")
+            return
+        mine = checkpoint.worker_state(ckpt, self.worker.rank)
+        self.env.load_state_dict(mine["env"])
+        torch.set_rng_state(mine["torch_rng"])
+        self.collector.load_state_dict(mine)
+        if self.device.type == "cuda" and "cuda_rng" in mine:
+            torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
+
+
+def _check_in_sync(learners: dict[str, Any]) -> None:
+    """Data-parallel workers must hold the same networks; a mismatch means a learner skipped
+    the all-reduce (e.g. a plug-in algorithm), and training on would silently diverge."""
+    if not distributed.active():
+        return
+    sums = [float(t.double().sum()) for t in tensors_of(learners)]
+    everyone = distributed.gather(sums)
+    if any(other != everyone[0] for other in everyone[1:]):
+        raise RuntimeError("data-parallel workers hold different learner parameters: the "
+                           "team's algorithm does not all-reduce its gradients "
+                           "(see arena.training.distributed.all_reduce_grads)")
+
+
+def tensors_of(tree: Any) -> list[torch.Tensor]:
+    """Every tensor in nested dicts, lists and tuples."""
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if isinstance(tree, dict):
+        return [t for v in tree.values() for t in tensors_of(v)]
+    if isinstance(tree, (list, tuple)):
+        return [t for v in tree for t in tensors_of(v)]
+    return []
+
+
+def _progress(cfg: RunConfig, initial: int) -> Any:
+    if not cfg.log.progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=cfg.total_steps, initial=initial, unit="step", unit_scale=True,
+                desc=cfg.name, dynamic_ncols=True)
+
+
+def _postfix(stats: dict[str, float], time_left: float | None) -> dict[str, str]:
+    out = {"steps/s": f"{stats.get('time/steps_per_s', 0):,.0f}"}
+    if time_left is not None:  # the wall-clock budget ends the run before total_steps
+        out["time left"] = f"{int(time_left) // 60}:{int(time_left) % 60:02d}"
+    for k, v in stats.items():
+        if k.startswith("episode/return_"):
+            out[k.removeprefix("episode/return_")] = f"{v:.2f}"
+    return out
