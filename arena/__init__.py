@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from arena.core.actions import ActionError
 from arena.core.registry import list_envs, make, make_scenario, register, spec
 from arena.core.scenario import ByTeam, Scenario
 from arena.core.typed import ConfigError
-from arena.core.vec_env import ActionError, VecEnv
+from arena.core.vec_env import VecEnv
 from arena.sim import EntitySpec, PhysicsConfig, World, WorldSpec
 
 if TYPE_CHECKING:

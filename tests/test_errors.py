@@ -140,7 +140,7 @@ def test_bad_plugin_outputs_name_the_scenario_and_method() -> None:
 
 
 def test_failing_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arena.core import registry
+    from arena.core import plugins, registry
 
     class BrokenEntryPoint:
         name, value = "broken", "broken_pkg:register"
@@ -150,9 +150,9 @@ def test_failing_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
                 raise RuntimeError("boom")
             return register
 
-    monkeypatch.setattr(registry.importlib.metadata, "entry_points",
+    monkeypatch.setattr(plugins.importlib.metadata, "entry_points",
                         lambda group: [BrokenEntryPoint()])
-    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    monkeypatch.setattr(plugins, "_loaded", set())
     with pytest.raises(RuntimeError, match=r"plug-in 'broken' \(broken_pkg:register\).*boom"):
         registry.list_envs()
 

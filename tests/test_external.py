@@ -11,6 +11,7 @@ import pytest
 import torch
 from pettingzoo import ParallelEnv
 
+import arena
 from arena.adapters.external import ExternalVecEnv, infer_teams, load_env_factory
 from arena.evaluation.run_eval import evaluate_run
 from arena.training.run_config import load_config
@@ -108,3 +109,16 @@ def test_observation_not_matching_its_space_is_named() -> None:
     with pytest.raises(ValueError, match=r"reset\(\) gave agent 'a_0' an observation of shape "
                                          r"\(2,\), but its observation_space is Box"):
         ExternalVecEnv(Liar, num_envs=1, env_id="liar").reset(seed=0)
+
+
+def test_what_an_external_env_cannot_do_is_named(tmp_path: Path) -> None:
+    base = {"env.external": "mpe2.simple_spread_v3:parallel_env", "env.num_envs": 4,
+            "env.kwargs": {"N": 3, "max_cycles": 25}, "log.run_dir": str(tmp_path / "run"),
+            "log.progress": False, "log.tensorboard": False, "policy.hidden_sizes": [8]}
+    with pytest.raises(arena.ConfigError, match="group-relative algorithms need an Arena"):
+        Trainer(load_config(None, overrides={**base, "algo.name": "grpo", "algo.group_size": 2}))
+    with pytest.raises(ValueError, match="imitation_coef .* needs a scripted policy; mpe2"):
+        Trainer(load_config(None, overrides={**base, "algo.imitation_coef": 1.0}))
+    trainer = Trainer(load_config(None, overrides={**base, "pretrain.source": "scripted"}))
+    with pytest.raises(ValueError, match="external PettingZoo env: it has no scripted policy"):
+        trainer.train()

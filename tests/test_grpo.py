@@ -11,10 +11,10 @@ import torch
 import arena
 from agents.grpo import GRPOConfig, grpo_advantages
 from agents.ppo_math import episode_returns, group_relative, kl_to_old, rewards_to_go
+from arena.interfaces.episodes import EpisodeTracker
 from arena.interfaces.rollout import TeamRollout
 from arena.interfaces.spec import LearnerCapabilities, TeamSpec
 from arena.training.run_config import load_config
-from arena.interfaces.episodes import EpisodeTracker
 from arena.training.trainer import Trainer
 
 

@@ -13,9 +13,8 @@ import torch
 
 import arena
 from agents.policy_gradient import RolloutRows
-from arena.interfaces.episodes import run_episodes
+from arena.interfaces.episodes import EpisodeTracker, run_episodes
 from arena.training.run_config import load_config
-from arena.interfaces.episodes import EpisodeTracker
 from arena.training.trainer import Trainer
 
 
@@ -76,7 +75,7 @@ def test_recurrent_actor_imitates_sequences(tmp_path: Path) -> None:
     trainer = Trainer(cfg)
     from arena.training.pretrain import pretrain
 
-    stats = pretrain(trainer)
+    stats = pretrain(trainer.cfg, trainer.learners, trainer.device)
     assert stats["pretrain/agent/loss_last"] < stats["pretrain/agent/loss_first"]
 
 

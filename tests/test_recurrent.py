@@ -13,9 +13,9 @@ import arena
 from agents.actor_critic import Actor
 from agents.policy_gradient import RolloutRows
 from agents.ssm import linear_scan, sequential_scan
+from arena.interfaces.episodes import EpisodeTracker
 from arena.interfaces.policy_config import PolicyConfig
 from arena.training.run_config import load_config
-from arena.interfaces.episodes import EpisodeTracker
 from arena.training.trainer import Trainer
 
 

@@ -11,9 +11,9 @@ import torch
 
 import arena
 from arena.interfaces.algorithms import algo_spec, list_algos
-from arena.training.runs import load_policy
 from arena.interfaces.policy_config import BACKBONES, RECURRENT_BACKBONES
 from arena.training.run_config import load_config
+from arena.training.runs import load_policy
 from arena.training.trainer import Trainer
 
 
@@ -249,8 +249,8 @@ def test_sigkill_mid_training_then_resume(tmp_path: Path) -> None:
 def test_per_team_algorithm_and_backbone(tmp_path: Path) -> None:
     teams = {"defender": {"algo": {"name": "ippo"}, "policy": {"backbone": "attention"}}}
     trainer = Trainer(tiny(tmp_path, **{"env.id": "attack_defense/breach-v0", "teams": teams}))
-    assert not trainer.learners["defender"].uses_state  # IPPO: local critic
-    assert trainer.learners["attacker"].uses_state  # MAPPO (the top-level algo)
+    assert not trainer.learners["defender"].caps.uses_state  # IPPO: local critic
+    assert trainer.learners["attacker"].caps.uses_state  # MAPPO (the top-level algo)
     assert trainer.train()["env_steps"] == 160
     with pytest.raises(arena.ConfigError, match="defenderz"):
         Trainer(tiny(tmp_path / "x", **{"env.id": "attack_defense/breach-v0",

@@ -62,6 +62,11 @@ class ExternalVecEnv:
 
     final_state_in_info = False
     binary_metrics: tuple[str, ...] = ()
+    has_scripted_policy = False
+    """A PettingZoo env brings no scripted policy (``pretrain``, imitation and ``scripted``
+    opponents need an Arena scenario)."""
+    supports_group_resets = False
+    """Copies of a Python env cannot restart from a shared state (group-relative training)."""
 
     def __init__(self, make_env: Callable[[], Any], num_envs: int = 1,
                  teams: dict[str, list[str]] | None = None, device: str = "cpu",
@@ -226,6 +231,11 @@ class ExternalVecEnv:
                              for _ in range(self.num_envs)])
             out[team] = torch.as_tensor(data).to(self.device)
         return out
+
+    def scripted_actions(self) -> ByTeam:
+        raise ValueError(f"{self.env_id} is an external PettingZoo env: it has no scripted "
+                         "policy (pretraining, imitation and scripted opponents need an Arena "
+                         "scenario)")
 
     def state_dict(self) -> dict[str, Any]:
         """External envs cannot be snapshotted: a resumed run starts fresh episodes."""

@@ -13,8 +13,9 @@ import numpy as np
 import torch
 from pettingzoo import ParallelEnv
 
+from arena.core.actions import ActionError
 from arena.core.registry import make
-from arena.core.vec_env import ActionError, VecEnv
+from arena.core.vec_env import VecEnv
 
 AgentDict = dict[str, Any]
 

@@ -6,6 +6,9 @@ by name."""
 from __future__ import annotations
 
 import importlib.metadata
+from typing import Any
+
+from arena.core.typed import close_matches
 
 _loaded: set[str] = set()
 
@@ -24,7 +27,15 @@ def load_entry_points(group: str) -> None:
                                f"failed to register: {err!r}") from err
 
 
-def not_installed_hint(group: str) -> str:
-    """A hint for an empty registry: the package was not installed, so no entry point ran."""
-    return (f"nothing is registered in the {group!r} entry point group: install the project "
-            "(`make setup` or `pip install -e .`) so that its plug-ins register")
+def lookup(table: dict[str, Any], group: str, kind: str, name: str) -> Any:
+    """``table[name]`` after loading ``group``'s plug-ins; an unknown ``name`` is a ``KeyError``
+    that lists close matches (or, for an empty table, says that nothing registered)."""
+    load_entry_points(group)
+    if not table:
+        raise KeyError(f"unknown {kind} {name!r}: nothing is registered in the {group!r} "
+                       "entry point group: install the project (`make setup` or "
+                       "`pip install -e .`) so that its plug-ins register")
+    if name not in table:
+        raise KeyError(f"unknown {kind} {name!r}{close_matches(name, table)}; "
+                       f"registered: {', '.join(sorted(table))}")
+    return table[name]

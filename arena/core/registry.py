@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from arena.core.plugins import load_entry_points, not_installed_hint
+from arena.core.plugins import load_entry_points, lookup
 from arena.core.scenario import Scenario
-from arena.core.typed import ConfigError, build, close_matches
+from arena.core.typed import ConfigError, build
 from arena.core.vec_env import VecEnv
 
 ENTRY_POINT_GROUP = "arena.envs"
@@ -53,25 +53,16 @@ def register(env_id: str, scenario_cls: type[Scenario], description: str = "") -
     _REGISTRY[env_id] = EnvSpec(env_id, scenario_cls, env_id.split("/")[0], doc)
 
 
-def _load_plugins() -> None:
-    load_entry_points(ENTRY_POINT_GROUP)
-
-
 def list_envs() -> list[str]:
     """All registered env ids, sorted."""
-    _load_plugins()
+    load_entry_points(ENTRY_POINT_GROUP)
     return sorted(_REGISTRY)
 
 
 def spec(env_id: str) -> EnvSpec:
     """The ``EnvSpec`` of ``env_id``; an unknown id is a ``KeyError`` with close matches."""
-    _load_plugins()
-    if not _REGISTRY:
-        raise KeyError(f"unknown env id {env_id!r}: {not_installed_hint(ENTRY_POINT_GROUP)}")
-    if env_id not in _REGISTRY:
-        raise KeyError(f"unknown env id {env_id!r}{close_matches(env_id, _REGISTRY)}; "
-                       f"registered: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[env_id]
+    env_spec: EnvSpec = lookup(_REGISTRY, ENTRY_POINT_GROUP, "env id", env_id)
+    return env_spec
 
 
 def make_scenario(env_id: str, **kwargs: Any) -> Scenario:

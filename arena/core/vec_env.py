@@ -15,15 +15,12 @@ import gymnasium
 import numpy as np
 import torch
 
+from arena.core.actions import checked_actions
 from arena.core.scenario import MOVES, ByTeam, Scenario
 from arena.sim import BACKENDS, make_world
 
 StepFn = Callable[[dict[str, torch.Tensor]],
                   tuple[ByTeam, ByTeam, torch.Tensor, torch.Tensor, torch.Tensor]]
-
-
-class ActionError(ValueError):
-    """Actions of the wrong team, shape, dtype, device or range."""
 
 
 class VecEnv:
@@ -177,7 +174,7 @@ class VecEnv:
                                                               torch.Tensor, dict[str, Any]]:
         """Advance every env one step; see the class docstring for shapes and ``info``."""
         if self.check_actions:
-            actions = self._checked(actions)
+            actions = checked_actions(self, actions)
         obs, reward, terminated, truncated, done = self._core(actions)
         info: dict[str, Any] = {"done": done}
         if self._sync_free or bool(done.any()):
@@ -358,46 +355,3 @@ class VecEnv:
         from arena.core.render import render_frame
 
         return render_frame(self.scenario, self.world, env_index)
-
-    # ------------------------------------------------------------ validation
-    def _checked(self, actions: dict[str, Any]) -> dict[str, torch.Tensor]:
-        if not isinstance(actions, dict):
-            raise ActionError(f"{self.env_id}: actions must be a dict keyed by team "
-                              f"{list(self.teams)}, got {type(actions).__name__}")
-        unknown = set(actions) - set(self.teams)
-        missing = set(self.teams) - set(actions)
-        if unknown or missing:
-            raise ActionError(f"{self.env_id}: actions must have exactly the teams "
-                              f"{list(self.teams)}; missing {sorted(missing)}, "
-                              f"unknown {sorted(unknown)}")
-        return {team: self._check_team(team, actions[team]) for team in self.teams}
-
-    def _check_team(self, team: str, a: Any) -> torch.Tensor:
-        space = self.action_space(team)
-        where = f"{self.env_id}: actions[{team!r}]"
-        if not isinstance(a, torch.Tensor):
-            a = torch.as_tensor(np.asarray(a), device=self.device)
-        base = (self.num_envs, len(self.teams[team]))
-        if isinstance(space, gymnasium.spaces.Discrete):
-            _check_shape(a, base, where, "(num_envs, agents)")
-            if a.dtype.is_floating_point or a.dtype == torch.bool:
-                raise ActionError(f"{where} has dtype {a.dtype}; discrete actions are integers")
-            if bool(((a < 0) | (a >= int(space.n))).any()):
-                raise ActionError(f"{where} has values outside [0, {int(space.n) - 1}]")
-            return a.long()
-        assert isinstance(space, gymnasium.spaces.Box)
-        _check_shape(a, base + space.shape, where, "(num_envs, agents, action_dim)")
-        if a.device != self.device:
-            raise ActionError(f"{where} is on {a.device}, the env is on {self.device}")
-        if not a.dtype.is_floating_point:
-            raise ActionError(f"{where} has dtype {a.dtype}; continuous actions are floats")
-        low, high = float(space.low.min()), float(space.high.max())
-        bad = ~((a >= low - 1e-6) & (a <= high + 1e-6))  # NaN fails both comparisons
-        if bool(bad.any()):
-            raise ActionError(f"{where} has values outside [{low}, {high}] or NaN")
-        return a
-
-
-def _check_shape(a: torch.Tensor, shape: tuple[int, ...], where: str, names: str) -> None:
-    if tuple(a.shape) != shape:
-        raise ActionError(f"{where} has shape {tuple(a.shape)}, expected {shape} {names}")

@@ -10,8 +10,7 @@ from typing import Any
 
 import torch
 
-from arena.core.plugins import load_entry_points, not_installed_hint
-from arena.core.typed import close_matches
+from arena.core.plugins import load_entry_points, lookup
 from arena.interfaces.learner import Learner
 from arena.interfaces.policy_config import PolicyConfig
 from arena.interfaces.spec import TeamSpec
@@ -67,25 +66,15 @@ def register_baseline(spec: BaselineSpec) -> None:
     _BASELINES[spec.name] = spec
 
 
-def _lookup(table: dict[str, Any], group: str, kind: str, name: str) -> Any:
-    load_entry_points(group)
-    if not table:
-        raise KeyError(f"unknown {kind} {name!r}: {not_installed_hint(group)}")
-    if name not in table:
-        raise KeyError(f"unknown {kind} {name!r}{close_matches(name, table)}; "
-                       f"registered: {', '.join(sorted(table))}")
-    return table[name]
-
-
 def algo_spec(name: str) -> AlgoSpec:
     """The registered algorithm ``name``; unknown names list close matches."""
-    spec: AlgoSpec = _lookup(_ALGOS, ALGO_ENTRY_POINT_GROUP, "algorithm", name)
+    spec: AlgoSpec = lookup(_ALGOS, ALGO_ENTRY_POINT_GROUP, "algorithm", name)
     return spec
 
 
 def baseline_spec(name: str) -> BaselineSpec:
     """The registered baseline ``name``; unknown names list close matches."""
-    spec: BaselineSpec = _lookup(_BASELINES, BASELINE_ENTRY_POINT_GROUP, "baseline", name)
+    spec: BaselineSpec = lookup(_BASELINES, BASELINE_ENTRY_POINT_GROUP, "baseline", name)
     return spec
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import tempfile
 
-from arena.interfaces.episodes import run_episodes
 from arena.core.registry import make
-from arena.training.trainer import Trainer, with_frozen_teams
+from arena.interfaces.episodes import run_episodes
 from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
 
 rows = []
 for head in ("flow", "gaussian"):
@@ -26,7 +26,7 @@ for head in ("flow", "gaussian"):
                 policy = trainer.policy()
                 policy.deterministic = greedy
                 env = make("navigation/fork-v0", num_envs=1000)
-                stats = run_episodes(env, with_frozen_teams(policy, cfg), seed=12345).means()
+                stats = run_episodes(env, policy.as_fn(), seed=12345).means()
                 rows.append({"head": head, "seed": seed, "greedy": greedy,
                              **{k: stats[k] for k in ("success", "crashed", "passed_left")}})
 print(json.dumps(rows, indent=1))
