@@ -30,8 +30,8 @@ class AlgoSpec:
     name: str
     config_cls: type
     factory: LearnerFactory
-    recurrent: bool = False
     critic_free: bool = False
+    """Group-relative, no critic (the smoke tests give it a group size)."""
 
 
 @dataclass(frozen=True)

@@ -217,10 +217,10 @@ class Trainer:
         another run (teams frozen to a scripted or random policy have no actor)."""
         actors: dict[str, TeamActor] = {}
         for team in self.env.teams:
-            if team in self.learners:
-                actors[team] = self.learners[team].actor()
-            elif self.frozen[team].actor is not None:
-                actors[team] = self.frozen[team].actor  # type: ignore[assignment]
+            actor = self.learners[team].actor() if team in self.learners else \
+                self.frozen[team].actor
+            if actor is not None:
+                actors[team] = actor
         return Policy(actors, {t: self.env.action_space(t) for t in actors},
                       self.cfg.eval.deterministic)
 
