@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import gymnasium
@@ -72,7 +73,7 @@ class Actor(TeamActor):
     (training), both restarting it where an episode starts."""
 
     def __init__(self, obs_dim: int, layout: Layout, action_space: gymnasium.Space,
-                 num_agents: int, cfg: PolicyConfig) -> None:
+                 num_agents: int, cfg: PolicyConfig, masked: bool = False) -> None:
         super().__init__()
         if cfg.agent_id and cfg.backbone == "attention":
             raise ValueError("agent_id is for the mlp backbone; attention is count-invariant")
@@ -84,28 +85,35 @@ class Actor(TeamActor):
         self.discrete = isinstance(action_space, gymnasium.spaces.Discrete)
         out_dim = int(self.backbone.out_dim)
         self.head = make_head(out_dim, action_space, cfg)
+        self.masked = masked and self.discrete
+        """Whether this actor plays with action masks (discrete actions only)."""
+        if masked and not self.discrete:
+            warnings.warn(f"the env masks actions, but {type(self.head).__name__} is a "
+                          "continuous head: the masks are ignored", stacklevel=2)
 
     def _input(self, obs: torch.Tensor) -> torch.Tensor:
         return with_agent_id(obs) if self.cfg.agent_id else obs
 
-    def forward(self, obs: torch.Tensor) -> ActionDist:
+    def forward(self, obs: torch.Tensor, mask: torch.Tensor | None = None) -> ActionDist:
+        """The action distribution for ``obs`` ``(..., N, D)``; ``mask`` ``(..., N, A)``
+        (discrete actions: True where legal) restricts it to the legal actions."""
         if self.recurrent:
             raise TypeError("a recurrent actor needs its memory: call step() or sequence()")
-        return self.head(self.backbone(self._input(obs)))
+        return self.head(self.backbone(self._input(obs)), mask)
 
-    def step(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
-             ) -> tuple[ActionDist, torch.Tensor]:
+    def step(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor,
+             mask: torch.Tensor | None = None) -> tuple[ActionDist, torch.Tensor]:
         """One env step: ``obs`` ``(B, N, D)``, ``memory`` ``(B, N, M)``, ``starts`` ``(B,)``
         (true where ``obs`` is the first of an episode). Returns the distribution ``(B, N)``
         and the memory after this step."""
         h, memory = self._unroll(obs.unsqueeze(1), memory, starts.reshape(-1, 1))
-        return self.head(h[:, 0]), memory
+        return self.head(h[:, 0], mask), memory
 
-    def sequence(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
-                 ) -> ActionDist:
+    def sequence(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor,
+                 mask: torch.Tensor | None = None) -> ActionDist:
         """Whole sequences: ``obs`` ``(R, L, N, D)``, the memory before their first step
         ``(R, N, M)``, ``starts`` ``(R, L)``. Returns the distribution ``(R, L, N)``."""
-        return self.head(self._unroll(obs, memory, starts)[0])
+        return self.head(self._unroll(obs, memory, starts)[0], mask)
 
     def _unroll(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -139,18 +147,19 @@ class Actor(TeamActor):
         return -self.head.log_prob(dist, actions)
 
     def decide(self, obs: torch.Tensor, deterministic: bool = False,
-               memory: torch.Tensor | None = None, starts: torch.Tensor | None = None
-               ) -> Decision:
+               memory: torch.Tensor | None = None, starts: torch.Tensor | None = None,
+               action_mask: torch.Tensor | None = None) -> Decision:
         """Actions for ``obs`` ``(B, N, D)``: the mode (``deterministic``) or a sample, their
         log-probabilities, the memory after this step (recurrent actors, which need ``memory``
-        and ``starts``) and the actions the env receives."""
+        and ``starts``) and the actions the env receives; never an action masked out by
+        ``action_mask`` ``(B, N, A)``."""
         if self.recurrent:
             if memory is None or starts is None:
                 raise ValueError("a recurrent actor acts with its memory and the episode-start "
                                  "flags (memory=..., starts=env.episode_starts())")
-            dist, memory = self.step(obs, memory, starts)
+            dist, memory = self.step(obs, memory, starts, action_mask)
         else:
-            dist = self(obs)
+            dist = self(obs, action_mask)
         actions = self.head.mode(dist) if deterministic else dist.sample()
         return Decision(actions, self.head.log_prob(dist, actions), memory,
                         self.head.env_action(actions))

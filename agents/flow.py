@@ -129,7 +129,8 @@ class FlowHead(nn.Module):
         v = self.velocity(moved[0], moved[1], moved[2])
         return v.transpose(-2, -3)
 
-    def forward(self, h: torch.Tensor) -> FlowDist:
+    def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> FlowDist:
+        """``mask`` is ignored: continuous actions have no action masks."""
         return FlowDist(self, h)
 
     @staticmethod

@@ -104,7 +104,10 @@ class AttentionBackbone(nn.Module):
 
 
 class CategoricalHead(nn.Module):
-    """Logits over ``n`` discrete actions."""
+    """Logits over ``n`` discrete actions. With an action mask ``(..., n)`` (bool, True: legal)
+    the illegal actions' logits are set to the lowest float: their probability is exactly 0,
+    so they are never sampled nor the mode, and log-probabilities and entropy are those of the
+    distribution renormalized over the legal actions."""
 
     stored_shape: tuple[int, ...] | None = None
     """Shape of what rollouts store per action, when it is not the action space's."""
@@ -113,8 +116,11 @@ class CategoricalHead(nn.Module):
         super().__init__()
         self.logits = ortho_init(nn.Linear(in_dim, n), gain=0.01)
 
-    def forward(self, h: torch.Tensor) -> Categorical:
-        return Categorical(logits=self.logits(h))
+    def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Categorical:
+        logits = self.logits(h)
+        if mask is not None:
+            logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
+        return Categorical(logits=logits)
 
     @staticmethod
     def mode(dist: Categorical) -> torch.Tensor:
@@ -143,7 +149,8 @@ class GaussianHead(nn.Module):
         self.mean = ortho_init(nn.Linear(in_dim, dim), gain=0.01)
         self.log_std = nn.Parameter(torch.full((dim,), log_std_init))
 
-    def forward(self, h: torch.Tensor) -> Normal:
+    def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Normal:
+        """``mask`` is ignored: continuous actions have no action masks."""
         mean = self.mean(h)
         return Normal(mean, self.log_std.clamp(-5.0, 2.0).exp().expand_as(mean))
 

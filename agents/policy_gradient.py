@@ -29,7 +29,7 @@ class ClippedPolicyLearner:
         self.spec, self.cfg, self.device = spec, cfg, device
         self.gamma = cfg.gamma
         self._actor = Actor(spec.obs_dim, spec.layout, spec.action_space, spec.num_agents,
-                            policy_cfg).to(device)
+                            policy_cfg, masked=spec.action_masked).to(device)
         if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged
             self._actor.backbone.compile()
         self.caps = LearnerCapabilities(
@@ -47,9 +47,9 @@ class ClippedPolicyLearner:
 
     @torch.no_grad()
     def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
-            memory: torch.Tensor | None = None,
-            starts: torch.Tensor | None = None) -> ActResult:
-        d = self._actor.decide(obs, deterministic, memory, starts)
+            memory: torch.Tensor | None = None, starts: torch.Tensor | None = None,
+            action_mask: torch.Tensor | None = None) -> ActResult:
+        d = self._actor.decide(obs, deterministic, memory, starts, action_mask)
         return ActResult(d.actions, d.logp, self.value(obs, state), d.memory, d.env_actions)
 
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
@@ -115,9 +115,10 @@ class ClippedPolicyLearner:
 
     def _dist(self, flat: RolloutRows, idx: torch.Tensor) -> ActionDist:
         """The current policy's distribution over the rows ``idx``."""
+        mask = flat.action_mask[idx] if flat.action_mask is not None else None
         if flat.memory is not None and flat.starts is not None:
-            return self._actor.sequence(flat.obs[idx], flat.memory[idx], flat.starts[idx])
-        return self._actor(flat.obs[idx])
+            return self._actor.sequence(flat.obs[idx], flat.memory[idx], flat.starts[idx], mask)
+        return self._actor(flat.obs[idx], mask)
 
     def _anneal(self, progress: float) -> None:
         if not self.cfg.lr_anneal:
@@ -157,6 +158,7 @@ class RolloutRows:
         self.old_values = f(old_values)
         self.state = f(ro.state) if ro.state is not None else None
         self.teacher = f(ro.teacher) if ro.teacher is not None else None
+        self.action_mask = f(ro.action_mask) if ro.action_mask is not None else None
         self.starts = f(ro.starts) if sequences else None
         self.memory = (ro.memory.reshape(-1, *ro.memory.shape[2:])
                        if sequences and ro.memory is not None else None)

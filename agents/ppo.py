@@ -18,6 +18,7 @@ from agents.ppo_math import (
     masked_mean,
     normalize_advantages,
     policy_loss,
+    turn_gae,
     value_loss,
 )
 from arena.interfaces.policy_config import PolicyConfig
@@ -131,9 +132,13 @@ class PPOLearner(ClippedPolicyLearner):
     # ----------------------------------------------------------------- update
     def update(self, ro: TeamRollout, progress: float) -> dict[str, float]:
         cfg = self.cfg
-        last_value = self.value(ro.last_obs, ro.last_state)
-        adv, returns = gae(ro.rewards, ro.values, ro.dones, last_value, cfg.gamma,
-                           cfg.gae_lambda)
+        if ro.boot is not None:  # agents act in turn: GAE over each slot's own decisions
+            adv, returns = turn_gae(ro.rewards, ro.values, ro.dones, ro.active, ro.boot,
+                                    cfg.gamma, cfg.gae_lambda)
+        else:
+            last_value = self.value(ro.last_obs, ro.last_state)
+            adv, returns = gae(ro.rewards, ro.values, ro.dones, last_value, cfg.gamma,
+                               cfg.gae_lambda)
         if cfg.value_norm:
             self.value_norm.update(returns, ro.active, distributed.all_reduce_sum)
         if cfg.adv_norm:

@@ -42,6 +42,39 @@ def gae(
     return adv, adv + values
 
 
+def turn_gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    dones: torch.Tensor,
+    active: torch.Tensor,
+    boot: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """GAE over each slot's own decisions, for agents that act in turn.
+
+    Shapes ``(T, B, N)`` (``dones`` ``(T, B, 1)``). A slot's steps where it did not act
+    (``active`` 0) pass through: they neither discount nor reset the recursion, so a decision's
+    next value is the slot's next decision's, ``gamma`` and ``lam`` apply once per decision,
+    and ``rewards`` must already be credited to the decision they belong to. ``dones[t]`` ends
+    the episode after step ``t`` (next value 0). ``boot`` 1 marks a decision whose episode goes
+    on past the rollout: it gets no advantage, and its value bootstraps the decision before it.
+    Inactive steps get advantage 0. Returns ``(advantages, returns)``."""
+    adv = torch.zeros_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    next_value = torch.zeros_like(rewards[0])
+    for t in range(rewards.shape[0] - 1, -1, -1):
+        ended = dones[t].expand_as(running) > 0
+        next_value = torch.where(ended, 0.0, next_value)
+        running = torch.where(ended, 0.0, running)
+        acted, bootstrap = active[t] > 0, boot[t] > 0
+        step = rewards[t] + gamma * next_value - values[t] + gamma * lam * running
+        adv[t] = torch.where(acted, step, 0.0)
+        running = torch.where(acted, step, torch.where(bootstrap, 0.0, running))
+        next_value = torch.where(acted | bootstrap, values[t], next_value)
+    return adv, adv + values
+
+
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean of ``x`` over entries where ``mask`` is 1."""
     return (x * mask).sum() / mask.sum().clamp_min(1.0)

@@ -1,8 +1,8 @@
 """Arena: batched multi-agent RL environments on a PyTorch 2D simulator, with PettingZoo APIs.
 
-The public API: ``make``/``make_parallel_env`` (envs), ``register``/``Scenario`` and the
-simulator types (new scenarios), ``load_policy`` (trained runs). The package layout and its
-import rules: docs/architecture.md."""
+The public API: ``make``, ``make_parallel_env`` and ``make_aec_env`` (envs), ``register``,
+``Scenario`` and the simulator types (new scenarios), ``load_policy`` (trained runs). The
+package layout and its import rules: docs/architecture.md."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from arena.core.vec_env import VecEnv
 from arena.sim import EntitySpec, PhysicsConfig, World, WorldSpec
 
 if TYPE_CHECKING:
+    from pettingzoo import AECEnv
+
     from arena.adapters.pettingzoo import ArenaParallelEnv
     from arena.interfaces.policies import Policy
 
@@ -27,6 +29,16 @@ def make_parallel_env(env_id: str, render_mode: str | None = None, device: str =
                       **scenario_kwargs: Any) -> ArenaParallelEnv:
     """A PettingZoo ``ParallelEnv`` (one env, numpy in and out) of ``env_id``."""
     from arena.adapters.pettingzoo import make_parallel_env as _make
+
+    return _make(env_id, render_mode=render_mode, device=device, **scenario_kwargs)
+
+
+def make_aec_env(env_id: str, render_mode: str | None = None, device: str = "cpu",
+                 **scenario_kwargs: Any) -> AECEnv:
+    """A PettingZoo ``AECEnv`` (one env, numpy in and out) of ``env_id``: agents in turn for a
+    turn-based scenario (with PettingZoo-style action masks), else the parallel env's AEC
+    form."""
+    from arena.adapters.pettingzoo_aec import make_aec_env as _make
 
     return _make(env_id, render_mode=render_mode, device=device, **scenario_kwargs)
 
@@ -54,6 +66,7 @@ __all__ = [
     "list_envs",
     "load_policy",
     "make",
+    "make_aec_env",
     "make_parallel_env",
     "make_scenario",
     "register",

@@ -195,6 +195,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.attackers or args.defenders:
         return cmd_crossplay(args)
+    if args.vs:
+        return cmd_seats(args)
     if not args.run:
         raise ValueError("arena eval needs a RUN (or --attackers ... --defenders ...)")
     reports = [evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
@@ -214,6 +216,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         else:  # a list: one report per backend
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps([r.__dict__ for r in reports], indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_seats(args: argparse.Namespace) -> int:
+    """A game's policy in every seat against ``--vs``: win/draw/loss rates, illegal actions."""
+    from arena.evaluation.seats import evaluate_seats
+
+    if not args.run:
+        raise ValueError("arena eval --vs needs a RUN (or scripted|random with --env)")
+    report = evaluate_seats(args.run, args.vs, args.episodes, args.env,
+                            parse_overrides(args.overrides), not args.sample, args.seed)
+    print(report.table())
+    if args.json:
+        report.write_json(args.json)
         print(f"wrote {args.json}")
     return 0
 
@@ -286,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--defender-team", default="defender")
     p.add_argument("--metric", default="attack_success", help="cross-play: the 0/1 outcome")
     p.add_argument("--png", default=None, help="cross-play: write the ASR heatmap")
+    p.add_argument("--vs", default=None, metavar="OPPONENT",
+                   help="games: play every seat against random|scripted|RUN2 (win, draw, "
+                        "loss rates and illegal actions per seat)")
     p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--env", default=None, help="another env id (same team spaces)")

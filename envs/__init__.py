@@ -11,6 +11,7 @@ def register_builtin() -> None:
     from envs.attack_defense.simple_tag import SimpleTag
     from envs.coordination.simple_spread import SimpleSpread
     from envs.coordination.transport import Transport
+    from envs.games.tictactoe import TicTacToe
     from envs.navigation.fork import Fork
     from envs.navigation.hidden_goal import HiddenGoal
     from envs.navigation.navigation import Navigation
@@ -23,3 +24,4 @@ def register_builtin() -> None:
     register("navigation/navigation-v0", Navigation)
     register("navigation/hidden_goal-v0", HiddenGoal)
     register("navigation/fork-v0", Fork)
+    register("games/tictactoe-v0", TicTacToe)

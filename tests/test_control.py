@@ -21,7 +21,8 @@ class Constant:
         self.calls: list[tuple[int, torch.Tensor | None]] = []
 
     def act(self, env: object, obs: torch.Tensor, rows: torch.Tensor | None,
-            memory: torch.Tensor | None, starts: torch.Tensor
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
         self.calls.append((obs.shape[0], None if rows is None else rows.clone()))
         actions = torch.full(obs.shape[:2], self.value, dtype=torch.long)

@@ -15,7 +15,9 @@ from arena.cli import main
 
 @pytest.mark.parametrize("env_id", arena.list_envs())
 def test_rgb_frames(env_id: str) -> None:
-    par = arena.make_parallel_env(env_id, render_mode="rgb_array")
+    turns = arena.make(env_id).turn_based  # agents in turn: the AEC form
+    par = (arena.make_aec_env if turns else arena.make_parallel_env)(env_id,
+                                                                     render_mode="rgb_array")
     par.reset(seed=0)
     frame = par.render()
     assert frame is not None and frame.shape[2] == 3 and frame.dtype == np.uint8

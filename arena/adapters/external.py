@@ -1,14 +1,22 @@
 """Any PettingZoo env behind Arena's batched interface: ``ExternalVecEnv``.
 
-``K`` copies of a PettingZoo ``ParallelEnv`` (or an AEC env, converted with PettingZoo's
-``aec_to_parallel``) are stepped one after the other on the host and their numpy data stacked
-into the same ``{team: Tensor[K, N_team, ...]}`` tensors as Arena's own envs, with the same
-per-env auto-reset and ``info`` keys, so the trainer, evaluation and policies run on them
-unchanged. It is as fast as the wrapped env (a Python loop over copies), not a batched one.
+``K`` copies of a PettingZoo env are stepped one after the other on the host and their numpy
+data stacked into the same ``{team: Tensor[K, N_team, ...]}`` tensors as Arena's own envs, with
+the same per-env auto-reset and ``info`` keys, so the trainer, evaluation and policies run on
+them unchanged. It is as fast as the wrapped env (a Python loop over copies), not a batched one.
 
+- Kinds of env: ``ParallelEnv``; AEC envs that PettingZoo marks parallelizable (converted with
+  ``aec_to_parallel``); turn-based AEC envs (most of the classic family), where only the agent
+  to move acts: the other slots are inactive for that step (``agent_mask``), and rewards that
+  reach an agent between its turns, the final win or loss included, count for its last
+  decision (``turn_based``).
+- Observations: ``Box`` of any shape, flattened to float32; a ``Dict`` with ``observation`` and
+  ``action_mask`` (PettingZoo's convention), or an ``action_mask`` in ``info``, gives action
+  masks (``action_mask()``): policies then never pick an illegal action.
 - Teams: agents grouped by name without the trailing ``_<index>`` (``adversary_0`` ->
-  ``adversary``), or given explicitly as ``teams={team: [agent names]}``. Agents of one team
-  must share observation and action spaces (teams may differ from each other).
+  ``adversary``, ``player_1``/``player_2`` -> ``player``: both seats of a game are one team,
+  one shared policy: self-play), or given explicitly as ``teams={team: [agent names]}``.
+  Agents of one team must share observation and action spaces.
 - Agents that leave the episode early (PettingZoo removes them from ``env.agents``) keep their
   last observation, get reward 0, are ``False`` in ``agent_mask(team)`` and receive no actions.
   An episode ends when no agent is left; it counts as truncated if any agent was truncated.
@@ -26,6 +34,13 @@ import gymnasium
 import numpy as np
 import torch
 
+from arena.adapters.pettingzoo_copies import (
+    CopyStep,
+    flat_box,
+    make_copy,
+    observation_part,
+    split_observation,
+)
 from arena.core.scenario import ByTeam
 
 
@@ -49,14 +64,6 @@ def infer_teams(agents: list[str]) -> dict[str, list[str]]:
     return teams
 
 
-def _as_parallel(env: Any) -> Any:
-    if hasattr(env, "agent_iter"):  # an AEC env
-        from pettingzoo.utils.conversions import aec_to_parallel
-
-        return aec_to_parallel(env)
-    return env
-
-
 class ExternalVecEnv:
     """``num_envs`` copies of a PettingZoo env with Arena's batched env interface."""
 
@@ -73,19 +80,29 @@ class ExternalVecEnv:
                  env_id: str = "external", auto_reset: bool = True) -> None:
         if not isinstance(num_envs, int) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
-        self.envs = [_as_parallel(make_env()) for _ in range(num_envs)]
         self.num_envs, self.device, self.env_id = num_envs, torch.device(device), env_id
+        self.copies = [make_copy(make_env(), env_id) for _ in range(num_envs)]
         self.auto_reset = auto_reset
-        first = self.envs[0]
+        first = self.copies[0].env
+        self.turn_based = self.copies[0].turn_based
+        """Agents act in turn (a turn-based AEC env): ``agent_mask`` is the agent to move."""
         self.teams = teams or infer_teams(list(first.possible_agents))
         self._check_teams(first)
-        self._obs = {t: torch.zeros(num_envs, len(a), *(self.observation_space(t).shape or ()))
+        self._spaces = {t: flat_box(first.observation_space(a[0]), env_id, a[0])
+                        for t, a in self.teams.items()}
+        self.has_action_masks = self._masked(first)
+        """Whether the env gives action masks (in its observations or infos)."""
+        self._obs = {t: torch.zeros(num_envs, len(a), self._spaces[t].shape[0])
                      for t, a in self.teams.items()}
-        self._mask = {t: torch.zeros(num_envs, len(a), dtype=torch.bool)
-                      for t, a in self.teams.items()}
+        self._active = {t: torch.zeros(num_envs, len(a), dtype=torch.bool)
+                        for t, a in self.teams.items()}
+        self._masks = {t: torch.ones(num_envs, len(a), int(getattr(self.action_space(t), "n", 0)),
+                                     dtype=torch.bool) for t, a in self.teams.items()}
         self._t = torch.zeros(num_envs, dtype=torch.long)
         self._returns = {t: torch.zeros(num_envs, len(a)) for t, a in self.teams.items()}
         self._seed: int | None = None
+        self._slot = {agent: (team, i) for team, agents in self.teams.items()
+                      for i, agent in enumerate(agents)}
 
     def _check_teams(self, env: Any) -> None:
         possible = set(env.possible_agents)
@@ -100,24 +117,39 @@ class ExternalVecEnv:
                     if getattr(env, kind)(agent) != getattr(env, kind)(agents[0]):
                         raise ValueError(f"team {team!r}: agent {agent!r} has another {kind} "
                                          f"than {agents[0]!r}; give teams explicitly")
+            space = env.action_space(agents[0])
+            if not isinstance(space, (gymnasium.spaces.Discrete, gymnasium.spaces.Box)):
+                raise ValueError(f"{self.env_id}: agent {agents[0]!r} has action space "
+                                 f"{space}; ExternalVecEnv supports Discrete and Box actions")
         listed = [a for agents in self.teams.values() for a in agents]
         if sorted(listed) != sorted(possible):
             raise ValueError(f"teams must list every agent once; missing or repeated: "
                              f"{sorted(possible.symmetric_difference(listed))}")
-        if not isinstance(self.observation_space(next(iter(self.teams))), gymnasium.spaces.Box):
-            raise ValueError("only Box observation spaces are supported")
+
+    def _masked(self, env: Any) -> bool:
+        """Masks come with the observation (``Dict`` space) or, seen after a reset, in
+        ``info``; only discrete actions can be masked."""
+        agent = env.possible_agents[0]
+        space = env.observation_space(agent)
+        in_obs = isinstance(space, gymnasium.spaces.Dict) and "action_mask" in space.spaces
+        if not in_obs:
+            probe = self.copies[0].reset(seed=None)
+            in_obs = any("action_mask" in (i or {}) for i in probe.infos.values())
+        discrete = all(isinstance(self.action_space(t), gymnasium.spaces.Discrete)
+                       for t in self.teams)
+        return in_obs and discrete
 
     # ----------------------------------------------------------------- spaces
     def observation_space(self, team: str) -> gymnasium.Space:
-        return self.envs[0].observation_space(self.teams[team][0])
+        """The flattened observation of one agent of ``team`` (float32)."""
+        return self._spaces[team]
 
     def action_space(self, team: str) -> gymnasium.Space:
-        return self.envs[0].action_space(self.teams[team][0])
+        return self.copies[0].env.action_space(self.teams[team][0])
 
     @property
     def state_space(self) -> gymnasium.spaces.Box:
-        dim = sum(len(a) * int(np.prod(self.observation_space(t).shape or ()))
-                  for t, a in self.teams.items())
+        dim = sum(len(a) * self._spaces[t].shape[0] for t, a in self.teams.items())
         return gymnasium.spaces.Box(-np.inf, np.inf, (dim,), np.float32)
 
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
@@ -133,15 +165,11 @@ class ExternalVecEnv:
 
     def _reset_one(self, k: int) -> None:
         seed = None if self._seed is None else self._seed + k
-        obs, _ = self.envs[k].reset(seed=seed)
+        out = self.copies[k].reset(seed)
         self._t[k] = 0
-        for team, agents in self.teams.items():
+        for team in self.teams:
             self._returns[team][k] = 0.0
-            self._mask[team][k] = False
-            for i, agent in enumerate(agents):
-                if agent in obs:
-                    self._store(team, k, i, agent, obs[agent], "reset")
-                    self._mask[team][k, i] = True
+        self._store(k, out, "reset")
 
     def step(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
                                                               torch.Tensor, dict[str, Any]]:
@@ -172,35 +200,37 @@ class ExternalVecEnv:
 
     def _step_one(self, k: int, actions: dict[str, np.ndarray],
                   rew: dict[str, torch.Tensor]) -> tuple[bool, bool]:
-        env = self.envs[k]
-        live = set(env.agents)
-        if not live:  # a finished env without auto-reset stays finished
+        copy = self.copies[k]
+        if not copy.live:  # a finished env without auto-reset stays finished
             return True, False
         act = {agent: self._action(team, actions[team][k, i])
-               for team, agents in self.teams.items() for i, agent in enumerate(agents)
-               if agent in live}
-        obs, reward, terminations, truncations, _ = env.step(act)
-        any_trunc = False
-        for team, agents in self.teams.items():
-            for i, agent in enumerate(agents):
-                if agent in obs:
-                    self._store(team, k, i, agent, obs[agent], "step")
-                if agent in reward:
-                    rew[team][k, i] = float(reward[agent])
-                if terminations.get(agent) or truncations.get(agent):
-                    self._mask[team][k, i] = False
-                any_trunc |= bool(truncations.get(agent, False))
-        if env.agents:
+               for agent, (team, i) in self._slot.items() if agent in copy.acting}
+        out = copy.step(act)
+        for agent, reward in out.rewards.items():
+            team, i = self._slot[agent]
+            rew[team][k, i] = reward
+        self._store(k, out, "step")
+        if copy.live:
             return False, False
-        return not any_trunc, any_trunc
+        return not out.truncated, out.truncated
 
-    def _store(self, team: str, k: int, i: int, agent: str, obs: Any, method: str) -> None:
-        x = torch.as_tensor(np.asarray(obs, dtype=np.float32))
-        if x.shape != self._obs[team].shape[2:]:
-            raise ValueError(f"{self.env_id}: {method}() gave agent {agent!r} an observation of "
-                             f"shape {tuple(x.shape)}, but its observation_space is "
-                             f"{self.observation_space(team)}")
-        self._obs[team][k, i] = x
+    def _store(self, k: int, out: CopyStep, method: str) -> None:
+        """Observations and masks of copy ``k`` after ``reset``/``step``; who acts next."""
+        acting = set(self.copies[k].acting)
+        for agent, (team, i) in self._slot.items():
+            self._active[team][k, i] = agent in acting
+            if agent not in out.obs:
+                self._masks[team][k, i] = agent in acting
+                continue
+            obs, mask = split_observation(out.obs[agent], out.infos.get(agent))
+            space = observation_part(self.copies[k].env.observation_space(agent))
+            if np.shape(obs) != space.shape:
+                raise ValueError(f"{self.env_id}: {method}() gave agent {agent!r} an observation "
+                                 f"of shape {tuple(np.shape(obs))}, but its observation_space "
+                                 f"is {space}")
+            self._obs[team][k, i] = torch.as_tensor(np.asarray(obs, dtype=np.float32)).reshape(-1)
+            if self.has_action_masks and mask is not None:
+                self._masks[team][k, i] = torch.as_tensor(np.asarray(mask, dtype=bool))
 
     def _action(self, team: str, a: np.ndarray) -> Any:
         space = self.action_space(team)
@@ -217,19 +247,35 @@ class ExternalVecEnv:
         return {t: o.clone().to(self.device) for t, o in self._obs.items()}
 
     def agent_mask(self, team: str) -> torch.Tensor:
-        """``(num_envs, N_team)``: agents still in their episode."""
-        return self._mask[team].to(self.device)
+        """``(num_envs, N_team)``: agents that act now (in their episode; in a turn-based env,
+        the agent to move)."""
+        return self._active[team].to(self.device)
+
+    def action_mask(self) -> ByTeam | None:
+        """Legal discrete actions ``{team: bool (num_envs, N_team, n)}``, or ``None``."""
+        if not self.has_action_masks:
+            return None
+        return {t: m.clone().to(self.device) for t, m in self._masks.items()}
 
     def global_state(self) -> torch.Tensor:
         return torch.cat([o.flatten(1) for o in self._obs.values()], dim=1).to(self.device)
 
-    def sample_actions(self) -> dict[str, torch.Tensor]:
+    def sample_actions(self) -> ByTeam:
+        """Uniformly random actions (legal ones where the env masks actions)."""
         out = {}
+        masks = self.action_mask()
         for team, agents in self.teams.items():
             space = self.action_space(team)
-            data = np.stack([np.stack([space.sample() for _ in agents])
-                             for _ in range(self.num_envs)])
-            out[team] = torch.as_tensor(data).to(self.device)
+            rows = []
+            for k in range(self.num_envs):
+                row = []
+                for i in range(len(agents)):
+                    legal = None if masks is None else masks[team][k, i].cpu().numpy()
+                    use = legal is not None and bool(legal.any())
+                    row.append(space.sample(mask=legal.astype(np.int8)) if use  # type: ignore[union-attr]
+                               else space.sample())
+                rows.append(np.stack(row))
+            out[team] = torch.as_tensor(np.stack(rows)).to(self.device)
         return out
 
     def scripted_actions(self) -> ByTeam:
@@ -245,7 +291,7 @@ class ExternalVecEnv:
         self.reset(seed=None)
 
     def render(self, env_index: int = 0) -> np.ndarray:
-        frame = self.envs[env_index].render()
+        frame = self.copies[env_index].env.render()
         if frame is None:
             raise ValueError(f"{self.env_id} was not made with render_mode='rgb_array'")
         return np.asarray(frame)

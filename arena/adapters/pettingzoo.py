@@ -20,6 +20,25 @@ from arena.core.vec_env import VecEnv
 AgentDict = dict[str, Any]
 
 
+def agent_observation_space(env: VecEnv, team: str) -> gymnasium.Space:
+    """The observation space of one agent of ``team``, the PettingZoo way: a ``Dict`` of
+    ``observation`` and an int8 ``action_mask`` when the scenario masks actions."""
+    box = copy.deepcopy(env.observation_space(team))
+    if not env.has_action_masks:
+        return box
+    n = int(env.action_space(team).n)  # type: ignore[attr-defined]
+    return gymnasium.spaces.Dict({"observation": box,
+                                  "action_mask": gymnasium.spaces.Box(0, 1, (n,), np.int8)})
+
+
+def with_mask(obs: np.ndarray, env: VecEnv, team: str, i: int) -> Any:
+    """``obs`` of agent ``i`` of ``team`` (env 0), with its action mask when there is one."""
+    masks = env.action_mask()
+    if masks is None:
+        return obs
+    return {"observation": obs, "action_mask": masks[team][0, i].cpu().numpy().astype(np.int8)}
+
+
 class ArenaParallelEnv(ParallelEnv):
     """One env of an Arena scenario behind PettingZoo's parallel API.
 
@@ -33,6 +52,9 @@ class ArenaParallelEnv(ParallelEnv):
     def __init__(self, env: VecEnv, render_mode: str | None = None) -> None:
         if env.num_envs != 1 or env.auto_reset:
             raise ValueError("ArenaParallelEnv needs a VecEnv with num_envs=1, auto_reset=False")
+        if env.turn_based:
+            raise ValueError(f"{env.env_id} is turn-based (agents act in turn): use its AEC "
+                             "form, arena.adapters.pettingzoo_aec.make_aec_env")
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         self._env = env
@@ -42,7 +64,7 @@ class ArenaParallelEnv(ParallelEnv):
         self.agents: list[str] = []
         self._slots = {name: (team, i) for team, names in env.teams.items()
                        for i, name in enumerate(names)}
-        self.observation_spaces = {a: copy.deepcopy(env.observation_space(t))
+        self.observation_spaces = {a: agent_observation_space(env, t)
                                    for a, (t, _) in self._slots.items()}
         self.action_spaces = {a: copy.deepcopy(env.action_space(t))
                               for a, (t, _) in self._slots.items()}
@@ -85,7 +107,8 @@ class ArenaParallelEnv(ParallelEnv):
         arrays = {t: v[0].detach().cpu().numpy() for t, v in by_team.items()}
         if scalar:
             return {a: float(arrays[t][i]) for a, (t, i) in self._slots.items()}
-        return {a: arrays[t][i].astype(np.float32) for a, (t, i) in self._slots.items()}
+        return {a: with_mask(arrays[t][i].astype(np.float32), self._env, t, i)
+                for a, (t, i) in self._slots.items()}
 
     def _team_actions(self, actions: AgentDict) -> dict[str, torch.Tensor]:
         env_id = self._env.env_id

@@ -1,7 +1,8 @@
 """Conformance checks any registered env (built-in or plug-in) should pass.
 
-``check_env(env_id)`` runs PettingZoo's own parallel API, seed and AEC API tests on the
-ParallelEnv adapter, and Arena's batched-env contract (shapes, spaces, auto-reset, seeding).
+``check_pettingzoo(env_id)`` runs PettingZoo's own parallel API, seed and AEC API tests on the
+ParallelEnv adapter (the AEC API and seed tests on the AEC adapter of a turn-based scenario),
+``check_batched`` Arena's batched-env contract (shapes, spaces, auto-reset, seeding).
 """
 
 from __future__ import annotations
@@ -10,15 +11,21 @@ from typing import Any
 
 import gymnasium
 import torch
-from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test
+from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 from pettingzoo.utils import parallel_to_aec
 
 from arena.adapters.pettingzoo import make_parallel_env
+from arena.adapters.pettingzoo_aec import make_aec_env
 from arena.core.registry import make
 
 
 def check_pettingzoo(env_id: str, num_cycles: int = 60, **kwargs: Any) -> None:
-    """PettingZoo's parallel API test, parallel seed test and AEC API test."""
+    """PettingZoo's parallel API test, parallel seed test and AEC API test; for a turn-based
+    scenario, PettingZoo's AEC API and seed tests on its AEC form."""
+    if make(env_id, num_envs=1, **kwargs).turn_based:
+        api_test(make_aec_env(env_id, **kwargs), num_cycles=num_cycles)
+        seed_test(lambda: make_aec_env(env_id, **kwargs), num_cycles=num_cycles)
+        return
     parallel_api_test(make_parallel_env(env_id, **kwargs), num_cycles=num_cycles)
     parallel_seed_test(lambda: make_parallel_env(env_id, **kwargs), num_cycles=num_cycles)
     api_test(parallel_to_aec(make_parallel_env(env_id, **kwargs)), num_cycles=num_cycles)

@@ -1,5 +1,6 @@
 """Action validation for ``VecEnv.step`` (``check_actions=True``): actions of the wrong team,
-shape, dtype, device or range are an ``ActionError`` that names the env and the team."""
+shape, dtype, device or range, or masked out for an agent that acts, are an ``ActionError`` that
+names the env and the team."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ class _Env(Protocol):
 
     def action_space(self, team: str) -> gymnasium.Space: ...
 
+    def action_mask(self) -> dict[str, torch.Tensor] | None: ...
+
+    def agent_mask(self, team: str) -> torch.Tensor: ...
+
 
 def checked_actions(env: _Env, actions: Any) -> dict[str, torch.Tensor]:
     """``actions`` as ``{team: tensor}`` on the env's device, or an ``ActionError``."""
@@ -34,7 +39,17 @@ def checked_actions(env: _Env, actions: Any) -> dict[str, torch.Tensor]:
         raise ActionError(f"{env.env_id}: actions must have exactly the teams "
                           f"{list(env.teams)}; missing {sorted(missing)}, "
                           f"unknown {sorted(unknown)}")
-    return {team: _checked_team(env, team, actions[team]) for team in env.teams}
+    checked = {team: _checked_team(env, team, actions[team]) for team in env.teams}
+    masks = env.action_mask()
+    for team, mask in (masks or {}).items():
+        legal = mask.gather(-1, checked[team].unsqueeze(-1)).squeeze(-1)
+        illegal = ~legal & env.agent_mask(team)
+        if bool(illegal.any()):
+            b, i = (int(x) for x in illegal.nonzero()[0])
+            raise ActionError(f"{env.env_id}: actions[{team!r}] has illegal actions (masked "
+                              f"out by the scenario), e.g. {int(checked[team][b, i])} for "
+                              f"{env.teams[team][i]} in env {b}")
+    return checked
 
 
 def _checked_team(env: _Env, team: str, a: Any) -> torch.Tensor:

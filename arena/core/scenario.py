@@ -38,6 +38,14 @@ class Scenario(ABC):
     continuous_format: ClassVar[str] = "force"
     binary_metrics: ClassVar[tuple[str, ...]] = ("success", "attack_success")
     """Metrics that are 0/1 outcomes per episode: reported as rates with Wilson intervals."""
+    physics: ClassVar[bool] = True
+    """Actions are moves (forces) that the simulator applies. A scenario without physics (a
+    board game) sets ``False``, declares its own ``action_space`` and implements
+    ``apply_actions``."""
+    turn_based: ClassVar[bool] = False
+    """Agents act in turn: ``world.active`` marks the agent to move in each env (the others'
+    actions are ignored), and rewards that reach an agent between its turns belong to its last
+    decision."""
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -81,6 +89,17 @@ class Scenario(ABC):
     def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
         """Sample initial states of the envs where ``mask`` (shape ``(num_envs,)``) is true."""
 
+    def apply_actions(self, world: World, actions: ByTeam) -> None:
+        """Scenarios without physics: change the state by the actions ``{team: (num_envs,
+        N_team)}`` (called instead of the physics step)."""
+        raise NotImplementedError(f"{type(self).__name__} sets physics = False but defines "
+                                  "no apply_actions")
+
+    def action_mask(self, world: World) -> ByTeam | None:
+        """Legal discrete actions, ``{team: bool (num_envs, N_team, n_actions)}``, or ``None``
+        (every action is legal: the default). Policies never pick a masked action."""
+        return None
+
     def post_step(self, world: World) -> None:  # noqa: B027 - optional hook
         """Update scenario state after physics, once per step, before observations and rewards
         (tags, goals reached, collision counters): shared quantities live here."""
@@ -122,11 +141,13 @@ class Scenario(ABC):
     @property
     def has_scripted_policy(self) -> bool:
         """Whether the scenario defines a scripted policy."""
-        return (type(self).scripted_direction is not Scenario.scripted_direction
-                or hasattr(self, "heuristic_direction"))
+        cls = type(self)
+        return (cls.scripted_direction is not Scenario.scripted_direction
+                or cls.scripted is not Scenario.scripted or hasattr(self, "heuristic_direction"))
 
     def scripted(self, world: World) -> ByTeam:
-        """Scripted-policy actions by team, in each team's action space."""
+        """Scripted-policy actions by team, in each team's action space (from
+        ``scripted_direction``; scenarios without physics override this instead)."""
         dirs = self.scripted_direction(world)
         return {team: self.direction_to_action(d) for team, d in dirs.items()}
 

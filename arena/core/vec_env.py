@@ -96,12 +96,26 @@ class VecEnv:
         for team in self.teams:
             box = gymnasium.spaces.Box(-np.inf, np.inf, (obs[team].shape[-1],), np.float32)
             spaces[team] = (box, self._checked_action_space(team))
+        masks = self.scenario.action_mask(self.world)
+        self.has_action_masks = masks is not None
+        """Whether the scenario restricts the legal discrete actions (``action_mask``)."""
+        if masks is not None:
+            self._check_per_agent("action_mask", masks, feature_dim=True)
+            for team, m in masks.items():
+                space = spaces[team][1]
+                if not isinstance(space, gymnasium.spaces.Discrete) or m.shape[-1] != space.n:
+                    raise ValueError(f"{type(self.scenario).__name__}.action_mask[{team!r}] "
+                                     f"has {m.shape[-1]} actions; the action space is {space}")
+                self._check_output(f"action_mask[{team!r}]", m, tuple(m.shape), torch.bool)
         return spaces
 
     def _checked_action_space(self, team: str) -> gymnasium.Space:
-        """The scenario's action space must be one the physics can apply."""
+        """The scenario's action space must be one the physics can apply (a scenario without
+        physics applies its own)."""
         space = self.scenario.action_space(team)
         sc = self.scenario
+        if not sc.physics:
+            return space
         want: gymnasium.Space = (
             gymnasium.spaces.Box(0.0, 1.0, (5,), np.float32)
             if sc.continuous_actions and sc.continuous_format == "mpe" else
@@ -189,7 +203,10 @@ class VecEnv:
         """Physics, scenario update, observations, rewards and episode bookkeeping: the hot path
         that ``compile=True`` hands to ``torch.compile`` as one graph."""
         world, sc = self.world, self.scenario
-        world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
+        if sc.physics:
+            world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
+        else:
+            sc.apply_actions(world, actions)
         sc.post_step(world)
         obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
         if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
@@ -293,8 +310,19 @@ class VecEnv:
             setattr(self.scenario, k, v.to(dev))
 
     def agent_mask(self, team: str) -> torch.Tensor:
-        """``(num_envs, N_team)``: agents still active in their episode."""
+        """``(num_envs, N_team)``: agents active at this step (in their episode; in a
+        turn-based scenario, the agent to move)."""
         return self.world.active[:, self.world.team_slices[self._team(team)]]
+
+    def action_mask(self) -> ByTeam | None:
+        """Legal discrete actions ``{team: bool (num_envs, N_team, n_actions)}`` in the current
+        state, or ``None`` when every action is legal."""
+        return self.scenario.action_mask(self.world) if self.has_action_masks else None
+
+    @property
+    def turn_based(self) -> bool:
+        """Whether agents act in turn (``agent_mask`` marks the agent to move)."""
+        return self.scenario.turn_based
 
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         """The entity layout of ``team``'s observation (see ``Scenario.obs_layout``)."""
@@ -319,12 +347,18 @@ class VecEnv:
         return self.scenario.global_state(self.world, self.scenario.observation(self.world))
 
     def sample_actions(self, generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
-        """Uniformly random actions for every agent, by team."""
+        """Uniformly random actions for every agent, by team (legal ones where the scenario
+        masks actions)."""
         gen = generator or self.generator
         out = {}
+        masks = self.action_mask()
         for team, names in self.teams.items():
             space = self.action_space(team)
             shape = (self.num_envs, len(names))
+            if masks is not None and team in masks:  # uniform over the legal actions
+                u = torch.rand(masks[team].shape, generator=gen, device=self.device)
+                out[team] = torch.where(masks[team], u, -1.0).argmax(-1)
+                continue
             if isinstance(space, gymnasium.spaces.Discrete):
                 out[team] = torch.randint(0, int(space.n), shape, generator=gen,
                                           device=self.device)

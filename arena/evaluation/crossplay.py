@@ -31,7 +31,7 @@ def side_policy(spec: str, team: str, env: VecEnv, device: str = "cpu") -> Polic
     actor_only = policy.only(team)
 
     def act(env: VecEnv, obs: ByTeam) -> ByTeam:
-        return actor_only({team: obs[team]}, starts=env.episode_starts())
+        return actor_only.as_fn()(env, {team: obs[team]})
 
     return act
 

@@ -37,10 +37,12 @@ class Controller(Protocol):
     """Memory per agent of a recurrent policy (0: feedforward)."""
 
     def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
-            memory: torch.Tensor | None, starts: torch.Tensor
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Env actions ``(B', N[, A])`` for the observations ``obs`` ``(B', N, D)`` of the envs
-        ``rows`` (``None``: all envs), and the memory after this step (recurrent)."""
+        ``rows`` (``None``: all envs), legal under ``action_mask`` ``(B', N, A)`` where the env
+        masks actions, and the memory after this step (recurrent)."""
         ...
 
 
@@ -110,7 +112,7 @@ class TeamControl:
         return agent_mask & self._learner_mask
 
     def act(self, env: VecEnv, obs: torch.Tensor, learner_actions: torch.Tensor | None,
-            starts: torch.Tensor) -> torch.Tensor:
+            starts: torch.Tensor, action_mask: torch.Tensor | None = None) -> torch.Tensor:
         """The team's env actions: the learner's (if any) on its slots, each controller's on
         its own. Slots that nobody owns get the learner's actions, or zeros without one."""
         out = learner_actions
@@ -118,11 +120,13 @@ class TeamControl:
             out = out.clone()  # written in place below
         for index, rows, owned in self._plan:
             memory = self.memory.get(index)
-            x, mem, first = obs, memory, starts
+            x, mem, first, mask = obs, memory, starts, action_mask
             if rows is not None:
                 x, first = obs[rows], starts[rows]
                 mem = None if memory is None else memory[rows]
-            actions, new_memory = self.controllers[index - 1].act(env, x, rows, mem, first)
+                mask = None if action_mask is None else action_mask[rows]
+            actions, new_memory = self.controllers[index - 1].act(env, x, rows, mem, first,
+                                                                  mask)
             if memory is not None and new_memory is not None:
                 if rows is None:
                     self.memory[index] = new_memory

@@ -24,6 +24,8 @@ class EpisodeStats:
     lengths: torch.Tensor = field(default_factory=lambda: torch.zeros(0))
     metrics: dict[str, torch.Tensor] = field(default_factory=dict)
     """The scenario's metrics at each episode's end."""
+    agent_returns: dict[str, torch.Tensor] = field(default_factory=dict)
+    """Return of every agent of each team, ``(episodes, N_team)`` (a seat of a game)."""
 
     def means(self) -> dict[str, float]:
         """Flat ``{"return/team": mean, "length": mean, "metric": mean}``."""
@@ -47,6 +49,8 @@ def run_episodes(env: VecEnv, policy: PolicyFn, seed: int = 0) -> EpisodeStats:
         for team, ret in info["episode_return"].items():
             acc = stats.returns.setdefault(team, torch.zeros(b, device=env.device))
             stats.returns[team] = torch.where(new, ret.mean(-1).to(acc.dtype), acc)
+            each = stats.agent_returns.setdefault(team, torch.zeros_like(ret))
+            stats.agent_returns[team] = torch.where(new.unsqueeze(-1), ret.to(each.dtype), each)
         for key, value in info["metrics"].items():
             acc = stats.metrics.setdefault(key, torch.zeros(b, device=env.device))
             stats.metrics[key] = torch.where(new, value.to(acc.dtype), acc)

@@ -40,10 +40,11 @@ class TeamActor(nn.Module):
 
     @abstractmethod
     def decide(self, obs: torch.Tensor, deterministic: bool = False,
-               memory: torch.Tensor | None = None, starts: torch.Tensor | None = None
-               ) -> Decision:
+               memory: torch.Tensor | None = None, starts: torch.Tensor | None = None,
+               action_mask: torch.Tensor | None = None) -> Decision:
         """Actions for ``obs`` ``(B, N, D)``: the mode (``deterministic``) or a sample.
-        Recurrent actors need ``memory`` ``(B, N, M)`` and ``starts`` ``(B,)``."""
+        Recurrent actors need ``memory`` ``(B, N, M)`` and ``starts`` ``(B,)``; discrete actors
+        never pick an action that ``action_mask`` ``(B, N, A)`` (True: legal) masks out."""
 
     def initial_memory(self, batch: tuple[int, ...], device: torch.device | str
                        ) -> torch.Tensor:
@@ -85,8 +86,8 @@ class Learner(Protocol):
     """Discount, used to bootstrap time-limit truncations."""
 
     def act(self, obs: torch.Tensor, state: torch.Tensor | None, deterministic: bool = False,
-            memory: torch.Tensor | None = None,
-            starts: torch.Tensor | None = None) -> ActResult: ...
+            memory: torch.Tensor | None = None, starts: torch.Tensor | None = None,
+            action_mask: torch.Tensor | None = None) -> ActResult: ...
 
     def value(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor: ...
 

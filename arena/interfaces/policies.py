@@ -57,7 +57,8 @@ class Policy:
     Recurrent policies keep a memory per env and agent between calls; pass
     ``starts=env.episode_starts()`` so that it restarts with each episode (without it, the
     first call, or a call with another batch size, starts every env afresh and later calls
-    continue the episodes)."""
+    continue the episodes). In envs that mask actions, pass ``action_mask=env.action_mask()``:
+    the policy then never picks an illegal action (``as_fn`` does both)."""
 
     def __init__(self, actors: dict[str, TeamActor], spaces: dict[str, gymnasium.Space],
                  deterministic: bool = True) -> None:
@@ -68,20 +69,22 @@ class Policy:
 
     @torch.no_grad()
     def __call__(self, obs: ByTeam, deterministic: bool | None = None,
-                 starts: torch.Tensor | None = None) -> ByTeam:
+                 starts: torch.Tensor | None = None,
+                 action_mask: ByTeam | None = None) -> ByTeam:
         greedy = self.deterministic if deterministic is None else deterministic
         out = {}
         for team, actor in self.actors.items():
             if team not in obs:
                 raise KeyError(f"policy has team {team!r}, observations have {list(obs)}")
             x = obs[team]
+            mask = None if action_mask is None else action_mask.get(team)
             if actor.recurrent:
                 memory, first = self._memory(team, actor, x, starts)
-                d = actor.decide(x, greedy, memory, first)
+                d = actor.decide(x, greedy, memory, first, mask)
                 assert d.memory is not None
                 self.memory[team] = d.memory
             else:
-                d = actor.decide(x, greedy)
+                d = actor.decide(x, greedy, action_mask=mask)
             out[team] = to_env_actions(self.spaces[team], d.env_actions)
         return out
 
@@ -105,8 +108,10 @@ class Policy:
             self.memory[team] = memory.masked_fill(mask.view(-1, 1, 1), 0.0)
 
     def as_fn(self) -> PolicyFn:
-        """This policy as a ``PolicyFn`` that restarts recurrent memory with each episode."""
-        return lambda env, obs: self(obs, starts=env.episode_starts())
+        """This policy as a ``PolicyFn`` that restarts recurrent memory with each episode and
+        plays only legal actions where the env masks them."""
+        return lambda env, obs: self(obs, starts=env.episode_starts(),
+                                     action_mask=env.action_mask())
 
     def only(self, team: str) -> Policy:
         """A policy of ``team``'s actor alone (greedy or not, as this one)."""
@@ -134,7 +139,7 @@ def with_named_teams(policy: Policy, named: dict[str, str]) -> PolicyFn:
     "random"}``, teams without a network) are played by that named policy."""
 
     def act(env: VecEnv, obs: ByTeam) -> ByTeam:
-        out = policy(obs, starts=env.episode_starts())
+        out = policy.as_fn()(env, obs)
         for team, source in named.items():
             out[team] = NAMED_POLICIES[source](env, obs)[team]
         return out

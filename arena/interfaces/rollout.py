@@ -17,7 +17,9 @@ class TeamRollout:
     capabilities: the global state (``uses_state``), the memory before every training sequence
     (``memory_size``: ``memory[c]`` is the memory before step ``c * seq_len``,
     ``(T // seq_len, B, N, M)``), another stored action shape (``action_shape``, e.g. a flow
-    head's whole chain) and the scripted policy's actions (``imitates``: ``teacher``)."""
+    head's whole chain) and the scripted policy's actions (``imitates``: ``teacher``); and, by
+    the team's spec, the action masks (``action_masked``) and the bootstrap-only decisions
+    (``turn_based``)."""
 
     def __init__(self, spec: TeamSpec, caps: LearnerCapabilities, steps: int, num_envs: int,
                  device: torch.device) -> None:
@@ -43,6 +45,14 @@ class TeamRollout:
         self.starts = z(t, b)
         self.teacher = z(t, b, n, *env_shape, dtype=act_dtype) if caps.imitates else None
         """The scripted policy's env actions at each step (learners that imitate it)."""
+        n_actions = int(getattr(space, "n", 0))
+        self.action_mask = (z(t, b, n, n_actions, dtype=torch.bool) if spec.action_masked
+                            else None)
+        """The legal actions at each step (envs that mask actions)."""
+        self.boot = z(t, b, n) if spec.turn_based else None
+        """Turn-based envs: 1 at each slot's last decision of the rollout whose episode goes
+        on: it is not trained on (its rewards are still to come) and its value bootstraps the
+        slot's previous decision."""
         self.seq_len = caps.seq_len or t
         if caps.memory_size and t % self.seq_len:
             raise ValueError(f"team {spec.team!r}: rollout_steps ({t}) must be a multiple of "

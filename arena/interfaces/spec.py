@@ -23,6 +23,10 @@ class TeamSpec:
     state_dim: int
     layout: Layout
     action_space: gymnasium.Space
+    action_masked: bool = False
+    """The env restricts the team's legal discrete actions (``VecEnv.action_mask``)."""
+    turn_based: bool = False
+    """Agents act in turn: rewards between an agent's turns belong to its last decision."""
 
     @classmethod
     def of(cls, env: VecEnv, team: str) -> TeamSpec:
@@ -30,7 +34,7 @@ class TeamSpec:
         obs_dim = int(env.observation_space(team).shape[0])  # type: ignore[index]
         layout = [(k, c, obs_dim if f < 0 else f) for k, c, f in layout]
         return cls(team, len(env.teams[team]), obs_dim, int(env.state_space.shape[0]), layout,
-                   env.action_space(team))
+                   env.action_space(team), env.has_action_masks, env.turn_based)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ class Collector:
         self.memory = {  # learners' recurrent memory per env and agent, carried across steps
             team: torch.zeros(b, le.spec.num_agents, le.caps.memory_size, device=device)
             for team, le in learners.items() if le.caps.memory_size}
+        self.last_decision = {team: torch.full((b, le.spec.num_agents), -1, device=device)
+                              for team, le in learners.items() if le.spec.turn_based}
+        """Turn-based envs: each slot's last decision step in this rollout (-1: none yet)."""
         self.final_state = any(le.caps.uses_state for le in learners.values())
         env.final_state_in_info = self.final_state
         self.on_step: list[Callable[[dict[str, Any]], None]] = []
@@ -60,22 +63,20 @@ class Collector:
         if self.group_size:
             obs = env.reset_groups(self.group_size)
             alive = torch.ones(env.num_envs, dtype=torch.bool, device=self.device)
+        self._start_turns()
         for t in range(self.steps):
             state = env.global_state() if self.final_state else None
             starts = env.episode_starts()
+            masks = env.action_mask() if env.has_action_masks else None
             if self.teacher:  # the scripted policy labels the states the learners visit
                 scripted = env.scripted_actions()
                 for team, store in self.teacher.items():
                     store[t] = scripted[team]
-            actions = {team: self._team_actions(t, team, obs[team], state, starts, alive)
+            actions = {team: self._team_actions(t, team, obs[team], state, starts, alive,
+                                                None if masks is None else masks.get(team))
                        for team in env.teams}
             obs, rew, term, trunc, info = env.step(actions)
-            for team, le in self.learners.items():
-                ro = self.rollouts[team]
-                ro.rewards[t] = rew[team]
-                ro.dones[t] = (term | trunc).unsqueeze(-1)
-                if "final_observation" in info:
-                    self._bootstrap_truncated(team, le, t, trunc, info)
+            self._record(t, rew, term, trunc, info)
             if alive is not None:  # whole-episode rollouts: count each env's first episode
                 info = {**info, "done": info["done"] & alive}
                 alive = alive & ~(term | trunc)
@@ -84,31 +85,50 @@ class Collector:
                 for hook in self.on_step:
                     hook(info)
         self.obs = obs
+        self._end_turns()
         state = env.global_state() if self.final_state else None
         for team, ro in self.rollouts.items():
             ro.last_obs.copy_(obs[team])
             if ro.last_state is not None and state is not None:
                 ro.last_state.copy_(state)
 
+    def _record(self, t: int, rew: ByTeam, term: torch.Tensor, trunc: torch.Tensor,
+                info: dict[str, Any]) -> None:
+        """Step ``t``'s rewards (truncations bootstrapped; credited to their decisions in
+        turn-based envs) and episode ends, into every learner's rollout."""
+        for team, le in self.learners.items():
+            ro = self.rollouts[team]
+            reward = rew[team]
+            if "final_observation" in info:
+                reward = self._bootstrap_truncated(team, le, reward, trunc, info)
+            ro.dones[t] = (term | trunc).unsqueeze(-1)
+            if ro.boot is None:
+                ro.rewards[t] = reward
+            else:
+                self._credit(team, t, reward, term | trunc)
+
     def _team_actions(self, t: int, team: str, obs: torch.Tensor, state: torch.Tensor | None,
-                      starts: torch.Tensor, alive: torch.Tensor | None) -> torch.Tensor:
+                      starts: torch.Tensor, alive: torch.Tensor | None,
+                      mask: torch.Tensor | None) -> torch.Tensor:
         """``team``'s env actions at step ``t``: its learner's (recorded) and its controllers'."""
         learner = self.learners.get(team)
         actions = None
         if learner is not None:
-            actions = self._learner_act(t, team, learner, obs, state, starts, alive)
-        return self.control[team].act(self.env, obs, actions, starts)
+            actions = self._learner_act(t, team, learner, obs, state, starts, alive, mask)
+        return self.control[team].act(self.env, obs, actions, starts, mask)
 
     def _learner_act(self, t: int, team: str, le: Learner, obs: torch.Tensor,
                      state: torch.Tensor | None, starts: torch.Tensor,
-                     alive: torch.Tensor | None) -> torch.Tensor:
+                     alive: torch.Tensor | None, mask: torch.Tensor | None) -> torch.Tensor:
         """The learner's decision on every env, written into its rollout; its own slots are
         the rollout's active entries. Returns env actions."""
         ro = self.rollouts[team]
         memory = self.memory.get(team)
         if memory is not None and ro.memory is not None and t % ro.seq_len == 0:
             ro.memory[t // ro.seq_len] = memory
-        res = le.act(obs, state, memory=memory, starts=starts)
+        res = le.act(obs, state, memory=memory, starts=starts, action_mask=mask)
+        if ro.action_mask is not None and mask is not None:
+            ro.action_mask[t] = mask
         if res.memory is not None:
             self.memory[team] = res.memory
         ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
@@ -121,13 +141,49 @@ class Collector:
         raw = res.actions if res.env_actions is None else res.env_actions
         return to_env_actions(self.env.action_space(team), raw)
 
-    def _bootstrap_truncated(self, team: str, le: Learner, t: int, trunc: torch.Tensor,
-                             info: dict[str, Any]) -> None:
+    def _bootstrap_truncated(self, team: str, le: Learner, reward: torch.Tensor,
+                             trunc: torch.Tensor, info: dict[str, Any]) -> torch.Tensor:
         """Time-limit truncation is not a terminal state: add ``gamma * V(final state)``."""
         if not bool(trunc.any()) and self.device.type == "cpu":
-            return
+            return reward
         final = le.value(info["final_observation"][team], info.get("final_state"))
-        self.rollouts[team].rewards[t] += le.gamma * final * trunc.unsqueeze(-1)
+        return reward + le.gamma * final * trunc.unsqueeze(-1)
+
+    # ------------------------------------------------------------- turn-based
+    def _start_turns(self) -> None:
+        """Turn-based rollouts accumulate credited rewards and mark bootstrap decisions anew;
+        rewards still to come for the last rollout's open decisions are not credited."""
+        for team, last in self.last_decision.items():
+            ro = self.rollouts[team]
+            ro.rewards.zero_()
+            assert ro.boot is not None
+            ro.boot.zero_()
+            last.fill_(-1)
+
+    def _credit(self, team: str, t: int, reward: torch.Tensor, done: torch.Tensor) -> None:
+        """Add each slot's reward of step ``t`` to its decision: this step's if it acted, else
+        its last one in the rollout (an agent's turn earns rewards until its next turn)."""
+        ro, last = self.rollouts[team], self.last_decision[team]
+        acted = ro.active[t] > 0
+        target = torch.where(acted, t, last)
+        slots = torch.arange(reward.numel(), device=self.device).view_as(reward)
+        index = target.clamp_min(0) * reward.numel() + slots
+        ro.rewards.view(-1).index_add_(0, index.flatten(),
+                                       (reward * (target >= 0)).flatten())
+        self.last_decision[team] = torch.where(acted, t, last).masked_fill(
+            done.unsqueeze(-1), -1)
+
+    def _end_turns(self) -> None:
+        """Each slot's open decision (its episode goes on past the rollout) is not trained on
+        but bootstraps the slot's previous decision (``TeamRollout.boot``)."""
+        for team, last in self.last_decision.items():
+            ro = self.rollouts[team]
+            assert ro.boot is not None
+            open_ = last >= 0
+            slots = torch.arange(last.numel(), device=self.device).view_as(last)
+            index = (last.clamp_min(0) * last.numel() + slots)[open_]
+            ro.active.view(-1)[index] = 0.0
+            ro.boot.view(-1)[index] = 1.0
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:

@@ -32,11 +32,12 @@ class FrozenPolicy:
 
     @torch.no_grad()
     def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
-            memory: torch.Tensor | None, starts: torch.Tensor
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
         if self.actor is None:
             actions = NAMED_POLICIES[self.name](env, {self.team: obs})[self.team]
             actions = actions if rows is None else actions[rows]
             return to_env_actions(self.space, actions), None
-        d = self.actor.decide(obs, False, memory, starts)
+        d = self.actor.decide(obs, False, memory, starts, action_mask)
         return to_env_actions(self.space, d.env_actions), d.memory

@@ -45,11 +45,12 @@ class Population:
 
     @torch.no_grad()
     def member_actions(self, k: int, env: VecEnv, obs: torch.Tensor,
-                       rows: torch.Tensor | None) -> torch.Tensor:
+                       rows: torch.Tensor | None, action_mask: torch.Tensor | None = None
+                       ) -> torch.Tensor:
         """Env actions of member ``k`` (sampled; the scripted policy for the last slot when
         ``scripted``) for the observations ``obs`` of the envs ``rows``."""
         if k < len(self.members):
-            a = self.members[k].decide(obs, False).env_actions
+            a = self.members[k].decide(obs, False, action_mask=action_mask).env_actions
         else:
             a = scripted_policy(env, {self.team: obs})[self.team]
             a = a if rows is None else a[rows]
@@ -111,6 +112,8 @@ class Member:
         self.name = f"{team} population slot {k}"
 
     def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
-            memory: torch.Tensor | None, starts: torch.Tensor
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        return self.populations[self.team].member_actions(self.k, env, obs, rows), None
+        pop = self.populations[self.team]
+        return pop.member_actions(self.k, env, obs, rows, action_mask), None
