@@ -104,6 +104,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.sequence or args.heads:
         return _bench_models(args)
+    if args.games:
+        results = bench.run_games(args.num_envs, args.steps, args.device)
+        print(bench.game_table(results))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump([r.__dict__ for r in results], f, indent=2)
+        return 0
     if args.training:
         from arena.tools.bench_training import run_training_bench, training_table
 
@@ -345,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compile", action="store_true", help="also run the torch.compile path")
     p.add_argument("--pymunk", action="store_true",
                    help="also run the pymunk physics backend (up to 4096 envs)")
+    p.add_argument("--games", action="store_true",
+                   help="moves/s of the batched tictactoe next to PettingZoo's tictactoe_v3")
     p.add_argument("--training", action="store_true",
                    help="MAPPO training throughput (with --peers: BenchMARL side by side)")
     p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")

@@ -122,3 +122,38 @@ def test_what_an_external_env_cannot_do_is_named(tmp_path: Path) -> None:
     trainer = Trainer(load_config(None, overrides={**base, "pretrain.source": "scripted"}))
     with pytest.raises(ValueError, match="external PettingZoo env: it has no scripted policy"):
         trainer.train()
+
+
+class InfoMasked(Dropout):
+    """Dropout whose agents may only take action 1 at odd steps (mask in ``info``)."""
+
+    def _infos(self) -> dict[str, Any]:
+        legal = np.array([0, 1, 0] if self.t % 2 else [1, 1, 1], np.int8)
+        return {a: {"action_mask": legal} for a in self.possible_agents}
+
+    def reset(self, seed: int | None = None, options: Any = None) -> tuple[dict, dict]:
+        obs, _ = super().reset(seed, options)
+        return obs, self._infos()
+
+    def step(self, actions: dict[str, Any]) -> tuple[dict, ...]:
+        obs, rew, term, trunc, _ = super().step(actions)
+        return obs, rew, term, trunc, self._infos()
+
+
+def test_masks_from_info_and_parallelizable_aec_envs() -> None:
+    env = ExternalVecEnv(InfoMasked, num_envs=2, env_id="info_masked")
+    assert env.has_action_masks and not env.turn_based
+    env.reset(seed=0)
+    env.step({"a": torch.zeros(2, 2, dtype=torch.long)})
+    masks = env.action_mask()
+    assert masks is not None and masks["a"][0, 0].tolist() == [False, True, False]
+    assert bool((env.sample_actions()["a"] == 1).all())  # the only legal action
+    from mpe2 import simple_spread_v3
+
+    aec = ExternalVecEnv(lambda: simple_spread_v3.env(N=2, max_cycles=5), num_envs=2,
+                         env_id="simple_spread_v3 (AEC)")  # parallelizable: stepped in parallel
+    assert not aec.turn_based and not aec.has_action_masks
+    aec.reset(seed=0)
+    for _ in range(5):
+        _, rew, term, trunc, info = aec.step(aec.sample_actions())
+    assert bool(info["done"].all()) and bool(trunc.all())

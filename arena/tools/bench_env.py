@@ -109,6 +109,61 @@ def bench_vmas(num_envs: int, steps: int) -> BenchResult:
     return BenchResult("vmas", num_envs, _timed(step, num_envs, steps, warmup=5))
 
 
+GAME_ID = "games/tictactoe-v0"
+
+
+def bench_game(num_envs: int, steps: int, device: str = "cpu") -> BenchResult:
+    """Arena's batched tictactoe: moves per second with random legal moves (masked sampling
+    on the device), games reset in place."""
+    from arena.core.registry import make
+
+    env = make(GAME_ID, num_envs=num_envs, device=device, check_actions=False)
+    env.reset(seed=0)
+
+    def step() -> None:
+        env.step(env.sample_actions())
+
+    return BenchResult("arena tictactoe", num_envs, _timed(step, num_envs, steps, warmup=5))
+
+
+def bench_pettingzoo_game(steps: int) -> BenchResult:
+    """PettingZoo's ``tictactoe_v3`` AEC env: moves per second with random legal moves
+    (finished agents stepped out with ``None``, then a reset)."""
+    from pettingzoo.classic import tictactoe_v3
+
+    env = tictactoe_v3.env()
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+
+    def step() -> None:
+        while env.agents and (env.terminations[env.agent_selection]
+                              or env.truncations[env.agent_selection]):
+            env.step(None)
+        if not env.agents:
+            env.reset()
+        mask = env.observe(env.agent_selection)["action_mask"]
+        env.step(int(rng.choice(np.flatnonzero(mask))))
+
+    return BenchResult("pettingzoo tictactoe_v3", 1, _timed(step, 1, steps, warmup=100))
+
+
+def run_games(num_envs_list: list[int], steps: int, device: str = "cpu") -> list[BenchResult]:
+    """``arena bench --games``: the batched game at each size next to PettingZoo's."""
+    results = [bench_pettingzoo_game(steps * 20)]
+    for n in num_envs_list:
+        results.append(bench_game(n, max(10, min(steps, steps * 1024 // max(n, 1))), device))
+    return results
+
+
+def game_table(results: list[BenchResult]) -> str:
+    """A markdown table with each size's ratio to PettingZoo's single env."""
+    ref = next(r.steps_per_s for r in results if r.name.startswith("pettingzoo"))
+    lines = ["| env | num_envs | moves/s | vs PettingZoo |", "|---|---:|---:|---:|"]
+    lines += [f"| {r.name} | {r.num_envs} | {r.steps_per_s:,.0f} | {r.steps_per_s / ref:.1f}x |"
+              for r in results]
+    return "\n".join(lines)
+
+
 def peers_available() -> dict[str, bool]:
     """Which peer packages are importable."""
     return {name: importlib.util.find_spec(name) is not None for name in ("vmas", "mpe2")}

@@ -15,28 +15,30 @@ import torch
 
 from arena.core.vec_env import VecEnv
 from arena.interfaces.learner import TeamActor
-from arena.interfaces.policies import scripted_policy, to_env_actions
+from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
 from arena.training import checkpoint
 
 
 class Population:
-    """Network members (copies of a learner's actor) plus, optionally, the scripted policy as a
-    fixed last member; with each member's running fitness (win rate) in its games."""
+    """Network members (copies of a learner's actor) plus, optionally, fixed named members
+    after them (the scripted policy, then the random one); with each member's running fitness
+    (win rate) in its games."""
 
     def __init__(self, team: str, actor: TeamActor, size: int, scripted: bool,
-                 mutation_std: float) -> None:
+                 mutation_std: float, random: bool = False) -> None:
         self.team, self.mutation_std = team, mutation_std
         self.members = [copy.deepcopy(actor).eval() for _ in range(size)]
         for m in self.members[1:]:  # diverse from the start: mutated copies of the initial actor
             self._mutate(m)
-        self.scripted = scripted
+        self.named = ["scripted"] * scripted + ["random"] * random
+        """The fixed members after the networks, by name (``NAMED_POLICIES``)."""
         self.fitness = torch.full((self.slots,), 0.5)
         self.generation = 0
 
     @property
     def slots(self) -> int:
-        """Members that can be sampled as opponents (networks, then the scripted policy)."""
-        return len(self.members) + int(self.scripted)
+        """Members that can be sampled as opponents (networks, then the named policies)."""
+        return len(self.members) + len(self.named)
 
     @torch.no_grad()
     def _mutate(self, member: TeamActor) -> None:
@@ -47,12 +49,12 @@ class Population:
     def member_actions(self, k: int, env: VecEnv, obs: torch.Tensor,
                        rows: torch.Tensor | None, action_mask: torch.Tensor | None = None
                        ) -> torch.Tensor:
-        """Env actions of member ``k`` (sampled; the scripted policy for the last slot when
-        ``scripted``) for the observations ``obs`` of the envs ``rows``."""
+        """Env actions of member ``k`` (sampled; a named policy for the slots after the
+        networks) for the observations ``obs`` of the envs ``rows``."""
         if k < len(self.members):
             a = self.members[k].decide(obs, False, action_mask=action_mask).env_actions
         else:
-            a = scripted_policy(env, {self.team: obs})[self.team]
+            a = NAMED_POLICIES[self.named[k - len(self.members)]](env, {self.team: obs})[self.team]
             a = a if rows is None else a[rows]
         return to_env_actions(env.action_space(self.team), a)
 

@@ -97,23 +97,36 @@ class CoevolutionConfig:
     updates for ``switch_every`` iterations while the others stay fixed, then the next), or
     ``population`` (co-evolution: each of two teams keeps a population of past and mutated
     actors; in half of the envs a team's learner plays members sampled from the other team's
-    population, and every ``generation`` iterations the weakest members are replaced)."""
+    population, and every ``generation`` iterations the weakest members are replaced), or
+    ``league`` (self-play in a game against past snapshots: one trained team whose agents are
+    the seats; in every env the learner plays one seat, seats alternating across envs, and a
+    member of the team's population of past and mutated actors plays the others; the same
+    generations, replacement and ``opponent_sampling``; a member wins a game when the
+    learner's seat returns less than 0, a draw counts half)."""
     switch_every: int = 10
     """Alternating: iterations per team before the other team's turn."""
     population_size: int = 4
-    """Population: network members per team."""
+    """Population and league: network members per team."""
     include_scripted: bool = True
-    """Population: the scripted policy is also an opponent (a fixed member, never replaced)."""
+    """Population and league: the scripted policy is also an opponent (a fixed member, never
+    replaced)."""
+    include_random: bool = False
+    """Population and league: the random policy (legal moves where the env masks actions) is
+    also an opponent, after the scripted one."""
     generation: int = 10
-    """Population: iterations per generation (fitness, replacement, new opponent draw)."""
+    """Population and league: iterations per generation (fitness, replacement, new opponent
+    draw)."""
     mutation_std: float = 0.01
-    """Population: std of the Gaussian noise added to a mutated member's parameters."""
+    """Population and league: std of the Gaussian noise added to a mutated member's
+    parameters."""
     outcome_metric: str = "attack_success"
-    """Population: the 0/1 episode metric that decides who won (1: ``outcome_team`` won)."""
+    """Population: the 0/1 episode metric that decides who won (1: ``outcome_team`` won;
+    league mode reads the seats' returns instead)."""
     outcome_team: str = "attacker"
     """Population: the team that wins when ``outcome_metric`` is 1 (the other when it is 0)."""
     opponent_sampling: str = "uniform"
-    """Population: how members are drawn as opponents each generation: ``uniform``, or ``pfsp``
+    """Population and league: how members are drawn as opponents each generation:
+    ``uniform``, or ``pfsp``
     (prioritized fictitious self-play, as in AlphaStar: member k with probability proportional
     to ``max(w_k, 0.05) ** pfsp_power``, ``w_k`` its win rate against the other team's learner
     in the previous generation, so the opponents that beat the learner are played most)."""
@@ -121,9 +134,9 @@ class CoevolutionConfig:
     """Population, ``pfsp``: the exponent of the win rate (0: uniform; larger: harder)."""
 
     def validate(self) -> None:
-        if self.mode not in ("simultaneous", "alternating", "population"):
-            raise ValueError("mode must be 'simultaneous', 'alternating' or 'population', "
-                             f"got {self.mode!r}")
+        if self.mode not in ("simultaneous", "alternating", "population", "league"):
+            raise ValueError("mode must be 'simultaneous', 'alternating', 'population' or "
+                             f"'league', got {self.mode!r}")
         if self.switch_every < 1 or self.generation < 1:
             raise ValueError("switch_every and generation must be >= 1")
         if self.population_size < 2:

@@ -91,9 +91,9 @@ class Trainer:
         if env.num_envs % size:
             raise ConfigError(f"env.num_envs ({env.num_envs}) must be a multiple of "
                               f"algo.group_size ({size})")
-        if self.cfg.coevolution.mode == "population":
-            raise ConfigError("coevolution.mode population does not combine with group-relative "
-                              "algorithms (opponents change within a group)")
+        if self.cfg.coevolution.mode in ("population", "league"):
+            raise ConfigError(f"coevolution.mode {self.cfg.coevolution.mode} does not combine "
+                              "with group-relative algorithms (opponents change within a group)")
         limit = int(getattr(env, "max_steps", 0))
         if not limit:
             raise ConfigError("group-relative algorithms need an env with an episode limit")
