@@ -92,15 +92,19 @@ class ExternalVecEnv:
                         for t, a in self.teams.items()}
         self.has_action_masks = self._masked(first)
         """Whether the env gives action masks (in its observations or infos)."""
-        self._obs = {t: torch.zeros(num_envs, len(a), self._spaces[t].shape[0])
+        # host buffers, written per copy as numpy and handed over as tensors once per step
+        self._obs = {t: np.zeros((num_envs, len(a), self._spaces[t].shape[0]), np.float32)
                      for t, a in self.teams.items()}
-        self._active = {t: torch.zeros(num_envs, len(a), dtype=torch.bool)
-                        for t, a in self.teams.items()}
-        self._masks = {t: torch.ones(num_envs, len(a), int(getattr(self.action_space(t), "n", 0)),
-                                     dtype=torch.bool) for t, a in self.teams.items()}
+        self._active = {t: np.zeros((num_envs, len(a)), bool) for t, a in self.teams.items()}
+        self._masks = {t: np.ones((num_envs, len(a), int(getattr(self.action_space(t), "n", 0))),
+                                  bool) for t, a in self.teams.items()}
+        self._raw_shape = {a: observation_part(first.observation_space(a)).shape
+                           for a in first.possible_agents}
         self._t = torch.zeros(num_envs, dtype=torch.long)
         self._returns = {t: torch.zeros(num_envs, len(a)) for t, a in self.teams.items()}
         self._seed: int | None = None
+        self.generator = torch.Generator().manual_seed(0)
+        """Draws ``sample_actions``; ``reset(seed)`` seeds it."""
         self._slot = {agent: (team, i) for team, agents in self.teams.items()
                       for i, agent in enumerate(agents)}
 
@@ -159,6 +163,8 @@ class ExternalVecEnv:
     # ------------------------------------------------------------------ steps
     def reset(self, seed: int | None = None) -> tuple[ByTeam, dict[str, Any]]:
         self._seed = seed
+        if seed is not None:
+            self.generator.manual_seed(seed)
         for k in range(self.num_envs):
             self._reset_one(k)
         return self.observe(), {}
@@ -203,8 +209,9 @@ class ExternalVecEnv:
         copy = self.copies[k]
         if not copy.live:  # a finished env without auto-reset stays finished
             return True, False
+        acting = copy.acting
         act = {agent: self._action(team, actions[team][k, i])
-               for agent, (team, i) in self._slot.items() if agent in copy.acting}
+               for agent, (team, i) in self._slot.items() if agent in acting}
         out = copy.step(act)
         for agent, reward in out.rewards.items():
             team, i = self._slot[agent]
@@ -223,14 +230,14 @@ class ExternalVecEnv:
                 self._masks[team][k, i] = agent in acting
                 continue
             obs, mask = split_observation(out.obs[agent], out.infos.get(agent))
-            space = observation_part(self.copies[k].env.observation_space(agent))
-            if np.shape(obs) != space.shape:
+            if np.shape(obs) != self._raw_shape[agent]:
+                space = observation_part(self.copies[k].env.observation_space(agent))
                 raise ValueError(f"{self.env_id}: {method}() gave agent {agent!r} an observation "
                                  f"of shape {tuple(np.shape(obs))}, but its observation_space "
                                  f"is {space}")
-            self._obs[team][k, i] = torch.as_tensor(np.asarray(obs, dtype=np.float32)).reshape(-1)
+            self._obs[team][k, i] = np.asarray(obs, dtype=np.float32).reshape(-1)
             if self.has_action_masks and mask is not None:
-                self._masks[team][k, i] = torch.as_tensor(np.asarray(mask, dtype=bool))
+                self._masks[team][k, i] = np.asarray(mask, dtype=bool)
 
     def _action(self, team: str, a: np.ndarray) -> Any:
         space = self.action_space(team)
@@ -243,39 +250,45 @@ class ExternalVecEnv:
         """``(num_envs,)`` bool: envs whose current observation is the first of an episode."""
         return (self._t == 0).to(self.device)
 
+    def _tensor(self, x: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(x.copy()).to(self.device)
+
     def observe(self) -> ByTeam:
-        return {t: o.clone().to(self.device) for t, o in self._obs.items()}
+        return {t: self._tensor(o) for t, o in self._obs.items()}
 
     def agent_mask(self, team: str) -> torch.Tensor:
         """``(num_envs, N_team)``: agents that act now (in their episode; in a turn-based env,
         the agent to move)."""
-        return self._active[team].to(self.device)
+        return self._tensor(self._active[team])
 
     def action_mask(self) -> ByTeam | None:
         """Legal discrete actions ``{team: bool (num_envs, N_team, n)}``, or ``None``."""
         if not self.has_action_masks:
             return None
-        return {t: m.clone().to(self.device) for t, m in self._masks.items()}
+        return {t: self._tensor(m) for t, m in self._masks.items()}
 
     def global_state(self) -> torch.Tensor:
-        return torch.cat([o.flatten(1) for o in self._obs.values()], dim=1).to(self.device)
+        return torch.cat([o.flatten(1) for o in self.observe().values()], dim=1)
 
     def sample_actions(self) -> ByTeam:
-        """Uniformly random actions (legal ones where the env masks actions)."""
+        """Uniformly random actions, legal ones where the env masks actions (drawn from
+        ``generator``: seeded runs are reproducible)."""
         out = {}
-        masks = self.action_mask()
+        gen, k = self.generator, self.num_envs
         for team, agents in self.teams.items():
             space = self.action_space(team)
-            rows = []
-            for k in range(self.num_envs):
-                row = []
-                for i in range(len(agents)):
-                    legal = None if masks is None else masks[team][k, i].cpu().numpy()
-                    use = legal is not None and bool(legal.any())
-                    row.append(space.sample(mask=legal.astype(np.int8)) if use  # type: ignore[union-attr]
-                               else space.sample())
-                rows.append(np.stack(row))
-            out[team] = torch.as_tensor(np.stack(rows)).to(self.device)
+            shape = (k, len(agents))
+            if isinstance(space, gymnasium.spaces.Discrete):
+                legal = torch.from_numpy(self._masks[team]) if self.has_action_masks else \
+                    torch.ones(*shape, int(space.n), dtype=torch.bool)
+                u = torch.rand(legal.shape, generator=gen)
+                out[team] = (torch.where(legal, u, -1.0).argmax(-1) + int(space.start))
+            else:
+                assert isinstance(space, gymnasium.spaces.Box)
+                low, high = torch.as_tensor(space.low), torch.as_tensor(space.high)
+                u = torch.rand(*shape, *space.shape, generator=gen)
+                out[team] = (low + u * (high - low)).to(torch.float32)
+            out[team] = out[team].to(self.device)
         return out
 
     def scripted_actions(self) -> ByTeam:

@@ -69,20 +69,22 @@ class ParallelCopy:
 class TurnCopy:
     """A turn-based AEC env: only ``agent_selection`` acts. Rewards of a move go to every
     agent PettingZoo gives them to (``env.rewards``); finished agents are stepped out with
-    ``None`` as PettingZoo requires, so the next agent to act is always a live one."""
+    ``None`` as PettingZoo requires, so the next agent to act is always a live one. Steps and
+    observations go through the env's wrappers; its state is read from ``env.unwrapped``
+    (the same dicts, without the wrappers' attribute forwarding)."""
 
     turn_based = True
 
     def __init__(self, env: Any) -> None:
-        self.env = env
+        self.env, self.state = env, env.unwrapped
 
     @property
     def live(self) -> list[str]:
-        return list(self.env.agents)
+        return list(self.state.agents)
 
     @property
     def acting(self) -> list[str]:
-        return [self.env.agent_selection] if self.env.agents else []
+        return [self.state.agent_selection] if self.state.agents else []
 
     def reset(self, seed: int | None) -> CopyStep:
         self.env.reset(seed=seed)
@@ -91,26 +93,25 @@ class TurnCopy:
         return out
 
     def step(self, actions: dict[str, Any]) -> CopyStep:
-        agent = self.env.agent_selection
-        self.env.step(actions[agent])
+        self.env.step(actions[self.state.agent_selection])
         out = self._observe()
-        out.rewards = {a: float(r) for a, r in self.env.rewards.items()}
+        out.rewards = {a: float(r) for a, r in self.state.rewards.items()}
         self._skip_finished(out)
         return out
 
     def _observe(self) -> CopyStep:
-        env = self.env
-        return CopyStep({a: env.observe(a) for a in env.agents},
-                        infos={a: env.infos.get(a, {}) for a in env.agents})
+        agents, infos = self.state.agents, self.state.infos
+        return CopyStep({a: self.env.observe(a) for a in agents},
+                        infos={a: infos.get(a, {}) for a in agents})
 
     def _skip_finished(self, out: CopyStep) -> None:
-        env = self.env
-        while env.agents:
-            agent = env.agent_selection
-            if not (env.terminations.get(agent) or env.truncations.get(agent)):
+        state = self.state
+        while state.agents:
+            agent = state.agent_selection
+            if not (state.terminations.get(agent) or state.truncations.get(agent)):
                 return
-            out.truncated |= bool(env.truncations.get(agent))
-            env.step(None)
+            out.truncated |= bool(state.truncations.get(agent))
+            self.env.step(None)
 
 
 def is_aec(env: Any) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from arena.core.scenario import ByTeam
 from arena.core.vec_env import VecEnv
 from arena.evaluation.stats import wilson_ci
@@ -31,19 +33,25 @@ def opponent_policy(spec: str, env: VecEnv, device: str = "cpu") -> PolicyFn:
 
 
 class SeatedPolicy:
-    """``trained`` in seat ``(team, index)``, ``opponent`` elsewhere; counts the illegal
-    actions the trained policy attempts where the env masks actions."""
+    """``trained`` in seat ``(team, index)``, ``opponent`` elsewhere; counts the moves the
+    trained policy makes in each env's first game, and the illegal ones among them where the
+    env masks actions."""
 
     def __init__(self, trained: PolicyFn, opponent: PolicyFn, team: str, index: int) -> None:
         self.trained, self.opponent, self.team, self.index = trained, opponent, team, index
         self.moves = 0
         self.illegal = 0
+        self._counting: torch.Tensor | None = None
 
     def __call__(self, env: VecEnv, obs: ByTeam) -> ByTeam:
         mine = self.trained(env, obs)[self.team][:, self.index]
         out = {t: a.clone() for t, a in self.opponent(env, obs).items()}
         out[self.team][:, self.index] = mine.to(out[self.team].dtype)
-        acting = env.agent_mask(self.team)[:, self.index]
+        if self._counting is None:  # the first call: every env starts its first game
+            self._counting = torch.ones(env.num_envs, dtype=torch.bool, device=env.device)
+        else:  # an env that starts a new game has finished its first
+            self._counting &= ~env.episode_starts()
+        acting = env.agent_mask(self.team)[:, self.index] & self._counting
         self.moves += int(acting.sum())
         masks = env.action_mask()
         if masks is not None:
@@ -64,12 +72,13 @@ class SeatReport:
 
     def table(self) -> str:
         lines = [f"{self.run} vs {self.opponent} on {self.env_id}, {self.episodes} games per "
-                 "seat", f"{'seat':<12} {'win':>22} {'draw':>22} {'loss':>22} {'illegal':>9}"]
+                 "seat", f"{'seat':<12} {'win':>22} {'draw':>22} {'loss':>22} "
+                 f"{'illegal / moves':>16}"]
         for seat, r in self.seats.items():
             cells = [f"{r[k]['rate']:.3f} [{r[k]['ci95_low']:.3f}, {r[k]['ci95_high']:.3f}]"
                      for k in ("win", "draw", "loss")]
             lines.append(f"{seat:<12} " + " ".join(f"{c:>22}" for c in cells)
-                         + f" {r['illegal_actions']:>9}")
+                         + f" {r['illegal_actions']:>7} / {r['moves']:<6}")
         return "\n".join(lines)
 
     def write_json(self, path: str | Path) -> None:
