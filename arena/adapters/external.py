@@ -90,6 +90,7 @@ class ExternalVecEnv:
         self._check_teams(first)
         self._spaces = {t: flat_box(first.observation_space(a[0]), env_id, a[0])
                         for t, a in self.teams.items()}
+        self._action_spaces = {t: first.action_space(a[0]) for t, a in self.teams.items()}
         self.has_action_masks = self._masked(first)
         """Whether the env gives action masks (in its observations or infos)."""
         # host buffers, written per copy as numpy and handed over as tensors once per step
@@ -149,7 +150,7 @@ class ExternalVecEnv:
         return self._spaces[team]
 
     def action_space(self, team: str) -> gymnasium.Space:
-        return self.copies[0].env.action_space(self.teams[team][0])
+        return self._action_spaces[team]
 
     @property
     def state_space(self) -> gymnasium.spaces.Box:
