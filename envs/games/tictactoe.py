@@ -4,14 +4,21 @@ tests/test_turn_based.py).
 
 | | |
 |---|---|
-| teams | ``player`` x 2: ``player_0`` (X, moves first) and ``player_1`` (O): one team, so one policy plays both seats (self-play); ``teams.player.frozen`` or a league plays the other seat |
-| actions | ``Discrete(9)``: the square, ``row * 3 + column``; masked to the empty squares for the player to move (all masked for the other) |
-| observation | 18 = the board as PettingZoo's ``(3, 3, 2)`` planes, flattened: for each square, ``[own mark, opponent's mark]`` |
-| reward | +1 to the winner and -1 to the loser when the game ends; 0 for a draw; an illegal move (a full square) ends the game with -1 to the mover and 0 to the other, as PettingZoo's ``TerminateIllegalWrapper`` does |
+| teams | ``player`` x 2: ``player_0`` (X, moves first) and ``player_1`` (O): one team, so one
+  policy plays both seats (self-play); ``teams.player.frozen`` or a league plays the other seat |
+| actions | ``Discrete(9)``: the square, ``row * 3 + column``; masked to the empty squares for
+  the player to move (all masked for the other) |
+| observation | 18 = the board as PettingZoo's ``(3, 3, 2)`` planes, flattened: for each
+  square, ``[own mark, opponent's mark]`` |
+| reward | +1 to the winner and -1 to the loser when the game ends; 0 for a draw; an illegal
+  move (a full square) ends the game with -1 to the mover and 0 to the other, as PettingZoo's
+  ``TerminateIllegalWrapper`` does |
 | turns | ``world.active`` marks the player to move; the other player's action is ignored |
 | episode | ends with the game (at most 9 moves) |
 | metrics | ``player_0_win``, ``player_1_win``, ``draw``, ``illegal_move`` (0/1 per game) |
-| scripted policy | one-step lookahead: take a winning square, else block the opponent's, else the centre, else a corner, else any empty square (ties broken at random, drawn at reset) |
+| scripted policy | one-step lookahead: take a winning square, else block the opponent's,
+  else the centre, else a corner, else any empty square (ties broken at random, drawn at
+  reset) |
 
 **Arguments**: none (``TicTacToeConfig``).
 
