@@ -134,7 +134,7 @@ def test_population_run_resumes_exactly(tmp_path: Path) -> None:
 
 def test_bad_coevolution_configs_are_named(tmp_path: Path) -> None:
     with pytest.raises(arena.ConfigError, match="mode must be"):
-        load_config(None, overrides={"coevolution.mode": "league"})
+        load_config(None, overrides={"coevolution.mode": "tournament"})
     with pytest.raises(ValueError, match="exactly two trained teams"):
         trainer(tmp_path, "x", **{"coevolution.mode": "population",
                                   "teams": {"attacker": {"frozen": "random"}}})

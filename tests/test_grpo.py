@@ -92,12 +92,14 @@ def test_reset_groups_share_start_states(env_id: str) -> None:
     """Envs of a group start identically (observations, state, and, under the same actions,
     the next step: every hidden per-env quantity was shared), groups differ."""
     env = arena.make(env_id, num_envs=6)
-    env.reset(seed=0)
+    first, _ = env.reset(seed=0)
+    # a game that always starts from the empty board has nothing to vary between groups
+    varied = any(not torch.equal(x[0], x[3]) for x in first.values())
     obs = env.reset_groups(3)
     state = env.global_state()
     for team, x in obs.items():
         assert torch.equal(x[0], x[1]) and torch.equal(x[0], x[2]), team
-        assert not torch.equal(x[0], x[3]), team
+        assert not varied or not torch.equal(x[0], x[3]), team
     assert torch.equal(state[3], state[5])
     same = {t: a[:1].expand_as(a).contiguous() for t, a in env.sample_actions().items()}
     nxt, reward, *_ = env.step(same)
