@@ -1,4 +1,4 @@
-"""The ``arena`` command: ``envs``, ``demo``, ``train``, ``eval``, ``bench``."""
+"""The ``arena`` command: ``envs``, ``demo``, ``train``, ``attack``, ``eval``, ``bench``."""
 
 from __future__ import annotations
 
@@ -206,6 +206,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return cmd_seats(args)
     if not args.run:
         raise ValueError("arena eval needs a RUN (or --attackers ... --defenders ...)")
+    if _is_attack_run(args.run):
+        return cmd_attack_eval(args)
     reports = [evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
                             overrides=parse_overrides(args.overrides),
                             deterministic=not args.sample, seed=args.seed, gif=args.gif,
@@ -224,6 +226,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps([r.__dict__ for r in reports], indent=2))
         print(f"wrote {args.json}")
+    return 0
+
+
+def _is_attack_run(run: str) -> bool:
+    """Whether ``run`` is a run directory of an attacker (``attack.kind`` in its config)."""
+    from arena.training.run_config import load_config
+
+    config = Path(run) / "config.yaml"
+    return config.is_file() and bool(load_config(config).attack.kind)
+
+
+def cmd_attack_eval(args: argparse.Namespace) -> int:
+    """An attack run: the victims' task success clean and under each attacker, the ASR."""
+    from arena.evaluation.attacks import evaluate_attack
+
+    report = evaluate_attack(args.run, args.episodes, args.seed, victim=args.victim)
+    print(report.table())
+    if args.json:
+        report.write_json(args.json)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_attack(args: argparse.Namespace) -> int:
+    """Train an attacker inside a frozen victim team (``attack:`` threat model)."""
+    from arena.training.attack import attack_config
+    from arena.training.trainer import Trainer
+
+    cfg = attack_config(args.victim, args.kind, args.agents, args.team or "",
+                        args.agents_random, args.run_dir, args.time_limit,
+                        parse_overrides(args.overrides))
+    if (cfg.run_dir / "checkpoints").exists():
+        raise ValueError(f"{cfg.run_dir} already holds a run; resume it with "
+                         f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
+    summary = Trainer(cfg).train()
+    print(f"run directory: {cfg.run_dir}")
+    for key, value in summary.items():
+        print(f"  {key}: {value:.4g}")
     return 0
 
 
@@ -299,6 +339,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue a run from its last checkpoint")
     p.set_defaults(func=cmd_train)
 
+    p = sub.add_parser("attack", help="train an attacker that takes over agents of a "
+                                      "frozen victim run's team")
+    p.add_argument("victim", help="run directory of the victim team")
+    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. total_steps=1000000")
+    p.add_argument("--kind", choices=["takeover"], default="takeover")
+    p.add_argument("--agents", type=int, default=1, help="k: agents taken over")
+    p.add_argument("--team", default=None, help="the victim team (default: the env's first)")
+    p.add_argument("--agents-random", action="store_true",
+                   help="draw the attacked agents anew in every episode")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds of training")
+    p.add_argument("--run-dir", default=None,
+                   help="run directory (default runs/<victim>_attack_<kind><k>)")
+    p.set_defaults(func=cmd_attack)
+
     p = sub.add_parser("eval", help="evaluate a run or checkpoint: returns, metrics, CIs")
     p.add_argument("run", nargs="?", default=None,
                    help="run directory, checkpoint file, or scripted|random (with --env)")
@@ -310,6 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--defender-team", default="defender")
     p.add_argument("--metric", default="attack_success", help="cross-play: the 0/1 outcome")
     p.add_argument("--png", default=None, help="cross-play: write the ASR heatmap")
+    p.add_argument("--victim", default=None, metavar="RUN",
+                   help="attack runs: evaluate the attacker against this victim run instead")
     p.add_argument("--vs", default=None, metavar="OPPONENT",
                    help="games: play every seat against random|scripted|RUN2 (win, draw, "
                         "loss rates and illegal actions per seat)")

@@ -36,7 +36,7 @@ class Scenario(ABC):
     config_cls: ClassVar[type]
     family: ClassVar[str] = "misc"
     continuous_format: ClassVar[str] = "force"
-    binary_metrics: ClassVar[tuple[str, ...]] = ("success", "attack_success")
+    binary_metrics: ClassVar[tuple[str, ...]] = ("success", "attack_success", "task_success")
     """Metrics that are 0/1 outcomes per episode: reported as rates with Wilson intervals."""
     physics: ClassVar[bool] = True
     """Actions are moves (forces) that the simulator applies. A scenario without physics (a
@@ -120,6 +120,28 @@ class Scenario(ABC):
         """Scenario metrics at the current step, each of shape ``(num_envs,)``; the env reports
         them in ``info["metrics"]`` for episodes that end on this step."""
         return {}
+
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor
+                     ) -> torch.Tensor | None:
+        """The task outcome of the honest agents of ``team`` at an episode's end: bool
+        ``(num_envs,)``, whether the agents that ``honest`` ``(num_envs, N_team)`` marks (those
+        not taken over by an attacker) achieved their task. ``None`` (the default): the scenario
+        declares no outcome, and attack evaluations fall back to a return-drop threshold."""
+        return None
+
+    def saboteur_direction(self, world: World, team: str, honest: torch.Tensor
+                           ) -> torch.Tensor:
+        """The scripted saboteur's move direction for every agent of ``team``, ``(num_envs,
+        N_team, 2)`` (used for the agents it took over, those not ``honest``). The default
+        rams the nearest honest teammate: collisions push it off its course."""
+        pos = world.agent_pos[:, world.team(team)]
+        gap = pos.unsqueeze(1) - pos.unsqueeze(2)  # (B, i, j, 2): from agent i to agent j
+        dist = gap.norm(dim=-1).masked_fill(~honest.unsqueeze(1), float("inf"))
+        dist = dist.masked_fill(torch.eye(pos.shape[1], dtype=torch.bool,
+                                          device=pos.device), float("inf"))
+        nearest = dist.argmin(-1)  # (B, i)
+        target = torch.gather(gap, 2, nearest[..., None, None].expand(-1, -1, 1, 2))
+        return target.squeeze(2)
 
     def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         """State for centralized critics, shape ``(num_envs, state_dim)``; by default, as in MPE,

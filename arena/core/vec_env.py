@@ -74,6 +74,10 @@ class VecEnv:
         self._compiled = compile
         self.final_state_in_info = False
         """Also put ``final_state`` (the global state at episode end) in ``info``."""
+        self.honest: dict[str, torch.Tensor] = {}
+        """Attacks from inside a team: ``{team: bool (num_envs, N_team)}``, the agents not taken
+        over. For these teams the env reports the scenario's ``task_outcome`` of the honest
+        agents as the ``task_success`` metric."""
         self._core: StepFn = self._step_core
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False)
@@ -262,6 +266,10 @@ class VecEnv:
 
     def _episode_end_info(self, obs: ByTeam, done: torch.Tensor) -> dict[str, Any]:
         metrics = self.scenario.metrics(self.world)
+        for team, honest in self.honest.items():
+            outcome = self.scenario.task_outcome(self.world, team, honest)
+            if outcome is not None:
+                metrics["task_success"] = outcome.to(self.world.dtype)
         for key, value in metrics.items():
             self._check_output(f"metrics[{key!r}]", value, (self.num_envs,))
         info = {
@@ -373,6 +381,18 @@ class VecEnv:
     def scripted_actions(self) -> ByTeam:
         """Actions of the scenario's scripted policy for the current state, by team."""
         return self.scenario.scripted(self.world)
+
+    def saboteur_actions(self, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The scripted saboteur's actions for every agent of ``team`` (``Scenario.
+        saboteur_direction``), for the agents not ``honest``."""
+        return self.scenario.direction_to_action(
+            self.scenario.saboteur_direction(self.world, team, honest))
+
+    def has_task_outcome(self, team: str) -> bool:
+        """Whether the scenario declares the task outcome of ``team`` (``task_outcome``)."""
+        probe = torch.ones(self.num_envs, len(self.teams[team]), dtype=torch.bool,
+                           device=self.device)
+        return self.scenario.task_outcome(self.world, team, probe) is not None
 
     @property
     def has_scripted_policy(self) -> bool:

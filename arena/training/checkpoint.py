@@ -7,6 +7,7 @@ A run's ``checkpoints/latest.pt`` (``FORMAT`` 1) holds::
     learners: {team: learner.state_dict()}          # a frozen team: {"frozen": source}
     coevolution: the schedule's state ({} unless populations)
     env, torch_rng[, cuda_rng], memory: {team: (B, N, M)}, controller_memory: {team: {k: ...}}
+    [attack: the attacked slots and their generator (attack runs)]
     world_size[, workers: [the per-worker keys above, one dict per data-parallel rank]]
 
 A population member file ``population/<team>_<k>.pt`` holds ``format``, ``config``,
@@ -26,7 +27,7 @@ import torch
 
 LATEST = "latest.pt"
 FORMAT = 1
-WORKER_KEYS = ("env", "torch_rng", "cuda_rng", "memory", "controller_memory")
+WORKER_KEYS = ("env", "torch_rng", "cuda_rng", "memory", "controller_memory", "attack")
 """What differs between data-parallel workers: their envs, random streams and memories."""
 
 

@@ -15,16 +15,20 @@ from arena.training.runs import load_policy
 
 class FrozenPolicy:
     """``team`` played by ``source``: ``scripted``, ``random``, or a run directory or
-    checkpoint holding an actor for ``team`` (which samples its actions, as in training)."""
+    checkpoint holding an actor for ``team`` (which samples its actions, as in training,
+    unless ``deterministic``). ``role`` names it in errors (``frozen``, ``victim``)."""
 
-    def __init__(self, team: str, source: str, env: VecEnv, device: torch.device) -> None:
-        self.team, self.name = team, source
+    def __init__(self, team: str, source: str, env: VecEnv, device: torch.device,
+                 deterministic: bool = False, role: str = "frozen",
+                 actor: TeamActor | None = None) -> None:
+        self.team, self.name, self.deterministic = team, source, deterministic
         self.space = env.action_space(team)
-        self.actor: TeamActor | None = None
-        if source not in NAMED_POLICIES:
+        self.actor = actor
+        """The network (``None``: a named policy); given directly, ``source`` only names it."""
+        if actor is None and source not in NAMED_POLICIES:
             policy = load_policy(source, device=str(device), env=env)
             if team not in policy.actors:
-                raise ValueError(f"{source} has no trained policy for team {team!r} "
+                raise ValueError(f"{role} {source} has no trained policy for team {team!r} "
                                  f"(it has {sorted(policy.actors)})")
             self.actor = policy.actors[team]
             self.actor.eval()
@@ -39,5 +43,5 @@ class FrozenPolicy:
             actions = NAMED_POLICIES[self.name](env, {self.team: obs})[self.team]
             actions = actions if rows is None else actions[rows]
             return to_env_actions(self.space, actions), None
-        d = self.actor.decide(obs, False, memory, starts, action_mask)
+        d = self.actor.decide(obs, self.deterministic, memory, starts, action_mask)
         return to_env_actions(self.space, d.env_actions), d.memory

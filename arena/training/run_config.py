@@ -175,6 +175,35 @@ class PretrainConfig:
 
 
 @dataclass
+class AttackConfig:
+    """A threat from inside a team (off unless ``kind`` is set). ``takeover`` (partial control):
+    the run's learner is the attacker; it controls ``agents`` of the agents of ``team`` and the
+    others run the frozen policy of the ``victim`` run, unaware. The attacker's reward is the
+    negative of the honest agents' mean task reward. It observes what the agents it controls
+    observe (the env's per-agent observation), nothing more."""
+
+    kind: str = ""
+    """``takeover``, or empty for no attack."""
+    team: str = ""
+    """The victim team (default: the env's first team)."""
+    agents: int = 1
+    """``k``: how many of the team's agents the attacker controls."""
+    victim: str = ""
+    """Run directory (or checkpoint) of the victim team's trained policy."""
+    agents_random: bool = False
+    """Draw the attacked agents anew in every episode (default: agents ``0..k-1``), so that a
+    defense cannot rely on a fixed slot."""
+
+    def validate(self) -> None:
+        if self.kind not in ("", "takeover"):
+            raise ValueError(f"kind must be 'takeover' or empty, got {self.kind!r}")
+        if self.kind and not self.victim:
+            raise ValueError("victim: an attack needs the victim run (attack.victim: RUN_DIR)")
+        if self.agents < 1:
+            raise ValueError(f"agents must be >= 1, got {self.agents}")
+
+
+@dataclass
 class RunConfig:
     """A training run."""
 
@@ -203,6 +232,9 @@ class RunConfig:
     """Simultaneous, alternating or population training of the trained teams."""
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
     """Behaviour cloning of the scripted policy before training (``pretrain.source``)."""
+    attack: AttackConfig = field(default_factory=AttackConfig)
+    """An attacker inside a team (``attack.kind: takeover``): the run trains the attacker
+    against a frozen victim run."""
     baseline: dict[str, Any] = field(default_factory=dict)
     """Train a registered baseline instead of ``algo`` (``arena.baselines`` entry points):
     ``{name: sb3_ppo, team: ..., <PPO kwargs>}`` runs stable-baselines3's PPO with parameter

@@ -11,10 +11,12 @@ from typing import Any
 import torch
 
 from arena.core.typed import ConfigError, to_dict
+from arena.core.vec_env import VecEnv
 from arena.interfaces.episodes import EpisodeStats, EpisodeTracker, run_episodes
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
+from arena.training.attack import Takeover
 from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
@@ -48,6 +50,7 @@ class Trainer:
                              "are not synchronized across torchrun workers)")
         self.collector.on_step.append(self.coevo.record)
         rank = self.worker.rank
+        self.attack = self._build_attack(rank)
         if rank:
             torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         if self.collector.teacher and not self.env.has_scripted_policy:
@@ -75,6 +78,20 @@ class Trainer:
         if not learners:
             raise ConfigError("every team is frozen: nothing to train")
         return learners, frozen
+
+    def _build_attack(self, rank: int) -> Takeover | None:
+        """The threat model of an attack run (``attack.kind``), or ``None``."""
+        cfg = self.cfg
+        if not cfg.attack.kind:
+            return None
+        if cfg.coevolution.mode in ("population", "league"):
+            raise ConfigError(f"attack: coevolution.mode {cfg.coevolution.mode} does not "
+                              "combine with an attack run (the attacker trains alone)")
+        attack = Takeover(cfg.attack, self.env, self.collector.control, self.device,
+                          cfg.seed + rank * distributed.ENV_SEED_STRIDE)
+        self.collector.reward_fn = attack.reward
+        self.collector.on_step.append(attack.record)
+        return attack
 
     def _group_size(self) -> int:
         """The group size of critic-free (group-relative) learners, 0 if there are none. Their
@@ -206,7 +223,7 @@ class Trainer:
 
             env = make_env(self.cfg, num_envs=1, compile=False, auto_reset=False,
                            device=self.device)
-            play = self.play()
+            play = self._play_on(env)
             write_episode_gif(lambda obs: play(env, obs), env, self.run_dir / "episode.gif",
                               self.cfg.seed)
         return summary
@@ -228,12 +245,20 @@ class Trainer:
         """The current actors, with frozen scripted or random teams filled in."""
         return with_named_teams(self.policy(), named_teams(self.cfg))
 
+    def _play_on(self, env: VecEnv) -> PolicyFn:
+        """``play``, or in an attack run the attacker on its slots against the victim."""
+        if self.attack is None:
+            return self.play()
+        actor = self.learners[self.attack.team].actor()
+        return self.attack.play(env, actor, self.cfg.eval.deterministic, self.cfg.seed + 10_000,
+                                self.play())
+
     def evaluate(self) -> EpisodeStats:
         """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
         env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
                        device=self.device)
         try:
-            return run_episodes(env, self.play(), seed=self.cfg.seed + 10_000)
+            return run_episodes(env, self._play_on(env), seed=self.cfg.seed + 10_000)
         finally:
             for le in self.learners.values():
                 le.actor().train()
@@ -243,6 +268,8 @@ class Trainer:
         """What differs between data-parallel workers: their envs, random streams, memories."""
         state = {"env": self.env.state_dict(), "torch_rng": torch.get_rng_state(),
                  **self.collector.state_dict()}
+        if self.attack is not None:
+            state["attack"] = self.attack.state_dict()
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -280,6 +307,8 @@ class Trainer:
         self.env.load_state_dict(mine["env"])
         torch.set_rng_state(mine["torch_rng"])
         self.collector.load_state_dict(mine)
+        if self.attack is not None:
+            self.attack.load_state_dict(mine.get("attack", {}))
         if self.device.type == "cuda" and "cuda_rng" in mine:
             torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
 

@@ -58,6 +58,13 @@ class Rendezvous(Scenario):
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         return {"success": (self._spread(world) < self.config.meet_radius).all(-1).float()}
 
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The honest agents meet: all within ``meet_radius`` of their own centroid."""
+        pos, w = world.agent_pos, honest.unsqueeze(-1).to(world.agent_pos.dtype)
+        centroid = (pos * w).sum(1, keepdim=True) / w.sum(1, keepdim=True).clamp_min(1)
+        near = (pos - centroid).norm(dim=-1) < self.config.meet_radius
+        return (near | ~honest).all(-1)
+
     def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
         to_centroid = pos.mean(1, keepdim=True) - pos

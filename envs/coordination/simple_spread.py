@@ -139,6 +139,14 @@ class SimpleSpread(Scenario):
             "collisions": self._collisions(world).sum(-1) / 2,
         }
 
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The honest agents cover their share: at least as many landmarks occupied by an
+        honest agent (within 0.1, MPE's ``occupied_landmarks``) as there are honest agents."""
+        dist = world.distances(self.landmarks, slice(0, self.config.N))  # (B, L, N)
+        dist = dist.masked_fill(~honest.unsqueeze(1), float("inf"))
+        covered = (dist.min(-1).values < OCCUPY_RADIUS).sum(-1)
+        return covered >= honest.sum(-1)
+
     def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
         targets = world.pos[:, self.landmarks]

@@ -210,6 +210,10 @@ class Transport(Scenario):
         return {"success": self.delivered.all(-1).float(),
                 "delivered_fraction": self.delivered.float().mean(-1)}
 
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """Every package is delivered."""
+        return self.delivered.all(-1)
+
     def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         return torch.cat([world.agent_pos.flatten(1), world.agent_vel.flatten(1),
                           world.pos[:, self.packages].flatten(1),

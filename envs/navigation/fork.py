@@ -134,6 +134,10 @@ class Fork(Navigation):
         return {**out, "crashed": self.crashed.float(),
                 "passed_left": self.passed_left.float().mean(-1)}
 
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """Every honest agent is at its goal, and nobody drove into the hazard."""
+        return super().task_outcome(world, team, honest) & ~self.crashed
+
     def scripted_direction(self, world: World) -> ByTeam:
         pos, vel = world.agent_pos, world.agent_vel
         reach = self.config.obstacle_radius[0] + 6 * self.config.agent_radius

@@ -208,6 +208,10 @@ class Navigation(Scenario):
         return {"success": at_goal.all(-1).float(), "at_goal_fraction": at_goal.float().mean(-1),
                 "collisions": self.collisions.clone()}
 
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """Every honest agent is at its goal."""
+        return (self.at_goal() | ~honest).all(-1)
+
     def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         pos, vel = world.agent_pos, world.agent_vel
         return torch.cat([pos.flatten(1), vel.flatten(1), (self.goal - pos).flatten(1),

@@ -1,0 +1,184 @@
+"""``arena eval ATTACK_RUN``: the victims' task outcome without an attack, under the trained
+attacker and under the random and scripted saboteurs, on the same seeds and the same attacked
+slots; the attack success rate (ASR) and the honest agents' return drop, with 95% intervals.
+
+The outcome is the scenario's ``task_outcome`` of the honest agents (``task_success``). Where a
+scenario declares none, an episode under attack fails when the honest agents' return falls
+more than ``drop_threshold`` x |mean clean return| below the clean return of the same seed
+(the report says so); the clean case then succeeds by definition.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena.core.vec_env import VecEnv
+from arena.evaluation.stats import mean_ci, wilson_ci
+from arena.interfaces.control import Controller
+from arena.interfaces.episodes import run_episodes
+from arena.interfaces.policies import PolicyFn, with_named_teams
+from arena.training import checkpoint
+from arena.training.attack import Saboteur, TakeoverPlay, attacked_team, draw_attacked
+from arena.training.frozen import FrozenPolicy
+from arena.training.runs import load_policy, load_run_config, make_env, named_teams
+
+ATTACKERS = ("trained", "random", "scripted")
+
+
+@dataclass
+class AttackReport:
+    """Outcome rates and ASR per attacker, JSON-ready."""
+
+    run: str
+    env_id: str
+    team: str
+    agents: int
+    agents_random: bool
+    episodes: int
+    outcome: str
+    """``task_outcome`` or the return-drop rule used."""
+    clean: dict[str, Any] = field(default_factory=dict)
+    attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def table(self) -> str:
+        slots = "random slots" if self.agents_random else "fixed slots"
+        lines = [f"{self.run} on {self.env_id}: takeover of {self.agents} agent(s) of "
+                 f"{self.team!r} ({slots}), {self.episodes} episodes; outcome: {self.outcome}",
+                 f"{'attacker':<12} {'task success':>24} {'ASR':>24} {'return drop':>26}"]
+        c = self.clean
+        lines.append(f"{'none':<12} {_rate(c['success']):>24} {'':>24} {'':>26}")
+        for name, r in self.attackers.items():
+            if "unavailable" in r:
+                lines.append(f"{name:<12} unavailable: {r['unavailable']}")
+                continue
+            lines.append(f"{name:<12} {_rate(r['success']):>24} {_rate(r['asr']):>24} "
+                         f"{_mean(r['return_drop']):>26}")
+        return "\n".join(lines)
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(self.__dict__, indent=2))
+
+
+def _rate(r: dict[str, float]) -> str:
+    return f"{r['rate']:.3f} [{r['ci95_low']:.3f}, {r['ci95_high']:.3f}]"
+
+
+def _mean(r: dict[str, float]) -> str:
+    return f"{r['mean']:.3f} [{r['ci95_low']:.3f}, {r['ci95_high']:.3f}]"
+
+
+def rate(x: torch.Tensor) -> dict[str, float]:
+    """A 0/1 outcome's rate and Wilson 95% interval."""
+    p, low, high = wilson_ci(int(x.sum()), x.numel())
+    return {"rate": p, "ci95_low": low, "ci95_high": high, "n": x.numel()}
+
+
+def mean(x: torch.Tensor) -> dict[str, float]:
+    m, low, high = mean_ci(x)
+    return {"mean": m, "ci95_low": low, "ci95_high": high, "n": x.numel()}
+
+
+@dataclass
+class Outcomes:
+    """One condition's per-episode results."""
+
+    success: torch.Tensor | None
+    """0/1 task outcome of the honest agents (``None``: the scenario declares none)."""
+    honest_return: torch.Tensor
+    """Mean return of the honest agents."""
+
+
+def play_condition(env: VecEnv, team: str, victim: Controller, attacker: Controller | None,
+                   attacked: torch.Tensor, others: PolicyFn | None, seed: int) -> Outcomes:
+    """One episode per env of the victim with ``attacker`` on the ``attacked`` slots."""
+    stats = run_episodes(env, TakeoverPlay(env, team, victim, attacker, attacked, others),
+                         seed=seed)
+    honest = (~attacked).to(torch.float32)
+    ret = (stats.agent_returns[team].float() * honest).sum(-1) / honest.sum(-1).clamp_min(1)
+    success = stats.metrics.get("task_success")
+    return Outcomes(None if success is None else success.float(), ret)
+
+
+def attack_summary(clean: Outcomes, attacked: Outcomes, drop_threshold: float
+                   ) -> dict[str, Any]:
+    """Success under attack, ASR (overall and among the clean successes) and the return
+    drop (paired by seed)."""
+    drop = clean.honest_return - attacked.honest_return
+    if clean.success is not None and attacked.success is not None:
+        ok, clean_ok = attacked.success, clean.success
+    else:
+        margin = drop_threshold * float(clean.honest_return.mean().abs())
+        ok = (drop <= margin).float()
+        clean_ok = torch.ones_like(ok)
+    fail = 1.0 - ok
+    among = fail[clean_ok > 0]
+    return {"success": rate(ok), "asr": rate(fail), "asr_among_clean_successes": rate(among),
+            "return_drop": mean(drop), "honest_return": mean(attacked.honest_return)}
+
+
+def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
+                    device: str = "cpu", drop_threshold: float = 0.2,
+                    victim: str | None = None) -> AttackReport:
+    """The report of attack run ``run`` (``attack:`` in its config), optionally against
+    another ``victim`` run (e.g. a robustly trained team)."""
+    cfg = load_run_config(run, checkpoint.load(run, device))
+    cfg.device = device
+    spec = cfg.attack
+    if not spec.kind:
+        raise ValueError(f"{run} is not an attack run (its config has no attack.kind)")
+    victim_run = victim or spec.victim
+    env = make_env(cfg, num_envs=episodes, compile=False)
+    team = attacked_team(spec, env)
+    gen = torch.Generator(device=env.device)
+    gen.manual_seed(seed)
+    slots = draw_attacked(episodes, len(env.teams[team]), spec.agents, spec.agents_random,
+                          gen, env.device)
+    others = _other_teams(run, cfg, env, device)
+    declared = env.has_task_outcome(team)
+
+    def condition(attacker: Controller | None) -> Outcomes:
+        victim_policy = FrozenPolicy(team, victim_run, env, env.device, True, role="victim")
+        return play_condition(env, team, victim_policy, attacker, slots, others, seed)
+
+    clean = condition(None)
+    report = AttackReport(
+        run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
+        agents_random=spec.agents_random, episodes=episodes,
+        outcome="task_outcome of the honest agents" if declared else
+        f"no task outcome declared: failure = honest return more than {drop_threshold:g} x "
+        "|mean clean return| below the same seed's clean return",
+        clean={"success": rate(clean.success if clean.success is not None
+                               else torch.ones(episodes)),
+               "honest_return": mean(clean.honest_return)})
+    for name in ATTACKERS:
+        attacker = _attacker(name, run, team, env, slots)
+        if isinstance(attacker, str):
+            report.attackers[name] = {"unavailable": attacker}
+            continue
+        report.attackers[name] = attack_summary(clean, condition(attacker), drop_threshold)
+    return report
+
+
+def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor
+              ) -> Controller | str:
+    """The controller of attacker ``name``, or why it is unavailable."""
+    if name == "trained":
+        return FrozenPolicy(team, str(run), env, env.device, True, role="attacker")
+    if name == "random":
+        return FrozenPolicy(team, "random", env, env.device)
+    if not getattr(getattr(env, "scenario", None), "physics", False):
+        return "the scripted saboteur steers agents; this env has no Arena physics"
+    return Saboteur(team, ~slots)
+
+
+def _other_teams(run: str | Path, cfg: Any, env: VecEnv, device: str) -> PolicyFn | None:
+    """The policies of the env's other teams (those the attack run left frozen)."""
+    if len(env.teams) == 1:
+        return None
+    return with_named_teams(load_policy(run, device=device, env=env), named_teams(cfg))

@@ -1,0 +1,178 @@
+"""Attacks from inside a team: takeover slot assignment, the attacker's reward, task outcomes of
+the honest agents, ASR bookkeeping, the CLI and exact resume of attack runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import arena
+from arena.cli import main
+from arena.core.typed import ConfigError
+from arena.evaluation.attacks import Outcomes, attack_summary, evaluate_attack
+from arena.training.attack import (
+    Takeover,
+    TakeoverPlay,
+    attack_config,
+    draw_attacked,
+)
+from arena.training.run_config import AttackConfig, load_config
+from arena.training.trainer import Trainer
+
+NAV = {"env.id": "navigation/navigation-v0", "env.num_envs": 8, "env.kwargs": {"num_agents": 3},
+       "rollout_steps": 10, "log.progress": False, "log.tensorboard": False,
+       "eval.episodes": 4, "eval.gif": False, "policy.hidden_sizes": [16, 16],
+       "algo.epochs": 1, "log.checkpoint_every": 1, "total_steps": 8 * 10 * 2}
+
+
+def victim_run(tmp_path: Path) -> Path:
+    cfg = load_config(None, overrides={**NAV, "log.run_dir": str(tmp_path / "victim")})
+    Trainer(cfg).train()
+    return tmp_path / "victim"
+
+
+@pytest.fixture(scope="module")
+def victim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return victim_run(tmp_path_factory.mktemp("attack"))
+
+
+class Constant:
+    """A controller that plays one action everywhere and remembers what it was asked."""
+
+    memory_size = 0
+
+    def __init__(self, action: int) -> None:
+        self.name, self.action = f"c{action}", action
+        self.rows: list[torch.Tensor | None] = []
+
+    def act(self, env: Any, obs: torch.Tensor, rows: torch.Tensor | None, memory: Any,
+            starts: torch.Tensor, action_mask: Any = None) -> tuple[torch.Tensor, None]:
+        self.rows.append(rows)
+        return torch.full(obs.shape[:2], self.action, dtype=torch.long), None
+
+
+def test_drawn_slots_have_k_attacked_agents_per_env() -> None:
+    fixed = draw_attacked(5, 4, 2, False, None, torch.device("cpu"))
+    assert fixed[:, :2].all() and not fixed[:, 2:].any()
+    gen = torch.Generator().manual_seed(0)
+    drawn = draw_attacked(200, 4, 1, True, gen, torch.device("cpu"))
+    assert (drawn.sum(-1) == 1).all()
+    counts = drawn.sum(0)
+    assert (counts > 25).all()  # every slot gets attacked in some envs (50 expected each)
+
+
+def test_attacker_actions_reach_exactly_the_taken_over_slots() -> None:
+    env = arena.make("navigation/navigation-v0", num_envs=6, num_agents=3)
+    obs, _ = env.reset(seed=0)
+    attacked = torch.zeros(6, 3, dtype=torch.bool)
+    attacked[torch.arange(6), torch.tensor([0, 1, 2, 0, 1, 2])] = True
+    play = TakeoverPlay(env, "agent", Constant(2), Constant(4), attacked)
+    actions = play(env, obs)["agent"]
+    assert torch.equal(actions, torch.where(attacked, 4, 2))
+    assert torch.equal(env.honest["agent"], ~attacked)
+
+
+def test_takeover_run_learns_only_on_its_slots_and_scores_honest_agents(victim: Path,
+                                                                       tmp_path: Path) -> None:
+    cfg = attack_config(victim, agents=1, agents_random=True, run_dir=str(tmp_path / "atk"),
+                        overrides={"total_steps": 8 * 10 * 2})
+    t = Trainer(cfg)
+    assert isinstance(t.attack, Takeover)
+    t.train(stop_after_iterations=1)
+    ro = t.collector.rollouts["agent"]
+    owner = t.collector.control["agent"].owner
+    assert ((owner == 0).sum(-1) == 1).all()  # one learner slot per env, the rest the victim
+    # the last step's learner slots are exactly the attacked ones (drawn anew per episode)
+    assert torch.equal(ro.active[-1] > 0, t.attack.attacked)
+    assert ro.active.sum() == ro.active.shape[0] * 8  # one active slot per env and step
+    # the attacker's reward: minus the honest agents' mean reward, on every slot
+    reward = torch.tensor([[1.0, 2.0, 3.0]]).expand(8, 3)
+    t.attack.attacked = torch.tensor([[True, False, False]]).expand(8, 3)
+    assert torch.allclose(t.attack.reward("agent", reward), torch.full((8, 3), -2.5))
+
+
+def test_honest_task_outcomes_of_the_scenarios() -> None:
+    env = arena.make("coordination/simple_spread-v0", num_envs=1)
+    env.reset(seed=0)
+    world, sc = env.world, env.scenario
+    landmarks = world.pos[:, sc.landmarks].clone()
+    world.pos[:, :2] = landmarks[:, :2]          # agents 0, 1 on landmarks 0, 1
+    world.pos[:, 2] = torch.tensor([5.0, 5.0])   # agent 2 far away
+    honest = torch.tensor([[True, True, False]])
+    assert bool(sc.task_outcome(world, "agent", honest)[0])
+    assert not bool(sc.task_outcome(world, "agent", torch.ones(1, 3, dtype=torch.bool))[0])
+    nav = arena.make("navigation/navigation-v0", num_envs=1, num_agents=2)
+    nav.reset(seed=0)
+    nav.world.pos[:, 0] = nav.scenario.goal[:, 0]
+    nav.scenario.post_step(nav.world)
+    assert bool(nav.scenario.task_outcome(nav.world, "agent",
+                                          torch.tensor([[True, False]]))[0])
+    assert not bool(nav.scenario.task_outcome(nav.world, "agent",
+                                              torch.tensor([[True, True]]))[0])
+
+
+def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
+    clean = Outcomes(torch.tensor([1.0, 1.0, 1.0, 0.0]), torch.tensor([-1.0, -1.0, -2.0, -3.0]))
+    hit = Outcomes(torch.tensor([0.0, 1.0, 0.0, 0.0]), torch.tensor([-2.0, -1.0, -4.0, -3.0]))
+    s = attack_summary(clean, hit, drop_threshold=0.2)
+    assert s["success"]["rate"] == 0.25 and s["asr"]["rate"] == 0.75
+    assert s["asr_among_clean_successes"]["rate"] == pytest.approx(2 / 3)
+    assert s["asr_among_clean_successes"]["n"] == 3
+    assert s["return_drop"]["mean"] == pytest.approx(0.75)
+    # no declared outcome: fail when the drop exceeds 0.2 x |mean clean return| (0.35)
+    s = attack_summary(Outcomes(None, clean.honest_return), Outcomes(None, hit.honest_return),
+                       0.2)
+    assert s["asr"]["rate"] == 0.5 and s["asr_among_clean_successes"]["n"] == 4
+
+
+def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path) -> None:
+    out = tmp_path / "atk"
+    assert main(["attack", str(victim), "--agents", "1", "--run-dir", str(out),
+                 "total_steps=160"]) == 0
+    report_path = tmp_path / "r.json"
+    assert main(["eval", str(out), "--episodes", "12", "--json", str(report_path)]) == 0
+    report = json.loads(report_path.read_text())
+    assert report["agents"] == 1 and report["outcome"].startswith("task_outcome")
+    assert set(report["attackers"]) == {"trained", "random", "scripted"}
+    for r in report["attackers"].values():
+        assert r["asr"]["n"] == 12 and r["asr"]["rate"] == pytest.approx(1 - r["success"]["rate"])
+    again = evaluate_attack(out, episodes=12)  # same seeds, same slots: the same numbers
+    assert again.attackers["trained"]["asr"] == report["attackers"]["trained"]["asr"]
+
+
+def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="attack.agents: 5 of team 'agent', which has 3"):
+        attack_config(victim, agents=5)
+    with pytest.raises(ConfigError, match="attack.team: 'defender' is not a team"):
+        attack_config(victim, team="defender")
+    with pytest.raises(ConfigError, match="kind must be 'takeover'"):
+        load_config(None, overrides={"attack.kind": "bribe", "attack.victim": "x"})
+    with pytest.raises(ConfigError, match="needs the victim run"):
+        load_config(None, overrides={"attack.kind": "takeover"})
+    with pytest.raises(FileNotFoundError, match="nothing"):
+        attack_config(tmp_path / "nothing")
+    assert AttackConfig().kind == ""
+
+
+def test_attack_run_resumes_exactly(victim: Path, tmp_path: Path) -> None:
+    def run(name: str) -> Trainer:
+        return Trainer(attack_config(victim, agents_random=True, run_dir=str(tmp_path / name),
+                                     overrides={"total_steps": 8 * 10 * 4}))
+
+    a = run("a")
+    a.train(stop_after_iterations=2)
+    a.save_checkpoint()
+    cfg = attack_config(victim, agents_random=True, run_dir=str(tmp_path / "a"),
+                        overrides={"total_steps": 8 * 10 * 4})
+    resumed = Trainer(cfg, resume=True)
+    resumed.train()
+    b = run("b")
+    b.train()
+    assert torch.equal(resumed.attack.attacked, b.attack.attacked)  # type: ignore[union-attr]
+    for x, y in zip(resumed.learners["agent"].actor().parameters(),
+                    b.learners["agent"].actor().parameters(), strict=True):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
