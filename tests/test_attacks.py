@@ -127,6 +127,11 @@ def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
     s = attack_summary(Outcomes(None, clean.honest_return), Outcomes(None, hit.honest_return),
                        0.2)
     assert s["asr"]["rate"] == 0.5 and s["asr_among_clean_successes"]["n"] == 4
+    never = Outcomes(torch.zeros(4), clean.honest_return)  # the victims never succeed clean
+    s = attack_summary(never, hit, 0.2)
+    assert s["asr_among_clean_successes"] == {"rate": None, "ci95_low": 0.0, "ci95_high": 1.0,
+                                              "n": 0}
+    json.dumps(s, allow_nan=False)  # valid JSON: no NaN
 
 
 def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path) -> None:

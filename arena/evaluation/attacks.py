@@ -49,14 +49,16 @@ class AttackReport:
         slots = "random slots" if self.agents_random else "fixed slots"
         lines = [f"{self.run} on {self.env_id}: takeover of {self.agents} agent(s) of "
                  f"{self.team!r} ({slots}), {self.episodes} episodes; outcome: {self.outcome}",
-                 f"{'attacker':<12} {'task success':>24} {'ASR':>24} {'return drop':>26}"]
+                 f"{'attacker':<10} {'task success':>24} {'ASR':>24} "
+                 f"{'ASR | clean success':>24} {'return drop':>26}"]
         c = self.clean
-        lines.append(f"{'none':<12} {_rate(c['success']):>24} {'':>24} {'':>26}")
+        lines.append(f"{'none':<10} {_rate(c['success']):>24}")
         for name, r in self.attackers.items():
             if "unavailable" in r:
-                lines.append(f"{name:<12} unavailable: {r['unavailable']}")
+                lines.append(f"{name:<10} unavailable: {r['unavailable']}")
                 continue
-            lines.append(f"{name:<12} {_rate(r['success']):>24} {_rate(r['asr']):>24} "
+            lines.append(f"{name:<10} {_rate(r['success']):>24} {_rate(r['asr']):>24} "
+                         f"{_rate(r['asr_among_clean_successes']):>24} "
                          f"{_mean(r['return_drop']):>26}")
         return "\n".join(lines)
 
@@ -65,7 +67,9 @@ class AttackReport:
         Path(path).write_text(json.dumps(self.__dict__, indent=2))
 
 
-def _rate(r: dict[str, float]) -> str:
+def _rate(r: dict[str, Any]) -> str:
+    if r["rate"] is None:
+        return "n/a (no episodes)"
     return f"{r['rate']:.3f} [{r['ci95_low']:.3f}, {r['ci95_high']:.3f}]"
 
 
@@ -73,8 +77,10 @@ def _mean(r: dict[str, float]) -> str:
     return f"{r['mean']:.3f} [{r['ci95_low']:.3f}, {r['ci95_high']:.3f}]"
 
 
-def rate(x: torch.Tensor) -> dict[str, float]:
-    """A 0/1 outcome's rate and Wilson 95% interval."""
+def rate(x: torch.Tensor) -> dict[str, Any]:
+    """A 0/1 outcome's rate and Wilson 95% interval (rate ``None`` without episodes)."""
+    if x.numel() == 0:
+        return {"rate": None, "ci95_low": 0.0, "ci95_high": 1.0, "n": 0}
     p, low, high = wilson_ci(int(x.sum()), x.numel())
     return {"rate": p, "ci95_low": low, "ci95_high": high, "n": x.numel()}
 
