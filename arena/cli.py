@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from arena.core import registry
+from arena.training.run_config import ATTACK_KINDS
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
@@ -256,7 +257,7 @@ def cmd_attack(args: argparse.Namespace) -> int:
 
     cfg = attack_config(args.victim, args.kind, args.agents, args.team or "",
                         args.agents_random, args.run_dir, args.time_limit,
-                        parse_overrides(args.overrides))
+                        parse_overrides(args.overrides), epsilon=args.epsilon)
     if (cfg.run_dir / "checkpoints").exists():
         raise ValueError(f"{cfg.run_dir} already holds a run; resume it with "
                          f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
@@ -339,12 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue a run from its last checkpoint")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("attack", help="train an attacker that takes over agents of a "
-                                      "frozen victim run's team")
+    p = sub.add_parser("attack", help="train an attacker inside a frozen victim run's team: "
+                                      "it takes agents over or perturbs their observations")
     p.add_argument("victim", help="run directory of the victim team")
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. total_steps=1000000")
-    p.add_argument("--kind", choices=["takeover"], default="takeover")
-    p.add_argument("--agents", type=int, default=1, help="k: agents taken over")
+    p.add_argument("--kind", choices=list(ATTACK_KINDS), default="takeover")
+    p.add_argument("--agents", type=int, default=1, help="k: agents attacked")
+    p.add_argument("--epsilon", type=float, default=0.1,
+                   help="perturb: L-inf bound of the observation perturbation")
     p.add_argument("--team", default=None, help="the victim team (default: the env's first)")
     p.add_argument("--agents-random", action="store_true",
                    help="draw the attacked agents anew in every episode")

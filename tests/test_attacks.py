@@ -1,5 +1,6 @@
 """Attacks from inside a team: takeover slot assignment, the attacker's reward, task outcomes of
-the honest agents, ASR bookkeeping, the CLI and exact resume of attack runs."""
+the honest agents, ASR bookkeeping, observation perturbations within epsilon, the CLI and exact
+resume of attack runs."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from arena.cli import main
 from arena.core.typed import ConfigError
 from arena.evaluation.attacks import Outcomes, attack_summary, evaluate_attack
 from arena.training.attack import (
+    AttackPlay,
+    Perturbation,
+    Perturbed,
     Takeover,
-    TakeoverPlay,
     attack_config,
     draw_attacked,
+    gradient_direction,
 )
 from arena.training.run_config import AttackConfig, load_config
 from arena.training.trainer import Trainer
@@ -70,7 +74,7 @@ def test_attacker_actions_reach_exactly_the_taken_over_slots() -> None:
     obs, _ = env.reset(seed=0)
     attacked = torch.zeros(6, 3, dtype=torch.bool)
     attacked[torch.arange(6), torch.tensor([0, 1, 2, 0, 1, 2])] = True
-    play = TakeoverPlay(env, "agent", Constant(2), Constant(4), attacked)
+    play = AttackPlay(env, "agent", Constant(2), Constant(4), attacked)
     actions = play(env, obs)["agent"]
     assert torch.equal(actions, torch.where(attacked, 4, 2))
     assert torch.equal(env.honest["agent"], ~attacked)
@@ -154,7 +158,7 @@ def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:
         attack_config(victim, agents=5)
     with pytest.raises(ConfigError, match="attack.team: 'defender' is not a team"):
         attack_config(victim, team="defender")
-    with pytest.raises(ConfigError, match="kind must be 'takeover'"):
+    with pytest.raises(ConfigError, match="kind must be one of"):
         load_config(None, overrides={"attack.kind": "bribe", "attack.victim": "x"})
     with pytest.raises(ConfigError, match="needs the victim run"):
         load_config(None, overrides={"attack.kind": "takeover"})
@@ -163,16 +167,19 @@ def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:
     assert AttackConfig().kind == ""
 
 
-def test_attack_run_resumes_exactly(victim: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["takeover", "perturb"])
+def test_attack_run_resumes_exactly(victim: Path, tmp_path: Path, kind: str) -> None:
+    def config(name: str) -> Any:
+        return attack_config(victim, kind, agents_random=True, run_dir=str(tmp_path / name),
+                             overrides={"total_steps": 8 * 10 * 4})
+
     def run(name: str) -> Trainer:
-        return Trainer(attack_config(victim, agents_random=True, run_dir=str(tmp_path / name),
-                                     overrides={"total_steps": 8 * 10 * 4}))
+        return Trainer(config(name))
 
     a = run("a")
     a.train(stop_after_iterations=2)
     a.save_checkpoint()
-    cfg = attack_config(victim, agents_random=True, run_dir=str(tmp_path / "a"),
-                        overrides={"total_steps": 8 * 10 * 4})
+    cfg = config("a")
     resumed = Trainer(cfg, resume=True)
     resumed.train()
     b = run("b")
@@ -181,3 +188,78 @@ def test_attack_run_resumes_exactly(victim: Path, tmp_path: Path) -> None:
     for x, y in zip(resumed.learners["agent"].actor().parameters(),
                     b.learners["agent"].actor().parameters(), strict=True):
         torch.testing.assert_close(x, y, rtol=0, atol=0)
+
+
+class Recorder:
+    """A victim that plays action 0 and remembers the observations it was shown."""
+
+    memory_size, name, team = 0, "recorder", "agent"
+
+    def __init__(self) -> None:
+        self.seen: list[torch.Tensor] = []
+
+    def act(self, env: Any, obs: torch.Tensor, rows: Any, memory: Any, starts: torch.Tensor,
+            action_mask: Any = None) -> tuple[torch.Tensor, None]:
+        self.seen.append(obs.clone())
+        return torch.zeros(obs.shape[:2], dtype=torch.long), None
+
+
+def test_perturbations_respect_epsilon() -> None:
+    obs = torch.randn(64, 3, 10)
+    recorder = Recorder()
+    wild = Perturbed(recorder, lambda o: 100 * torch.randn_like(o), 0.05, "wild")  # type: ignore[arg-type]
+    wild.act(None, obs, None, None, torch.zeros(64, dtype=torch.bool))
+    delta = recorder.seen[-1] - obs
+    assert delta.abs().max() <= 0.05 + 1e-6
+    assert (delta.abs() > 0.0499).float().mean() > 0.9  # saturated directions reach the bound
+
+
+def test_perturb_run_perturbs_only_attacked_slots_within_epsilon(victim: Path,
+                                                                 tmp_path: Path) -> None:
+    cfg = attack_config(victim, "perturb", agents=1, run_dir=str(tmp_path / "p"),
+                        epsilon=0.2, overrides={"total_steps": 8 * 10 * 2})
+    t = Trainer(cfg)
+    assert isinstance(t.attack, Perturbation)
+    space = t.learners["agent"].spec.action_space
+    obs_dim = t.env.observation_space("agent").shape[0]  # type: ignore[index]
+    assert space.shape == (obs_dim,) and float(space.low.min()) == -1.0  # type: ignore[attr-defined]
+    t.train(stop_after_iterations=1)
+    assert torch.equal(t.collector.rollouts["agent"].active[-1] > 0, t.attack.attacked)
+    assert bool(t.env.honest["agent"].all())  # perturbed agents stay honest
+    # the attacker's reward: minus the mean reward of all (honest) agents
+    reward = torch.tensor([[1.0, 2.0, 3.0]]).expand(8, 3)
+    assert torch.allclose(t.attack.reward("agent", reward), torch.full((8, 3), -2.0))
+    recorder = Recorder()
+    t.attack.victim_policy = recorder  # type: ignore[assignment]
+    obs = torch.randn(8, 3, obs_dim)
+    t.attack.actions("agent", obs, 50 * torch.randn(8, 3, obs_dim), torch.zeros(8).bool(), None)
+    delta = recorder.seen[-1] - obs
+    assert torch.allclose(delta.abs().amax(-1)[:, 0], torch.full((8,), 0.2))  # slot 0 attacked
+    assert torch.equal(delta[:, 1:], torch.zeros_like(delta[:, 1:]))
+
+
+def test_gradient_sign_raises_the_victims_loss_of_its_own_action(victim: Path) -> None:
+    actor = arena.training.runs.load_policy(victim).actors["agent"]
+    obs = torch.randn(32, 3, actor.obs_dim)
+    greedy = actor.decide(obs, deterministic=True).env_actions
+    step = 1e-3 * gradient_direction(actor)(obs)
+    with torch.no_grad():
+        before = actor.imitation_loss(obs, greedy)
+        after = actor.imitation_loss(obs + step, greedy)
+    assert step.abs().max() == pytest.approx(1e-3) and after > before
+
+
+def test_perturb_attack_cli_reports_noise_and_gradient_baselines(victim: Path,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "patk"
+    assert main(["attack", str(victim), "--kind", "perturb", "--epsilon", "0.3", "--run-dir",
+                 str(out), "total_steps=160"]) == 0
+    report_path = tmp_path / "p.json"
+    assert main(["eval", str(out), "--episodes", "12", "--json", str(report_path)]) == 0
+    report = json.loads(report_path.read_text())
+    assert report["kind"] == "perturb" and report["epsilon"] == 0.3
+    assert set(report["attackers"]) == {"trained", "random", "gradient"}
+    for r in report["attackers"].values():
+        assert r["asr"]["n"] == 12
+    with pytest.raises(ConfigError, match="epsilon must be > 0"):
+        attack_config(victim, "perturb", epsilon=0.0)

@@ -1,6 +1,8 @@
 """``arena eval ATTACK_RUN``: the victims' task outcome without an attack, under the trained
-attacker and under the random and scripted saboteurs, on the same seeds and the same attacked
-slots; the attack success rate (ASR) and the honest agents' return drop, with 95% intervals.
+attacker and under baselines (a takeover: the random and scripted saboteurs; an observation
+perturbation: uniform noise and the gradient-sign attack, of the same ``epsilon``), on the same
+seeds and the same attacked slots; the attack success rate (ASR) and the honest agents' return
+drop, with 95% intervals.
 
 The outcome is the scenario's ``task_outcome`` of the honest agents (``task_success``). Where a
 scenario declares none, an episode under attack fails when the honest agents' return falls
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gymnasium
 import torch
 
 from arena.core.vec_env import VecEnv
@@ -23,11 +26,22 @@ from arena.interfaces.control import Controller
 from arena.interfaces.episodes import run_episodes
 from arena.interfaces.policies import PolicyFn, with_named_teams
 from arena.training import checkpoint
-from arena.training.attack import Saboteur, TakeoverPlay, attacked_team, draw_attacked
+from arena.training.attack import (
+    AttackPlay,
+    Perturbed,
+    Saboteur,
+    attacked_team,
+    draw_attacked,
+    gradient_direction,
+    random_direction,
+    trained_direction,
+)
 from arena.training.frozen import FrozenPolicy
 from arena.training.runs import load_policy, load_run_config, make_env, named_teams
 
-ATTACKERS = ("trained", "random", "scripted")
+ATTACKERS = {"takeover": ("trained", "random", "scripted"),
+             "perturb": ("trained", "random", "gradient")}
+"""The attackers an attack run is evaluated with, per ``attack.kind``."""
 
 
 @dataclass
@@ -42,13 +56,18 @@ class AttackReport:
     episodes: int
     outcome: str
     """``task_outcome`` or the return-drop rule used."""
+    kind: str = "takeover"
+    epsilon: float | None = None
+    """``perturb``: the L-inf bound of the perturbations."""
     clean: dict[str, Any] = field(default_factory=dict)
     attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def table(self) -> str:
         slots = "random slots" if self.agents_random else "fixed slots"
-        lines = [f"{self.run} on {self.env_id}: takeover of {self.agents} agent(s) of "
-                 f"{self.team!r} ({slots}), {self.episodes} episodes; outcome: {self.outcome}",
+        threat = (f"takeover of {self.agents} agent(s)" if self.kind == "takeover" else
+                  f"observations of {self.agents} agent(s) perturbed, epsilon {self.epsilon:g}")
+        lines = [f"{self.run} on {self.env_id}: {threat} of {self.team!r} ({slots}), "
+                 f"{self.episodes} episodes; outcome: {self.outcome}",
                  f"{'attacker':<10} {'task success':>24} {'ASR':>24} "
                  f"{'ASR | clean success':>24} {'return drop':>26}"]
         c = self.clean
@@ -101,11 +120,13 @@ class Outcomes:
 
 
 def play_condition(env: VecEnv, team: str, victim: Controller, attacker: Controller | None,
-                   attacked: torch.Tensor, others: PolicyFn | None, seed: int) -> Outcomes:
-    """One episode per env of the victim with ``attacker`` on the ``attacked`` slots."""
-    stats = run_episodes(env, TakeoverPlay(env, team, victim, attacker, attacked, others),
-                         seed=seed)
-    honest = (~attacked).to(torch.float32)
+                   attacked: torch.Tensor, honest_slots: torch.Tensor, others: PolicyFn | None,
+                   seed: int) -> Outcomes:
+    """One episode per env of the victim with ``attacker`` on the ``attacked`` slots, scored
+    on the ``honest_slots``."""
+    play = AttackPlay(env, team, victim, attacker, attacked, honest_slots, others)
+    stats = run_episodes(env, play, seed=seed)
+    honest = honest_slots.to(torch.float32)
     ret = (stats.agent_returns[team].float() * honest).sum(-1) / honest.sum(-1).clamp_min(1)
     success = stats.metrics.get("task_success")
     return Outcomes(None if success is None else success.float(), ret)
@@ -145,29 +166,37 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     gen.manual_seed(seed)
     slots = draw_attacked(episodes, len(env.teams[team]), spec.agents, spec.agents_random,
                           gen, env.device)
+    honest = ~slots if spec.kind == "takeover" else torch.ones_like(slots)
     others = _other_teams(run, cfg, env, device)
     declared = env.has_task_outcome(team)
 
-    def condition(attacker: Controller | None) -> Outcomes:
-        victim_policy = FrozenPolicy(team, victim_run, env, env.device, True, role="victim")
-        return play_condition(env, team, victim_policy, attacker, slots, others, seed)
+    def load_victim() -> FrozenPolicy:
+        return FrozenPolicy(team, victim_run, env, env.device, True, role="victim")
+
+    def condition(attacker: Controller | None, victim: FrozenPolicy | None = None) -> Outcomes:
+        return play_condition(env, team, victim or load_victim(), attacker, slots, honest,
+                              others, seed)
 
     clean = condition(None)
     report = AttackReport(
         run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
-        agents_random=spec.agents_random, episodes=episodes,
+        agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
+        epsilon=spec.epsilon if spec.kind == "perturb" else None,
         outcome="task_outcome of the honest agents" if declared else
         f"no task outcome declared: failure = honest return more than {drop_threshold:g} x "
         "|mean clean return| below the same seed's clean return",
         clean={"success": rate(clean.success if clean.success is not None
                                else torch.ones(episodes)),
                "honest_return": mean(clean.honest_return)})
-    for name in ATTACKERS:
-        attacker = _attacker(name, run, team, env, slots)
+    for name in ATTACKERS[spec.kind]:
+        victim_policy = None if spec.kind == "takeover" else load_victim()
+        attacker = (_attacker(name, run, team, env, slots) if victim_policy is None else
+                    _perturbation(name, run, env, victim_policy, spec.epsilon, seed))
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
             continue
-        report.attackers[name] = attack_summary(clean, condition(attacker), drop_threshold)
+        report.attackers[name] = attack_summary(clean, condition(attacker, victim_policy),
+                                                drop_threshold)
     return report
 
 
@@ -181,6 +210,21 @@ def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.T
     if not getattr(getattr(env, "scenario", None), "physics", False):
         return "the scripted saboteur steers agents; this env has no Arena physics"
     return Saboteur(team, ~slots)
+
+
+def _perturbation(name: str, run: str | Path, env: VecEnv, victim: FrozenPolicy,
+                  epsilon: float, seed: int) -> Controller | str:
+    """The victim on observations perturbed by attacker ``name``, or why it is unavailable."""
+    if name == "trained":
+        actor = load_policy(run, device=str(env.device)).actors[victim.team]
+        return Perturbed(victim, trained_direction(actor), epsilon, "trained perturbation")
+    if name == "random":
+        gen = torch.Generator(device=env.device)
+        gen.manual_seed(seed)
+        return Perturbed(victim, random_direction(gen), epsilon, "uniform noise")
+    if victim.actor is None or not isinstance(victim.space, gymnasium.spaces.Discrete):
+        return "the gradient-sign attack needs a victim network with discrete actions"
+    return Perturbed(victim, gradient_direction(victim.actor), epsilon, "gradient sign")
 
 
 def _other_teams(run: str | Path, cfg: Any, env: VecEnv, device: str) -> PolicyFn | None:

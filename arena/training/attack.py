@@ -1,10 +1,13 @@
-"""Attacks from inside a team (``attack:`` in a run config). ``takeover`` (partial control): the
-run's learner is the attacker and owns ``k`` slots of the victim team; the victim run's frozen
-policy owns the others (``arena.interfaces.control``). The attacker's reward is the negative of
-the honest agents' mean reward, and the env reports the honest agents' ``task_success``."""
+"""Attacks from inside a team (``attack:`` in a run config). The run's learner is the attacker
+and owns ``k`` slots of the victim team; the victim run's frozen policy owns the others
+(``arena.interfaces.control``). ``takeover`` (partial control): the attacker acts for its
+slots. ``perturb``: the victim acts for them too, on observations the attacker perturbed within
+an L-inf ball. The attacker's reward is the negative of the honest agents' mean reward, and the
+env reports the honest agents' ``task_success``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +27,27 @@ from arena.training.runs import load_run_config, make_env
 
 def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, team: str = "",
                   agents_random: bool = False, run_dir: str | None = None,
-                  time_limit: float | None = None, overrides: dict[str, Any] | None = None
-                  ) -> RunConfig:
+                  time_limit: float | None = None, overrides: dict[str, Any] | None = None,
+                  epsilon: float = 0.1) -> RunConfig:
     """The config of an attack run against ``victim`` (``arena attack``): the victim's env,
     network, algorithm and budget (``total_steps``: an attacker gets at least the victim's),
     its other trained teams frozen to the victim run, and the ``attack`` section."""
     cfg = load_run_config(victim, checkpoint.load(victim))  # a missing run is named here
     env = make_env(cfg, num_envs=1, compile=False)
     spec = AttackConfig(kind=kind, team=team, agents=agents, victim=str(victim),
-                        agents_random=agents_random)
-    spec.validate()
+                        agents_random=agents_random, epsilon=epsilon)
+    try:
+        spec.validate()
+    except ValueError as e:
+        raise ConfigError(f"attack: {e}") from None
     attacked = attacked_team(spec, env)
     base = to_dict(cfg)
     teams = {t: dict(over) for t, over in base.get("teams", {}).items() if t != attacked}
     for t in env.teams:
         if t != attacked and not cfg.frozen(t):
             teams[t] = {**teams.get(t, {}), "frozen": str(victim)}
-    run_dir = run_dir or f"runs/{Path(cfg.run_dir).name}_attack_{kind}{agents}"
+    tag = f"{kind}{agents}" + (f"_eps{epsilon:g}" if kind == "perturb" else "")
+    run_dir = run_dir or f"runs/{Path(cfg.run_dir).name}_attack_{tag}"
     base.update(name=Path(run_dir).name, coevolution={}, pretrain={}, teams=teams,
                 attack={**to_dict(spec), "team": attacked})
     base["log"] = {**base.get("log", {}), "run_dir": run_dir}
@@ -74,9 +81,11 @@ def draw_attacked(num_envs: int, num_agents: int, k: int, at_random: bool,
     return rank < k
 
 
-class Takeover:
-    """The attacker (the team's learner) on ``k`` slots of the victim team, the victim's frozen
-    policy on the others; slots drawn anew at every episode end when ``agents_random``."""
+class SlotAttack:
+    """What every threat model shares: the attacked slots of the victim team (agents
+    ``0..k-1``, or drawn anew at every episode end with ``agents_random``), the victim's frozen
+    policy and the attacker's reward. The attacker (the team's learner) owns the attacked slots;
+    subclasses say which agents stay honest and what the attacker's decision does."""
 
     def __init__(self, cfg: AttackConfig, env: VecEnv, control: dict[str, TeamControl],
                  device: torch.device, seed: int) -> None:
@@ -86,8 +95,8 @@ class Takeover:
         if not self.control.has_learner:
             raise ConfigError(f"attack: team {self.team!r} is frozen; the attacker is its "
                               f"learner (remove teams.{self.team}.frozen)")
-        self.victim = self.control.add(FrozenPolicy(self.team, cfg.victim, env, device,
-                                                    role="victim"))
+        self.victim_policy = FrozenPolicy(self.team, cfg.victim, env, device, role="victim")
+        self.victim = self.control.add(self.victim_policy)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
         b, n = env.num_envs, len(env.teams[self.team])
@@ -95,15 +104,24 @@ class Takeover:
                                       device)
         self._assign()
 
+    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+        """The agents whose task outcome and reward count, given the ``attacked`` slots."""
+        raise NotImplementedError
+
+    def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
+                 deterministic: bool) -> Controller:
+        """The controller of the attacked slots in evaluation, the attacker being ``actor``."""
+        raise NotImplementedError
+
     def _assign(self) -> None:
         self.control.assign(torch.where(self.attacked, LEARNER, self.victim))
-        self.env.honest[self.team] = ~self.attacked
+        self.env.honest[self.team] = self.honest_slots(self.attacked)
 
     def reward(self, team: str, reward: torch.Tensor) -> torch.Tensor:
         """The attacker's reward on every slot: minus the honest agents' mean reward."""
         if team != self.team:
             return reward
-        honest = (~self.attacked).to(reward.dtype)
+        honest = self.honest_slots(self.attacked).to(reward.dtype)
         task = (reward * honest).sum(-1) / honest.sum(-1).clamp_min(1.0)
         return (-task).unsqueeze(-1).expand_as(reward)
 
@@ -118,21 +136,19 @@ class Takeover:
         self._assign()
 
     def play(self, env: VecEnv, attacker: TeamActor, deterministic: bool, seed: int,
-             others: PolicyFn | None = None) -> TakeoverPlay:
+             others: PolicyFn | None = None) -> AttackPlay:
         """The attacker's current ``actor`` against the victim in ``env`` (evaluation: the
         attacked slots drawn from ``seed``)."""
         gen = torch.Generator(device=env.device)
         gen.manual_seed(seed)
         attacked = draw_attacked(env.num_envs, len(env.teams[self.team]), self.cfg.agents,
                                  self.cfg.agents_random, gen, env.device)
-        loaded = self.control.controllers[self.victim - 1]
-        assert isinstance(loaded, FrozenPolicy)
         # the loaded victim's network: loading it again would draw from the global generator
         victim = FrozenPolicy(self.team, self.cfg.victim, env, env.device, deterministic,
-                              role="victim", actor=loaded.actor)
-        trained = FrozenPolicy(self.team, "attacker", env, env.device, deterministic,
-                               actor=attacker)
-        return TakeoverPlay(env, self.team, victim, trained, attacked, others)
+                              role="victim", actor=self.victim_policy.actor)
+        return AttackPlay(env, self.team, victim, self.attacker(env, attacker, victim,
+                                                                deterministic),
+                          attacked, self.honest_slots(attacked), others)
 
     def state_dict(self) -> dict[str, Any]:
         return {"attacked": self.attacked.clone(), "generator": self.generator.get_state()}
@@ -143,6 +159,106 @@ class Takeover:
         self.attacked = state["attacked"].to(self.device)
         self.generator.set_state(state["generator"])
         self._assign()
+
+
+class Takeover(SlotAttack):
+    """``takeover``: the attacker acts for the ``k`` attacked agents, which are not honest."""
+
+    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+        return ~attacked
+
+    def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
+                 deterministic: bool) -> Controller:
+        return FrozenPolicy(self.team, "attacker", env, env.device, deterministic, actor=actor)
+
+
+class Perturbation(SlotAttack):
+    """``perturb``: the attacker's decision for an attacked agent is a direction in
+    ``[-1, 1]^obs_dim`` (its learner's action space, ``runs.learner_spec``); the victim's policy
+    acts for that agent on its observation plus ``epsilon`` x that direction. Every agent stays
+    honest."""
+
+    def __init__(self, cfg: AttackConfig, env: VecEnv, control: dict[str, TeamControl],
+                 device: torch.device, seed: int) -> None:
+        super().__init__(cfg, env, control, device, seed)
+        if self.victim_policy.memory_size:
+            raise ConfigError(f"attack.kind perturb: the victim {cfg.victim} is recurrent; "
+                              "observation perturbation supports feedforward victims")
+
+    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+        return torch.ones_like(attacked)
+
+    def actions(self, team: str, obs: torch.Tensor, direction: torch.Tensor,
+                starts: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Training: the victim's env actions on the perturbed observations (the collector
+        keeps them on the attacker's slots)."""
+        if team != self.team:
+            return direction
+        delta = perturbation(direction, self.cfg.epsilon) * self.attacked.unsqueeze(-1)
+        return self.victim_policy.act(self.env, obs + delta, None, None, starts, mask)[0]
+
+    def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
+                 deterministic: bool) -> Controller:
+        return Perturbed(victim, trained_direction(actor, deterministic), self.cfg.epsilon,
+                         "trained perturbation")
+
+
+def perturbation(direction: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """The perturbation of a direction: ``epsilon`` x the direction clipped to ``[-1, 1]``, so
+    its L-inf norm is at most ``epsilon``."""
+    return epsilon * direction.clamp(-1.0, 1.0)
+
+
+Direction = Callable[[torch.Tensor], torch.Tensor]
+"""Observations ``(B, N, D)`` to perturbation directions in ``[-1, 1]`` of the same shape."""
+
+
+def trained_direction(actor: TeamActor, deterministic: bool = True) -> Direction:
+    """The trained attacker's directions (its actor's decision on the clean observations)."""
+    return lambda obs: actor.decide(obs, deterministic).env_actions
+
+
+def random_direction(generator: torch.Generator) -> Direction:
+    """Uniform random directions (uniform noise of L-inf norm at most ``epsilon``)."""
+    return lambda obs: torch.rand(obs.shape, generator=generator, device=obs.device) * 2 - 1
+
+
+def gradient_direction(victim: TeamActor) -> Direction:
+    """The fast gradient sign method (FGSM, Goodfellow et al. 2015; Huang et al. 2017 for
+    policies): the sign of the gradient of the victim's loss of its own greedy action with
+    respect to the observation, a white-box attack without training."""
+
+    def direction(obs: torch.Tensor) -> torch.Tensor:
+        with torch.enable_grad():
+            x = obs.detach().clone().requires_grad_(True)
+            greedy = victim.decide(obs.detach(), deterministic=True).env_actions
+            (grad,) = torch.autograd.grad(victim.imitation_loss(x, greedy), x)
+        return grad.sign()
+
+    return direction
+
+
+class Perturbed:
+    """A slot controller: ``victim`` acting on observations perturbed by ``epsilon`` x
+    ``direction(obs)``."""
+
+    memory_size = 0
+
+    def __init__(self, victim: FrozenPolicy, direction: Direction, epsilon: float,
+                 name: str) -> None:
+        self.victim, self.direction, self.epsilon, self.name = victim, direction, epsilon, name
+        self.team = victim.team
+
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        delta = perturbation(self.direction(obs), self.epsilon)
+        return self.victim.act(env, obs + delta, rows, None, starts, action_mask)
+
+
+THREATS: dict[str, type[SlotAttack]] = {"takeover": Takeover, "perturb": Perturbation}
+"""The threat model of each ``attack.kind``."""
 
 
 class Saboteur:
@@ -161,15 +277,15 @@ class Saboteur:
         return (actions if rows is None else actions[rows]), None
 
 
-class TakeoverPlay:
-    """A ``PolicyFn`` for evaluation: in every env the victim's policy (greedy) plays the honest
-    slots of ``team`` and ``attacker`` the ``attacked`` ones (``attacker=None``: the victim
-    plays every slot, the clean case; the env still scores the same honest agents). Other teams
-    are played by ``others``."""
+class AttackPlay:
+    """A ``PolicyFn`` for evaluation: in every env the victim's policy (greedy) plays
+    ``team``, ``attacker`` the ``attacked`` slots (``attacker=None``: the victim plays every
+    slot, the clean case; the env still scores the same ``honest`` agents, by default those not
+    attacked). Other teams are played by ``others``."""
 
     def __init__(self, env: VecEnv, team: str, victim: Controller,
                  attacker: Controller | None, attacked: torch.Tensor,
-                 others: PolicyFn | None = None) -> None:
+                 honest: torch.Tensor | None = None, others: PolicyFn | None = None) -> None:
         self.team, self.others = team, others
         self.control = TeamControl(team, env.num_envs, len(env.teams[team]), env.device,
                                    has_learner=False)
@@ -178,7 +294,7 @@ class TakeoverPlay:
         if attacker is not None:
             owner = torch.where(attacked, self.control.add(attacker), owner)
         self.control.assign(owner)
-        env.honest[team] = ~attacked
+        env.honest[team] = ~attacked if honest is None else honest
 
     def __call__(self, env: VecEnv, obs: ByTeam) -> ByTeam:
         masks = env.action_mask()

@@ -18,6 +18,10 @@ from arena.interfaces.learner import Learner
 from arena.interfaces.policies import to_env_actions
 from arena.interfaces.rollout import TeamRollout
 
+ActionFn = Callable[[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None],
+                   torch.Tensor]
+"""``(team, obs, learner decisions, episode starts, action mask) -> env actions``."""
+
 
 class Collector:
     """Acts in ``env`` for every team: the team's learner (if trained) and its controllers
@@ -53,6 +57,9 @@ class Collector:
         self.reward_fn: Callable[[str, torch.Tensor], torch.Tensor] | None = None
         """Replaces a team's env rewards before they reach its learner (an attacker's
         objective)."""
+        self.action_fn: ActionFn | None = None
+        """Turns a learner's decisions into env actions when they are not env actions (an
+        observation attacker's perturbations become the victim's actions)."""
         self.on_step: list[Callable[[dict[str, Any]], None]] = []
         """Called with every step's ``info`` that reports finished episodes (schedules)."""
         self.obs: ByTeam = {}
@@ -141,8 +148,11 @@ class Collector:
             ro.state[t] = state
         active = self.control[team].learner_slots(self.env.agent_mask(team))
         ro.active[t] = active if alive is None else active & alive.unsqueeze(-1)
-        raw = res.actions if res.env_actions is None else res.env_actions
-        return to_env_actions(self.env.action_space(team), raw)
+        raw = to_env_actions(le.spec.action_space,
+                             res.actions if res.env_actions is None else res.env_actions)
+        if self.action_fn is not None:
+            return self.action_fn(team, obs, raw, starts, mask)
+        return raw
 
     def _bootstrap_truncated(self, team: str, le: Learner, reward: torch.Tensor,
                              trunc: torch.Tensor, info: dict[str, Any]) -> torch.Tensor:

@@ -174,33 +174,47 @@ class PretrainConfig:
             raise ValueError("steps, num_envs and batch_size must be >= 1, rollout_steps >= 0")
 
 
+ATTACK_KINDS = ("takeover", "perturb")
+"""Threat models from inside a team (``attack.kind``)."""
+
+
 @dataclass
 class AttackConfig:
-    """A threat from inside a team (off unless ``kind`` is set). ``takeover`` (partial control):
-    the run's learner is the attacker; it controls ``agents`` of the agents of ``team`` and the
-    others run the frozen policy of the ``victim`` run, unaware. The attacker's reward is the
-    negative of the honest agents' mean task reward. It observes what the agents it controls
-    observe (the env's per-agent observation), nothing more."""
+    """A threat from inside a team (off unless ``kind`` is set); the run's learner is the
+    attacker, and the ``victim`` run's frozen policy plays ``team``, unaware.
+
+    - ``takeover`` (partial control): the attacker controls ``agents`` of the agents of
+      ``team``; the others are honest. It observes what the agents it controls observe.
+    - ``perturb``: the attacker adds a perturbation of L-inf norm at most ``epsilon`` to the
+      observations of ``agents`` of the agents (all of them stay honest). It observes their
+      clean observations.
+
+    The attacker's reward is the negative of the honest agents' mean reward."""
 
     kind: str = ""
-    """``takeover``, or empty for no attack."""
+    """``takeover``, ``perturb``, or empty for no attack."""
     team: str = ""
     """The victim team (default: the env's first team)."""
     agents: int = 1
-    """``k``: how many of the team's agents the attacker controls."""
+    """``k``: how many of the team's agents are attacked."""
     victim: str = ""
     """Run directory (or checkpoint) of the victim team's trained policy."""
     agents_random: bool = False
     """Draw the attacked agents anew in every episode (default: agents ``0..k-1``), so that a
     defense cannot rely on a fixed slot."""
+    epsilon: float = 0.1
+    """``perturb``: the L-inf bound of the perturbation, in observation units."""
 
     def validate(self) -> None:
-        if self.kind not in ("", "takeover"):
-            raise ValueError(f"kind must be 'takeover' or empty, got {self.kind!r}")
+        if self.kind not in ("", *ATTACK_KINDS):
+            raise ValueError(f"kind must be one of {list(ATTACK_KINDS)} or empty, "
+                             f"got {self.kind!r}")
         if self.kind and not self.victim:
             raise ValueError("victim: an attack needs the victim run (attack.victim: RUN_DIR)")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
+        if not self.epsilon > 0:
+            raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
 
 
 @dataclass
@@ -233,7 +247,7 @@ class RunConfig:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
     """Behaviour cloning of the scripted policy before training (``pretrain.source``)."""
     attack: AttackConfig = field(default_factory=AttackConfig)
-    """An attacker inside a team (``attack.kind: takeover``): the run trains the attacker
+    """An attacker inside a team (``attack.kind: takeover | perturb``): the run trains the attacker
     against a frozen victim run."""
     baseline: dict[str, Any] = field(default_factory=dict)
     """Train a registered baseline instead of ``algo`` (``arena.baselines`` entry points):

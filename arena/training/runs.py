@@ -3,9 +3,12 @@ and a saved run read back (its config, its policy)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+import gymnasium
+import numpy as np
 import torch
 
 from arena.adapters.external import ExternalVecEnv, load_env_factory
@@ -46,8 +49,19 @@ def check_teams(cfg: RunConfig, env: VecEnv) -> None:
 def build_learner(cfg: RunConfig, team: str, env: VecEnv, device: torch.device) -> Learner:
     """The learner of trained ``team``: its algorithm's factory with the team's configs."""
     policy_cfg, algo_cfg = cfg.team_configs(team)
-    return algo_spec(algo_cfg.name).factory(TeamSpec.of(env, team), policy_cfg, algo_cfg,
+    return algo_spec(algo_cfg.name).factory(learner_spec(cfg, team, env), policy_cfg, algo_cfg,
                                             device)
+
+
+def learner_spec(cfg: RunConfig, team: str, env: VecEnv) -> TeamSpec:
+    """What the learner of ``team`` controls: the team's spec, except for the attacker of an
+    observation attack (``attack.kind: perturb``), whose actions are perturbation directions,
+    one per observation feature, in ``[-1, 1]`` (scaled by ``attack.epsilon``)."""
+    spec = TeamSpec.of(env, team)
+    if cfg.attack.kind != "perturb" or team != (cfg.attack.team or next(iter(env.teams))):
+        return spec
+    box = gymnasium.spaces.Box(-1.0, 1.0, (spec.obs_dim,), np.float32)
+    return dataclasses.replace(spec, action_space=box, action_masked=False)
 
 
 def build_learners(cfg: RunConfig, device: torch.device, env: VecEnv | None = None
@@ -103,7 +117,8 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
         else:
             learner.load_state_dict(state)
         actors[team] = learner.actor()
-    spaces = {t: spec_env.action_space(t) for t in actors}
+    spaces = {t: learners[t].spec.action_space if t in learners else spec_env.action_space(t)
+              for t in actors}
     policy = Policy(actors, spaces, deterministic)
     return policy.bind(env) if env is not None else policy
 

@@ -16,7 +16,7 @@ from arena.interfaces.episodes import EpisodeStats, EpisodeTracker, run_episodes
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
-from arena.training.attack import Takeover
+from arena.training.attack import THREATS, Perturbation, SlotAttack
 from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
@@ -79,7 +79,7 @@ class Trainer:
             raise ConfigError("every team is frozen: nothing to train")
         return learners, frozen
 
-    def _build_attack(self, rank: int) -> Takeover | None:
+    def _build_attack(self, rank: int) -> SlotAttack | None:
         """The threat model of an attack run (``attack.kind``), or ``None``."""
         cfg = self.cfg
         if not cfg.attack.kind:
@@ -87,9 +87,12 @@ class Trainer:
         if cfg.coevolution.mode in ("population", "league"):
             raise ConfigError(f"attack: coevolution.mode {cfg.coevolution.mode} does not "
                               "combine with an attack run (the attacker trains alone)")
-        attack = Takeover(cfg.attack, self.env, self.collector.control, self.device,
-                          cfg.seed + rank * distributed.ENV_SEED_STRIDE)
+        seed = cfg.seed + rank * distributed.ENV_SEED_STRIDE
+        attack = THREATS[cfg.attack.kind](cfg.attack, self.env, self.collector.control,
+                                          self.device, seed)
         self.collector.reward_fn = attack.reward
+        if isinstance(attack, Perturbation):
+            self.collector.action_fn = attack.actions
         self.collector.on_step.append(attack.record)
         return attack
 
