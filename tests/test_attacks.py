@@ -263,3 +263,19 @@ def test_perturb_attack_cli_reports_noise_and_gradient_baselines(victim: Path,
         assert r["asr"]["n"] == 12
     with pytest.raises(ConfigError, match="epsilon must be > 0"):
         attack_config(victim, "perturb", epsilon=0.0)
+
+
+def test_outcome_objective_rewards_failed_episode_ends(victim: Path, tmp_path: Path) -> None:
+    cfg = attack_config(victim, run_dir=str(tmp_path / "o"), overrides={"attack.objective":
+                                                                         "outcome"})
+    t = Trainer(cfg)
+    reward = torch.randn(8, 3)
+    info = {"done": torch.tensor([1, 1, 0, 0, 1, 0, 0, 0]).bool(),
+            "metrics": {"task_success": torch.tensor([1.0, 0.0, 0.0, 1.0, 0.0, 0, 0, 0])}}
+    want = torch.tensor([0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]).unsqueeze(-1).expand(8, 3)
+    assert torch.equal(t.attack.reward("agent", reward, info), want)  # type: ignore[union-attr]
+    assert not t.attack.reward("agent", reward, {"done": info["done"]}).any()  # type: ignore[union-attr]
+    t.train(stop_after_iterations=1)  # the collector passes each step's info
+    with pytest.raises(ConfigError, match="objective must be 'return' or 'outcome'"):
+        load_config(None, overrides={"attack.kind": "takeover", "attack.victim": "x",
+                                     "attack.objective": "chaos"})

@@ -58,6 +58,9 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
 
 def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     """The victim team of ``cfg`` in ``env`` (default: its first team), checked."""
+    if not hasattr(env, "honest"):
+        raise ConfigError(f"attack: {env.env_id} is an external env; attacks from inside a "
+                          "team need an Arena scenario (slots scored by Scenario.task_outcome)")
     team = cfg.team or next(iter(env.teams))
     if team not in env.teams:
         raise ConfigError(f"attack.team: {team!r} is not a team of {env.env_id} "
@@ -95,6 +98,10 @@ class SlotAttack:
         if not self.control.has_learner:
             raise ConfigError(f"attack: team {self.team!r} is frozen; the attacker is its "
                               f"learner (remove teams.{self.team}.frozen)")
+        if cfg.objective == "outcome" and not env.has_task_outcome(self.team):
+            raise ConfigError(f"attack.objective outcome: {env.env_id} declares no task "
+                              f"outcome for team {self.team!r} (Scenario.task_outcome); use "
+                              "objective return")
         self.victim_policy = FrozenPolicy(self.team, cfg.victim, env, device, role="victim")
         self.victim = self.control.add(self.victim_policy)
         self.generator = torch.Generator(device=device)
@@ -117,10 +124,18 @@ class SlotAttack:
         self.control.assign(torch.where(self.attacked, LEARNER, self.victim))
         self.env.honest[self.team] = self.honest_slots(self.attacked)
 
-    def reward(self, team: str, reward: torch.Tensor) -> torch.Tensor:
-        """The attacker's reward on every slot: minus the honest agents' mean reward."""
+    def reward(self, team: str, reward: torch.Tensor, info: dict[str, Any] | None = None
+               ) -> torch.Tensor:
+        """The attacker's reward on every slot (``attack.objective``): minus the honest
+        agents' mean reward, or 1 where an episode ends with the honest agents' task failed."""
         if team != self.team:
             return reward
+        if self.cfg.objective == "outcome":
+            failed = torch.zeros(reward.shape[0], dtype=reward.dtype, device=reward.device)
+            if info is not None and "metrics" in info:
+                ok = info["metrics"]["task_success"].to(reward.dtype)
+                failed = info["done"].to(reward.dtype) * (1.0 - ok)
+            return failed.unsqueeze(-1).expand_as(reward)
         honest = self.honest_slots(self.attacked).to(reward.dtype)
         task = (reward * honest).sum(-1) / honest.sum(-1).clamp_min(1.0)
         return (-task).unsqueeze(-1).expand_as(reward)

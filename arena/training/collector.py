@@ -54,7 +54,7 @@ class Collector:
         """Turn-based envs: each slot's last decision step in this rollout (-1: none yet)."""
         self.final_state = any(le.caps.uses_state for le in learners.values())
         env.final_state_in_info = self.final_state
-        self.reward_fn: Callable[[str, torch.Tensor], torch.Tensor] | None = None
+        self.reward_fn: Callable[[str, torch.Tensor, dict[str, Any]], torch.Tensor] | None = None
         """Replaces a team's env rewards before they reach its learner (an attacker's
         objective)."""
         self.action_fn: ActionFn | None = None
@@ -108,7 +108,8 @@ class Collector:
         turn-based envs) and episode ends, into every learner's rollout."""
         for team, le in self.learners.items():
             ro = self.rollouts[team]
-            reward = rew[team] if self.reward_fn is None else self.reward_fn(team, rew[team])
+            reward = rew[team] if self.reward_fn is None else self.reward_fn(team, rew[team],
+                                                                            info)
             if "final_observation" in info:
                 reward = self._bootstrap_truncated(team, le, reward, trunc, info)
             ro.dones[t] = (term | trunc).unsqueeze(-1)

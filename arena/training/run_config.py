@@ -189,7 +189,8 @@ class AttackConfig:
       observations of ``agents`` of the agents (all of them stay honest). It observes their
       clean observations.
 
-    The attacker's reward is the negative of the honest agents' mean reward."""
+    The attacker's reward (``objective``) is the negative of the honest agents' mean reward, or
+    1 at each episode end where the honest agents' task outcome fails."""
 
     kind: str = ""
     """``takeover``, ``perturb``, or empty for no attack."""
@@ -204,6 +205,10 @@ class AttackConfig:
     defense cannot rely on a fixed slot."""
     epsilon: float = 0.1
     """``perturb``: the L-inf bound of the perturbation, in observation units."""
+    objective: str = "return"
+    """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step) or
+    ``outcome`` (1 at an episode's end when the scenario's ``task_outcome`` of the honest
+    agents fails, else 0; the scenario must declare one)."""
 
     def validate(self) -> None:
         if self.kind not in ("", *ATTACK_KINDS):
@@ -213,6 +218,8 @@ class AttackConfig:
             raise ValueError("victim: an attack needs the victim run (attack.victim: RUN_DIR)")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
+        if self.objective not in ("return", "outcome"):
+            raise ValueError(f"objective must be 'return' or 'outcome', got {self.objective!r}")
         if not self.epsilon > 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
 
