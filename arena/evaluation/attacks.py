@@ -27,6 +27,7 @@ from arena.interfaces.episodes import run_episodes
 from arena.interfaces.policies import PolicyFn, with_named_teams
 from arena.training import checkpoint
 from arena.training.attack import (
+    THREATS,
     AttackPlay,
     Perturbed,
     Saboteur,
@@ -166,7 +167,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     gen.manual_seed(seed)
     slots = draw_attacked(episodes, len(env.teams[team]), spec.agents, spec.agents_random,
                           gen, env.device)
-    honest = ~slots if spec.kind == "takeover" else torch.ones_like(slots)
+    honest = THREATS[spec.kind].honest_slots(slots)
     others = _other_teams(run, cfg, env, device)
     declared = env.has_task_outcome(team)
 

@@ -61,7 +61,7 @@ def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     if not hasattr(env, "honest"):
         raise ConfigError(f"attack: {env.env_id} is an external env; attacks from inside a "
                           "team need an Arena scenario (slots scored by Scenario.task_outcome)")
-    team = cfg.team or next(iter(env.teams))
+    team = cfg.team_in(env.teams)
     if team not in env.teams:
         raise ConfigError(f"attack.team: {team!r} is not a team of {env.env_id} "
                           f"(teams: {list(env.teams)})")
@@ -111,7 +111,8 @@ class SlotAttack:
                                       device)
         self._assign()
 
-    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
         """The agents whose task outcome and reward count, given the ``attacked`` slots."""
         raise NotImplementedError
 
@@ -179,7 +180,8 @@ class SlotAttack:
 class Takeover(SlotAttack):
     """``takeover``: the attacker acts for the ``k`` attacked agents, which are not honest."""
 
-    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
         return ~attacked
 
     def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
@@ -200,7 +202,8 @@ class Perturbation(SlotAttack):
             raise ConfigError(f"attack.kind perturb: the victim {cfg.victim} is recurrent; "
                               "observation perturbation supports feedforward victims")
 
-    def honest_slots(self, attacked: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
         return torch.ones_like(attacked)
 
     def actions(self, team: str, obs: torch.Tensor, direction: torch.Tensor,

@@ -8,6 +8,7 @@ bad values are errors that name the key and the file.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,10 @@ class AttackConfig:
     """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step) or
     ``outcome`` (1 at an episode's end when the scenario's ``task_outcome`` of the honest
     agents fails, else 0; the scenario must declare one)."""
+
+    def team_in(self, teams: Iterable[str]) -> str:
+        """The victim team among ``teams``: ``team``, or by default the first one."""
+        return self.team or next(iter(teams))
 
     def validate(self) -> None:
         if self.kind not in ("", *ATTACK_KINDS):

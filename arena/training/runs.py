@@ -58,7 +58,7 @@ def learner_spec(cfg: RunConfig, team: str, env: VecEnv) -> TeamSpec:
     observation attack (``attack.kind: perturb``), whose actions are perturbation directions,
     one per observation feature, in ``[-1, 1]`` (scaled by ``attack.epsilon``)."""
     spec = TeamSpec.of(env, team)
-    if cfg.attack.kind != "perturb" or team != (cfg.attack.team or next(iter(env.teams))):
+    if cfg.attack.kind != "perturb" or team != cfg.attack.team_in(env.teams):
         return spec
     box = gymnasium.spaces.Box(-1.0, 1.0, (spec.obs_dim,), np.float32)
     return dataclasses.replace(spec, action_space=box, action_masked=False)
