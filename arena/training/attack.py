@@ -48,7 +48,7 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
             teams[t] = {**teams.get(t, {}), "frozen": str(victim)}
     tag = f"{kind}{agents}" + (f"_eps{epsilon:g}" if kind == "perturb" else "")
     run_dir = run_dir or f"runs/{Path(cfg.run_dir).name}_attack_{tag}"
-    base.update(name=Path(run_dir).name, coevolution={}, pretrain={}, teams=teams,
+    base.update(name=Path(run_dir).name, coevolution={}, pretrain={}, robust={}, teams=teams,
                 attack={**to_dict(spec), "team": attacked})
     base["log"] = {**base.get("log", {}), "run_dir": run_dir}
     if time_limit is not None:

@@ -230,6 +230,63 @@ class AttackConfig:
 
 
 @dataclass
+class RobustConfig:
+    """Robust training of a team against attackers inside it (off unless ``kind`` is set),
+    in the shape of AdvEvo-MARL / Evo-MARL: in a ``fraction`` of the envs, ``agents`` slots of
+    ``team`` are played by members of a co-evolving attacker population while the team's
+    learner plays the others and learns only from them.
+
+    The population holds the trained takeover attackers of ``attackers`` (runs of ``arena
+    attack``; fixed members), ``population_size`` evolving networks (mutants of the fixed
+    attackers, or of the team's initial network without any), and optionally the scripted
+    saboteur and the random policy. Every ``generation`` iterations each member's fitness is
+    its attack success rate in its episodes; the weakest evolving network is replaced by a
+    mutant of the fittest network, and members are drawn anew for the attacked envs."""
+
+    kind: str = ""
+    """``takeover``, or empty for normal training."""
+    team: str = ""
+    """The team trained to be robust (default: the env's first team)."""
+    agents: int = 1
+    """``k``: attacked slots per attacked env."""
+    agents_random: bool = True
+    """Draw the attacked slots anew in every episode (default), so that the team cannot rely
+    on a fixed slot; false: agents ``0..k-1``."""
+    fraction: float = 0.5
+    """Fraction of the envs with attackers (the others train the team clean)."""
+    attackers: list[str] = field(default_factory=list)
+    """Run directories of trained takeover attackers (``arena attack``), fixed members."""
+    population_size: int = 4
+    """Evolving network members."""
+    include_scripted: bool = True
+    """The scripted saboteur (``Scenario.saboteur_direction``) is a member."""
+    include_random: bool = True
+    """The random policy is a member."""
+    generation: int = 10
+    """Iterations per generation (fitness, replacement, new draw of members)."""
+    mutation_std: float = 0.02
+    """Std of the Gaussian noise added to a mutant's parameters."""
+
+    def team_in(self, teams: Iterable[str]) -> str:
+        """The robust team among ``teams``: ``team``, or by default the first one."""
+        return self.team or next(iter(teams))
+
+    def validate(self) -> None:
+        if self.kind not in ("", "takeover"):
+            raise ValueError(f"kind must be 'takeover' or empty, got {self.kind!r}")
+        if self.agents < 1:
+            raise ValueError(f"agents must be >= 1, got {self.agents}")
+        if not 0.0 < self.fraction <= 1.0:
+            raise ValueError(f"fraction must be in (0, 1], got {self.fraction}")
+        if self.population_size < 0 or self.generation < 1 or self.mutation_std < 0:
+            raise ValueError("population_size and mutation_std must be >= 0, generation >= 1")
+        if self.kind and not (self.attackers or self.population_size or self.include_scripted
+                              or self.include_random):
+            raise ValueError("the attacker population is empty: give attackers, "
+                             "population_size > 0, include_scripted or include_random")
+
+
+@dataclass
 class RunConfig:
     """A training run."""
 
@@ -261,6 +318,9 @@ class RunConfig:
     attack: AttackConfig = field(default_factory=AttackConfig)
     """An attacker inside a team (``attack.kind: takeover | perturb``): the run trains the attacker
     against a frozen victim run."""
+    robust: RobustConfig = field(default_factory=RobustConfig)
+    """Robust training (``robust.kind: takeover``): attackers from a co-evolving population
+    inside the trained team, in a fraction of the envs."""
     baseline: dict[str, Any] = field(default_factory=dict)
     """Train a registered baseline instead of ``algo`` (``arena.baselines`` entry points):
     ``{name: sb3_ppo, team: ..., <PPO kwargs>}`` runs stable-baselines3's PPO with parameter

@@ -22,6 +22,7 @@ from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
 from arena.training.logger import Logger
 from arena.training.pretrain import pretrain
+from arena.training.robust import RobustTraining
 from arena.training.run_config import RunConfig, save_config
 from arena.training.runs import build_learner, check_teams, make_env, named_teams
 
@@ -51,6 +52,7 @@ class Trainer:
         self.collector.on_step.append(self.coevo.record)
         rank = self.worker.rank
         self.attack = self._build_attack(rank)
+        self.robust = self._build_robust()
         if rank:
             torch.manual_seed(cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         if self.collector.teacher and not self.env.has_scripted_policy:
@@ -95,6 +97,25 @@ class Trainer:
             self.collector.action_fn = attack.actions
         self.collector.on_step.append(attack.record)
         return attack
+
+    def _build_robust(self) -> RobustTraining | None:
+        """The attacker population of robust training (``robust.kind``), or ``None``."""
+        cfg = self.cfg
+        if not cfg.robust.kind:
+            return None
+        if cfg.attack.kind or cfg.coevolution.mode in ("population", "league"):
+            raise ConfigError("robust: robust training does not combine with an attack run or "
+                              f"coevolution.mode {cfg.coevolution.mode}")
+        if self.collector.group_size:
+            raise ConfigError("robust: group-relative algorithms (GRPO) are not supported yet "
+                              "(attackers would differ within a group); use mappo or ippo")
+        if self.worker.world_size > 1:
+            raise ConfigError("robust training runs in one process (the attacker population "
+                              "is not synchronized across torchrun workers)")
+        robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector.control,
+                                self.device, cfg.seed)
+        self.collector.on_step.append(robust.record)
+        return robust
 
     def _group_size(self) -> int:
         """The group size of critic-free (group-relative) learners, 0 if there are none. Their
@@ -148,6 +169,8 @@ class Trainer:
             episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
             self.iteration += 1
             stats.update(self.coevo.end_of_iteration(self.iteration, self.learners))
+            if self.robust is not None:
+                stats.update(self.robust.end_of_iteration(self.iteration))
             done_iters += 1
             self.env_steps += steps_per_iter
             self.elapsed = time.perf_counter() - start
@@ -273,6 +296,8 @@ class Trainer:
                  **self.collector.state_dict()}
         if self.attack is not None:
             state["attack"] = self.attack.state_dict()
+        if self.robust is not None:
+            state["robust"] = self.robust.state_dict()
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -292,6 +317,8 @@ class Trainer:
                                           distributed.to_cpu(self.coevo.state_dict()), workers)
         path = checkpoint.save_atomic(state, self.run_dir / "checkpoints" / checkpoint.LATEST)
         self.coevo.write_members(self.run_dir, state)
+        if self.robust is not None:
+            self.robust.write_members(self.run_dir, state)
         return path
 
     def _load(self, ckpt: dict[str, Any]) -> None:
@@ -312,6 +339,8 @@ class Trainer:
         self.collector.load_state_dict(mine)
         if self.attack is not None:
             self.attack.load_state_dict(mine.get("attack", {}))
+        if self.robust is not None:
+            self.robust.load_state_dict(mine.get("robust", {}))
         if self.device.type == "cuda" and "cuda_rng" in mine:
             torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
 

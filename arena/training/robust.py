@@ -1,0 +1,273 @@
+"""Robust training against attackers inside the team (``robust:`` in a run config), in the
+shape of AdvEvo-MARL / Evo-MARL: in a fraction of the envs, ``k`` slots of the trained team are
+played by members of a co-evolving attacker population; the team's learner owns the other slots
+and learns only from them (``TeamControl.learner_slots``), and the env scores the task outcome
+of those honest agents. The attackers evolve by selection on their attack success rate."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from arena.core.typed import ConfigError
+from arena.core.vec_env import VecEnv
+from arena.interfaces.control import LEARNER, TeamControl
+from arena.interfaces.learner import Learner, TeamActor
+from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
+from arena.training import checkpoint
+from arena.training.attack import draw_attacked
+from arena.training.frozen import FrozenPolicy
+from arena.training.run_config import RobustConfig
+from arena.training.runs import load_run_config
+
+SABOTEUR = "scripted saboteur"
+
+
+class AttackerPopulation:
+    """The attackers of one team: fixed trained attackers (``robust.attackers``), evolving
+    networks, then the named members (the scripted saboteur, the random policy); with each
+    member's last attack success rate as its fitness."""
+
+    def __init__(self, cfg: RobustConfig, team: str, env: VecEnv, initial: TeamActor,
+                 device: torch.device, generator: torch.Generator) -> None:
+        self.team, self.mutation_std, self.generator = team, cfg.mutation_std, generator
+        self.fixed = [_attacker_actor(run, team, env, device) for run in cfg.attackers]
+        self.names = [f"attacker {run}" for run in cfg.attackers]
+        seeds = self.fixed or [initial]
+        self.evolving = [self._mutant(seeds[k % len(seeds)])
+                         for k in range(cfg.population_size)]
+        self.names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
+        self.named = [SABOTEUR] * cfg.include_scripted + ["random"] * cfg.include_random
+        self.names += self.named
+        self.fitness = torch.full((self.slots,), 0.5)
+        self.generation = 0
+
+    @property
+    def slots(self) -> int:
+        return len(self.fixed) + len(self.evolving) + len(self.named)
+
+    def network(self, k: int) -> TeamActor | None:
+        """Member ``k``'s network (``None`` for a named member)."""
+        nets = self.fixed + self.evolving
+        return nets[k] if k < len(nets) else None
+
+    @torch.no_grad()
+    def _mutant(self, parent: TeamActor) -> TeamActor:
+        child = copy.deepcopy(parent).eval()
+        for p in child.parameters():
+            noise = torch.randn(p.shape, generator=self.generator, device=p.device)
+            p.add_(noise.to(p.dtype) * self.mutation_std)
+        return child
+
+    @torch.no_grad()
+    def act(self, k: int, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            action_mask: torch.Tensor | None) -> torch.Tensor:
+        """Env actions of member ``k`` for the observations ``obs`` of the envs ``rows``."""
+        net = self.network(k)
+        if net is not None:
+            a = net.decide(obs, False, action_mask=action_mask).env_actions
+            return to_env_actions(env.action_space(self.team), a)
+        name = self.named[k - len(self.fixed) - len(self.evolving)]
+        if name == SABOTEUR:
+            a = env.saboteur_actions(self.team, env.honest[self.team])
+        else:  # the named policies act for every env
+            a = to_env_actions(env.action_space(self.team),
+                               NAMED_POLICIES[name](env, {self.team: obs})[self.team])
+        return a if rows is None else a[rows]
+
+    @torch.no_grad()
+    def evolve(self, failures: torch.Tensor, games: torch.Tensor) -> dict[str, float]:
+        """End of a generation: each member's fitness is its attack success rate in this
+        generation's episodes (kept from earlier ones if it played none); with evolving
+        networks, the weakest of them is replaced by a mutant of the fittest network."""
+        played = games > 0
+        self.fitness = torch.where(played, failures / games.clamp_min(1), self.fitness)
+        nets, start = len(self.fixed) + len(self.evolving), len(self.fixed)
+        if self.evolving:
+            parent = int(torch.argmax(self.fitness[:nets]))
+            weakest = start + int(torch.argmin(self.fitness[start:nets]))
+            if weakest != parent:
+                network = self.network(parent)
+                assert network is not None
+                self.evolving[weakest - start] = self._mutant(network)
+                self.fitness[weakest] = self.fitness[parent]
+        self.generation += 1
+        return {f"robust/asr_member_{k}": float(f) for k, f in enumerate(self.fitness)}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"evolving": [m.state_dict() for m in self.evolving], "fitness": self.fitness,
+                "generation": self.generation}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for m, s in zip(self.evolving, state["evolving"], strict=True):
+            m.load_state_dict(s)
+        self.fitness = state["fitness"].cpu()
+        self.generation = int(state["generation"])
+
+
+def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device) -> TeamActor:
+    """The trained attacker of takeover run ``run`` (``robust.attackers``), checked."""
+    cfg = load_run_config(run, checkpoint.load(run))
+    if cfg.attack.kind != "takeover":
+        kind = cfg.attack.kind or "no attack"
+        raise ConfigError(f"robust.attackers: {run} is not a takeover attack run ({kind}); "
+                          "train one with arena attack VICTIM --kind takeover")
+    if cfg.env.id != env.env_id:
+        raise ConfigError(f"robust.attackers: {run} attacks {cfg.env.id}, not this run's env "
+                          f"{env.env_id}")
+    actor = FrozenPolicy(team, run, env, device, role="robust.attackers").actor
+    assert actor is not None
+    return actor
+
+
+class Member:
+    """Slot controller of attacker population member ``k``."""
+
+    memory_size = 0
+
+    def __init__(self, population: AttackerPopulation, k: int) -> None:
+        self.population, self.k = population, k
+        self.name = population.names[k]
+
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return self.population.act(self.k, env, obs, rows, action_mask), None
+
+
+class RobustTraining:
+    """The trainer's schedule for ``robust:``: which envs have an attacker, which member, on
+    which slots; the members' fitness; generations."""
+
+    def __init__(self, cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner],
+                 control: dict[str, TeamControl], device: torch.device, seed: int) -> None:
+        self.cfg, self.env, self.device = cfg, env, device
+        self.team = _robust_team(cfg, env, learners)
+        self.control = control[self.team]
+        self.generator = torch.Generator(device=device)
+        self.generator.manual_seed(seed)
+        self.population = AttackerPopulation(cfg, self.team, env,
+                                             learners[self.team].actor(), device,
+                                             torch.Generator().manual_seed(seed))
+        self.first = 0
+        for k in range(self.population.slots):
+            index = self.control.add(Member(self.population, k))
+            self.first = self.first or index
+        b, n = env.num_envs, len(env.teams[self.team])
+        self.attacked_envs = max(1, round(cfg.fraction * b))
+        self.attacked = draw_attacked(b, n, cfg.agents, cfg.agents_random, self.generator,
+                                      device)
+        self.member = torch.full((b,), -1, dtype=torch.long, device=device)
+        self._zero_counts()
+        self.draw_members()
+
+    def _zero_counts(self) -> None:
+        slots = self.population.slots
+        self.failures = torch.zeros(slots, device=self.device)
+        self.games = torch.zeros(slots, device=self.device)
+        self.clean = torch.zeros(2, device=self.device)  # successes, episodes
+
+    def draw_members(self) -> None:
+        """A member drawn uniformly for each of the first ``fraction`` x B envs."""
+        m = self.attacked_envs
+        drawn = torch.randint(self.population.slots, (m,), generator=self.generator,
+                              device=self.device)
+        self.member[:m] = drawn
+        self._assign()
+
+    def _assign(self) -> None:
+        taken = self.attacked & (self.member >= 0).unsqueeze(-1)
+        owner = torch.where(taken, self.first + self.member.clamp_min(0).unsqueeze(-1),
+                            LEARNER)
+        self.control.assign(owner)
+        self.env.honest[self.team] = ~taken
+
+    def record(self, info: dict[str, Any]) -> None:
+        """Episode ends: each member's failures caused and games, the clean envs' success;
+        then fresh attacked slots for those envs (``agents_random``)."""
+        done = info["done"]
+        failed = done.float() * (1.0 - info["metrics"]["task_success"].float())
+        under = (self.member >= 0) & done
+        slot = self.member.clamp_min(0)
+        self.failures.index_add_(0, slot, failed * under)
+        self.games.index_add_(0, slot, under.float())
+        clean = done & (self.member < 0)
+        self.clean += torch.stack([(clean.float() * (1 - failed)).sum(), clean.float().sum()])
+        if self.cfg.agents_random:
+            b, n = self.attacked.shape
+            fresh = draw_attacked(b, n, self.cfg.agents, True, self.generator, self.device)
+            self.attacked = torch.where(done.unsqueeze(-1), fresh, self.attacked)
+            self._assign()
+
+    def end_of_iteration(self, iteration: int) -> dict[str, float]:
+        """At a generation boundary: fitness, replacement, a new draw of members; stats."""
+        if iteration % self.cfg.generation:
+            return {}
+        failures, games = self.failures.cpu(), self.games.cpu()
+        clean_ok, clean_n = self.clean.cpu().tolist()
+        stats = self.population.evolve(failures, games)
+        stats["robust/asr"] = float(failures.sum() / games.sum().clamp_min(1))
+        stats["robust/clean_success"] = clean_ok / max(clean_n, 1.0)
+        self._zero_counts()
+        self.draw_members()
+        return stats
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"population": self.population.state_dict(), "member": self.member,
+                "attacked": self.attacked, "generator": self.generator.get_state(),
+                "mutation_generator": self.population.generator.get_state(),
+                "failures": self.failures, "games": self.games, "clean": self.clean}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if not state:
+            return
+        self.population.load_state_dict(state["population"])
+        self.population.generator.set_state(state["mutation_generator"])
+        self.generator.set_state(state["generator"])
+        for key in ("member", "attacked", "failures", "games", "clean"):
+            setattr(self, key, state[key].to(self.device))
+        self._assign()
+
+    def write_members(self, run_dir: Path, base: dict[str, Any]) -> list[Path]:
+        """Every evolving network as a loadable checkpoint ``population/attacker_<k>.pt``."""
+        paths = []
+        start = len(self.population.fixed)
+        for k, m in enumerate(self.population.evolving):
+            record = {"team": self.team, "index": start + k, "role": "attacker",
+                      "asr": float(self.population.fitness[start + k]),
+                      "generation": self.population.generation}
+            member = checkpoint.member_checkpoint(base, self.team, m.state_dict(), record)
+            path = run_dir / "population" / f"attacker_{k}.pt"
+            paths.append(checkpoint.save_atomic(member, path))
+        return paths
+
+
+def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -> str:
+    """The robust team of ``cfg`` in ``env``, checked."""
+    if not hasattr(env, "honest"):
+        raise ConfigError(f"robust: {env.env_id} is an external env; robust training needs an "
+                          "Arena scenario (slots scored by Scenario.task_outcome)")
+    team = cfg.team_in(env.teams)
+    if team not in env.teams:
+        raise ConfigError(f"robust.team: {team!r} is not a team of {env.env_id} "
+                          f"(teams: {list(env.teams)})")
+    if team not in learners:
+        raise ConfigError(f"robust.team: team {team!r} is frozen; robust training trains it")
+    if learners[team].caps.memory_size:
+        raise ConfigError("robust: the attacker population needs a feedforward policy; team "
+                          f"{team!r} has a recurrent backbone")
+    n = len(env.teams[team])
+    if cfg.agents >= n:
+        raise ConfigError(f"robust.agents: {cfg.agents} of team {team!r}'s {n} agents leaves "
+                          "no honest agent")
+    if not env.has_task_outcome(team):
+        raise ConfigError(f"robust: {env.env_id} declares no task outcome for team {team!r} "
+                          "(Scenario.task_outcome); the attackers' fitness is their ASR")
+    if cfg.include_scripted and not getattr(getattr(env, "scenario", None), "physics", False):
+        raise ConfigError("robust.include_scripted: the scripted saboteur steers agents; "
+                          f"{env.env_id} has no Arena physics (set it to false)")
+    return team

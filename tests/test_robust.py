@@ -1,0 +1,132 @@
+"""Robust training against attackers inside the team (``robust:``): slot assignment between the
+learner and the attacker population, fitness bookkeeping against hand-computed episodes,
+evolution, errors and exact resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from arena.core.typed import ConfigError
+from arena.training.attack import attack_config
+from arena.training.robust import RobustTraining
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
+from tests.test_attacks import NAV, victim_run
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A victim run and a takeover attacker trained against it."""
+    tmp = tmp_path_factory.mktemp("robust")
+    victim = victim_run(tmp)
+    cfg = attack_config(victim, agents=1, run_dir=str(tmp / "atk"),
+                        overrides={"total_steps": 160})
+    Trainer(cfg).train()
+    return victim, tmp / "atk"
+
+
+def robust_config(tmp_path: Path, name: str, attacker: Path, **over: Any) -> Any:
+    return load_config(None, overrides={
+        **NAV, "log.run_dir": str(tmp_path / name), "robust.kind": "takeover",
+        "robust.attackers": [str(attacker)], "robust.population_size": 2,
+        "robust.generation": 2, "total_steps": 8 * 10 * 4,
+        **{f"robust.{k}": v for k, v in over.items()}})
+
+
+def robust_of(t: Trainer) -> RobustTraining:
+    assert t.robust is not None
+    return t.robust
+
+
+def test_attackers_own_their_slots_and_the_learner_learns_from_the_rest(
+        runs: tuple[Path, Path], tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "r", runs[1]))
+    t.train(stop_after_iterations=1)
+    robust = robust_of(t)
+    assert robust.population.slots == 1 + 2 + 2  # the attack run, 2 evolving, saboteur, random
+    assert (robust.member[:4] >= 0).all() and (robust.member[4:] == -1).all()  # fraction 0.5
+    owner = t.collector.control["agent"].owner
+    taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)
+    assert torch.equal(owner > 0, taken)
+    assert ((owner > 0).sum(-1) == torch.tensor([1, 1, 1, 1, 0, 0, 0, 0])).all()
+    assert torch.equal(owner[taken], (robust.first + robust.member).unsqueeze(-1)
+                       .expand_as(owner)[taken])
+    assert torch.equal(t.env.honest["agent"], ~taken)
+    ro = t.collector.rollouts["agent"]
+    assert torch.equal(ro.active[-1] > 0, ~taken)  # the learner never learns on a taken slot
+
+
+def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "r", runs[1], agents_random=False))
+    robust = robust_of(t)
+    robust.member = torch.tensor([0, 1, 2, 4, -1, -1, -1, -1])
+    done = torch.tensor([True, True, True, False, True, True, False, False])
+    success = torch.tensor([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+    robust.record({"done": done, "metrics": {"task_success": success}})
+    assert robust.failures.tolist() == [1, 1, 0, 0, 0]  # member 4's env is still running
+    assert robust.games.tolist() == [1, 1, 1, 0, 0]
+    assert robust.clean.tolist() == [1, 2]  # clean envs: one success of two episodes
+    before = [m.state_dict() for m in robust.population.evolving]
+    stats = robust.end_of_iteration(2)
+    assert stats["robust/asr"] == pytest.approx(2 / 3)
+    assert stats["robust/clean_success"] == pytest.approx(0.5)
+    fitness = robust.population.fitness.tolist()
+    assert fitness[:2] == [1.0, 1.0] and fitness[3:] == [0.5, 0.5]  # unplayed keep 0.5
+    # the weakest evolving network (slot 2, ASR 0) became a mutant of the fittest (slot 0)
+    assert fitness[2] == 1.0
+    kept = robust.population.evolving[0].state_dict()
+    assert all(torch.equal(kept[k], v) for k, v in before[0].items())
+    changed = robust.population.evolving[1].state_dict()
+    assert any(not torch.equal(changed[k], v) for k, v in before[1].items())
+    fixed = robust.population.fixed[0].state_dict()
+    assert all(torch.allclose(changed[k], fixed[k], atol=0.2) for k in fixed)  # near parent
+    assert robust.end_of_iteration(3) == {}  # not a generation boundary
+
+
+def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    a = Trainer(robust_config(tmp_path, "a", runs[1]))
+    a.train(stop_after_iterations=3)
+    a.save_checkpoint()
+    resumed = Trainer(robust_config(tmp_path, "a", runs[1]), resume=True)
+    resumed.train()
+    b = Trainer(robust_config(tmp_path, "b", runs[1]))
+    b.train()
+    rr, rb = robust_of(resumed), robust_of(b)
+    assert torch.equal(rr.attacked, rb.attacked) and torch.equal(rr.member, rb.member)
+    assert torch.equal(rr.population.fitness, rb.population.fitness)
+    for x, y in zip(rr.population.evolving, rb.population.evolving, strict=True):
+        for p, q in zip(x.parameters(), y.parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
+    for p, q in zip(resumed.learners["agent"].actor().parameters(),
+                    b.learners["agent"].actor().parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert (tmp_path / "b" / "population" / "attacker_0.pt").exists()
+
+
+def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    victim, attacker = runs
+    with pytest.raises(ConfigError, match="not a takeover attack run"):
+        Trainer(robust_config(tmp_path, "r", victim))
+    with pytest.raises(ConfigError, match="leaves no honest agent"):
+        Trainer(robust_config(tmp_path, "r", attacker, agents=3))
+    with pytest.raises(ConfigError, match="fraction must be in"):
+        robust_config(tmp_path, "r", attacker, fraction=0.0)
+    with pytest.raises(ConfigError, match="kind must be 'takeover'"):
+        robust_config(tmp_path, "r", attacker, kind="perturb")
+    grpo = robust_config(tmp_path, "r", attacker)
+    grpo.algo = {"name": "grpo", "group_size": 4}
+    with pytest.raises(ConfigError, match="group-relative"):
+        Trainer(grpo)
+
+
+def test_a_fresh_attacker_against_a_robust_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "r", runs[1]))
+    t.train()
+    cfg = attack_config(tmp_path / "r", agents=1, run_dir=str(tmp_path / "fresh"))
+    assert not cfg.robust.kind and cfg.attack.victim == str(tmp_path / "r")
+    assert cfg.total_steps == t.cfg.total_steps  # the defense's budget
