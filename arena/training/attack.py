@@ -71,6 +71,14 @@ def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     return team
 
 
+def minus_honest(reward: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
+    """A takeover attacker's reward on every slot ``(B, N)``: minus the mean reward of the
+    ``honest`` slots of each env."""
+    weight = honest.to(reward.dtype)
+    task = (reward * weight).sum(-1) / weight.sum(-1).clamp_min(1.0)
+    return (-task).unsqueeze(-1).expand_as(reward)
+
+
 def draw_attacked(num_envs: int, num_agents: int, k: int, at_random: bool,
                   generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
     """``(num_envs, num_agents)`` bool: the attacked slots, agents ``0..k-1`` or ``k`` drawn
@@ -137,9 +145,7 @@ class SlotAttack:
                 ok = info["metrics"]["task_success"].to(reward.dtype)
                 failed = info["done"].to(reward.dtype) * (1.0 - ok)
             return failed.unsqueeze(-1).expand_as(reward)
-        honest = self.honest_slots(self.attacked).to(reward.dtype)
-        task = (reward * honest).sum(-1) / honest.sum(-1).clamp_min(1.0)
-        return (-task).unsqueeze(-1).expand_as(reward)
+        return minus_honest(reward, self.honest_slots(self.attacked))
 
     def record(self, info: dict[str, Any]) -> None:
         """Episode ends: draw the attacked slots anew for those envs (``agents_random``)."""

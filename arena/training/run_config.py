@@ -239,9 +239,12 @@ class RobustConfig:
     The population holds the trained takeover attackers of ``attackers`` (runs of ``arena
     attack``; fixed members), ``population_size`` evolving networks (mutants of the fixed
     attackers, or of the team's initial network without any), and optionally the scripted
-    saboteur and the random policy. Every ``generation`` iterations each member's fitness is
-    its attack success rate in its episodes; the weakest evolving network is replaced by a
-    mutant of the fittest network, and members are drawn anew for the attacked envs."""
+    saboteur and the random policy. An ``online`` share of the attacked envs is played by an
+    attacker learner trained alongside the team (PPO on its own slots, rewarded with minus the
+    honest agents' reward). Every ``generation`` iterations each member's fitness is its attack
+    success rate in its episodes; the weakest evolving network is replaced by a snapshot of the
+    online attacker (when there is one), the next weakest by a mutant of the fittest network,
+    and members are drawn anew for the attacked envs."""
 
     kind: str = ""
     """``takeover``, or empty for normal training."""
@@ -266,6 +269,9 @@ class RobustConfig:
     """Iterations per generation (fitness, replacement, new draw of members)."""
     mutation_std: float = 0.02
     """Std of the Gaussian noise added to a mutant's parameters."""
+    online: float = 0.5
+    """Share of the attacked envs played by the online attacker learner (0: none; the
+    population alone)."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The robust team among ``teams``: ``team``, or by default the first one."""
@@ -278,12 +284,16 @@ class RobustConfig:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:
             raise ValueError(f"fraction must be in (0, 1], got {self.fraction}")
+        if not 0.0 <= self.online <= 1.0:
+            raise ValueError(f"online must be in [0, 1], got {self.online}")
         if self.population_size < 0 or self.generation < 1 or self.mutation_std < 0:
             raise ValueError("population_size and mutation_std must be >= 0, generation >= 1")
-        if self.kind and not (self.attackers or self.population_size or self.include_scripted
-                              or self.include_random):
+        if self.kind and self.online < 1.0 and not (
+                self.attackers or self.population_size or self.include_scripted
+                or self.include_random):
             raise ValueError("the attacker population is empty: give attackers, "
-                             "population_size > 0, include_scripted or include_random")
+                             "population_size > 0, include_scripted, include_random or "
+                             "online 1")
 
 
 @dataclass

@@ -112,8 +112,9 @@ class Trainer:
         if self.worker.world_size > 1:
             raise ConfigError("robust training runs in one process (the attacker population "
                               "is not synchronized across torchrun workers)")
-        robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector.control,
-                                self.device, cfg.seed)
+        robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector,
+                                self.device, cfg.seed,
+                                lambda team: build_learner(cfg, team, self.env, self.device))
         self.collector.on_step.append(robust.record)
         return robust
 
@@ -198,6 +199,9 @@ class Trainer:
             rollout = self.collector.rollouts[team]
             for k, v in self.learners[team].update(rollout, progress).items():
                 stats[f"{team}/{k}"] = v
+        for sl in self.collector.slot_learners:  # robust training's online attacker
+            for k, v in sl.learner.update(sl.rollout, progress).items():
+                stats[f"{sl.team}/online_attacker/{k}"] = v
         return stats
 
     def _pretrain(self, logger: Logger | None) -> None:
