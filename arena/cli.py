@@ -295,14 +295,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_crossplay(args: argparse.Namespace) -> int:
-    """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap."""
+    """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap
+    (attackers inside a team: takeover attack runs against victim runs)."""
     from arena.evaluation.crossplay import cross_play
 
     if not (args.attackers and args.defenders and args.env):
         raise ValueError("cross-play needs --attackers, --defenders and --env")
     overrides = parse_overrides([args.run, *args.overrides] if args.run else args.overrides)
-    result = cross_play(args.attackers, args.defenders, args.env, overrides, args.episodes,
-                        args.attacker_team, args.defender_team, args.metric, args.seed)
+    takeover = [_is_attack_run(a) for a in args.attackers]
+    if any(takeover):
+        from arena.evaluation.attacks import takeover_cross_play
+
+        if not all(takeover) or overrides:
+            raise ValueError("cross-play of attack runs: every --attackers entry must be an "
+                             "attack run (arena attack) and the env comes from them (no "
+                             "key=value overrides)")
+        result = takeover_cross_play(args.attackers, args.defenders, args.env, args.episodes,
+                                     args.seed)
+    else:
+        result = cross_play(args.attackers, args.defenders, args.env, overrides,
+                            args.episodes, args.attacker_team, args.defender_team,
+                            args.metric, args.seed)
     print(result.table())
     if args.json:
         result.write_json(args.json)
@@ -360,7 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", nargs="?", default=None,
                    help="run directory, checkpoint file, or scripted|random (with --env)")
     p.add_argument("--attackers", nargs="+", default=None, metavar="POLICY",
-                   help="cross-play: attacker runs/checkpoints or scripted|random")
+                   help="cross-play: attacker runs/checkpoints or scripted|random; or "
+                        "takeover attack runs (arena attack), against victim runs")
     p.add_argument("--defenders", nargs="+", default=None, metavar="POLICY",
                    help="cross-play: defender runs/checkpoints or scripted|random")
     p.add_argument("--attacker-team", default="attacker")

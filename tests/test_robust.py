@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import torch
 
+from arena.cli import main
 from arena.core.typed import ConfigError
+from arena.evaluation.attacks import evaluate_attack, takeover_cross_play
 from arena.training.attack import attack_config
 from arena.training.robust import RobustTraining
 from arena.training.run_config import load_config
@@ -174,3 +176,23 @@ def test_a_fresh_attacker_against_a_robust_run(runs: tuple[Path, Path], tmp_path
     cfg = attack_config(tmp_path / "r", agents=1, run_dir=str(tmp_path / "fresh"))
     assert not cfg.robust.kind and cfg.attack.victim == str(tmp_path / "r")
     assert cfg.total_steps == t.cfg.total_steps  # the defense's budget
+
+
+def test_takeover_cross_play_of_attack_runs_against_victims(
+        runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    victim, attacker = runs
+    Trainer(robust_config(tmp_path, "r", attacker, online=0.0)).train()
+    defenders = [str(victim), str(tmp_path / "r")]
+    result = takeover_cross_play([str(attacker)], defenders, NAV["env.id"], episodes=16)
+    assert result.attackers == [str(attacker), "random saboteur", "scripted saboteur"]
+    for j, d in enumerate(defenders):
+        report = evaluate_attack(attacker, 16, victim=d)
+        for i, name in enumerate(("trained", "random", "scripted")):
+            assert result.cells[i][j]["asr"] == report.attackers[name]["asr"]["rate"]
+        worst = max(result.cells[i][j]["asr"] for i in range(3))
+        assert result.worst_case()[d]["asr"] == worst
+    with pytest.raises(ValueError, match="not --env"):
+        takeover_cross_play([str(attacker)], defenders, "coordination/transport-v0", 4)
+    assert main(["eval", "--env", NAV["env.id"], "--attackers", str(attacker), "random",
+                 "--defenders", str(victim)]) != 0
+    assert "every --attackers entry must be an attack run" in capsys.readouterr().err
