@@ -32,6 +32,7 @@ from arena.training.attack import (
     AttackPlay,
     Perturbed,
     Saboteur,
+    StateObserving,
     attacked_team,
     draw_attacked,
     gradient_direction,
@@ -192,7 +193,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                "honest_return": mean(clean.honest_return)})
     for name in ATTACKERS[spec.kind]:
         victim_policy = None if spec.kind == "takeover" else load_victim()
-        attacker = (_attacker(name, run, team, env, slots) if victim_policy is None else
+        attacker = (_attacker(name, run, team, env, slots, spec.observe)
+                    if victim_policy is None else
                     _perturbation(name, run, env, victim_policy, spec.epsilon, seed))
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
@@ -202,9 +204,12 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     return report
 
 
-def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor
-              ) -> Controller | str:
+def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor,
+              observe: str = "own") -> Controller | str:
     """The controller of attacker ``name``, or why it is unavailable."""
+    if name == "trained" and observe == "state":  # its input is wider than the env's obs
+        actor = load_policy(run, device=str(env.device)).actors[team]
+        return StateObserving(FrozenPolicy(team, str(run), env, env.device, True, actor=actor))
     if name == "trained":
         return FrozenPolicy(team, str(run), env, env.device, True, role="attacker")
     if name == "random":

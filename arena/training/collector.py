@@ -96,6 +96,10 @@ class Collector:
         self.reward_fn: Callable[[str, torch.Tensor, dict[str, Any]], torch.Tensor] | None = None
         """Replaces a team's env rewards before they reach its learner (an attacker's
         objective)."""
+        self.obs_fn: Callable[[str, torch.Tensor, torch.Tensor | None], torch.Tensor] | None = \
+            None
+        """``(team, observations, global state) -> the team learner's input`` when it is not
+        the observations (a takeover attacker that observes the state)."""
         self.action_fn: ActionFn | None = None
         """Turns a learner's decisions into env actions when they are not env actions (an
         observation attacker's perturbations become the victim's actions)."""
@@ -164,7 +168,7 @@ class Collector:
         state = env.global_state() if self.final_state else None
         ends = [(team, ro) for team, ro in self.rollouts.items()]
         for team, ro in ends + [(sl.team, sl.rollout) for sl in self.slot_learners]:
-            ro.last_obs.copy_(obs[team])
+            ro.last_obs.copy_(self._input(team, obs[team], state))
             if ro.last_state is not None and state is not None:
                 ro.last_state.copy_(state)
 
@@ -210,7 +214,8 @@ class Collector:
         if memory is not None and ro.memory is not None and t % ro.seq_len == 0:
             ro.memory[t // ro.seq_len] = memory
         active = self.control[team].learner_slots(self.env.agent_mask(team))
-        res = self._decide(t, ro, le, obs, state, starts, alive, mask, active, memory)
+        res = self._decide(t, ro, le, self._input(team, obs, state), state, starts, alive,
+                           mask, active, memory)
         if res.memory is not None:
             self.memory[team] = res.memory
         raw = to_env_actions(le.spec.action_space,
@@ -218,6 +223,11 @@ class Collector:
         if self.action_fn is not None:
             return self.action_fn(team, obs, raw, starts, mask)
         return raw
+
+    def _input(self, team: str, obs: torch.Tensor, state: torch.Tensor | None
+               ) -> torch.Tensor:
+        """The learner's input for ``team``'s observations (``obs_fn``)."""
+        return obs if self.obs_fn is None else self.obs_fn(team, obs, state)
 
     def _decide(self, t: int, ro: TeamRollout, le: Learner, obs: torch.Tensor,
                 state: torch.Tensor | None, starts: torch.Tensor, alive: torch.Tensor | None,
@@ -241,7 +251,8 @@ class Collector:
         """Time-limit truncation is not a terminal state: add ``gamma * V(final state)``."""
         if not bool(trunc.any()) and self.device.type == "cpu":
             return reward
-        final = le.value(info["final_observation"][team], info.get("final_state"))
+        state = info.get("final_state")
+        final = le.value(self._input(team, info["final_observation"][team], state), state)
         return reward + le.gamma * final * trunc.unsqueeze(-1)
 
     # ------------------------------------------------------------- turn-based

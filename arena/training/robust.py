@@ -125,6 +125,9 @@ def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device) -> T
         kind = cfg.attack.kind or "no attack"
         raise ConfigError(f"robust.attackers: {run} is not a takeover attack run ({kind}); "
                           "train one with arena attack VICTIM --kind takeover")
+    if cfg.attack.observe == "state":
+        raise ConfigError(f"robust.attackers: {run} observes the global state (attack.observe: "
+                          "state); the population's members observe their own agents")
     if cfg.env.id != env.env_id:
         raise ConfigError(f"robust.attackers: {run} attacks {cfg.env.id}, not this run's env "
                           f"{env.env_id}")

@@ -185,7 +185,9 @@ class AttackConfig:
     attacker, and the ``victim`` run's frozen policy plays ``team``, unaware.
 
     - ``takeover`` (partial control): the attacker controls ``agents`` of the agents of
-      ``team``; the others are honest. It observes what the agents it controls observe.
+      ``team``; the others are honest. It observes what the agents it controls observe, and
+      with ``observe: state`` also the env's global state (a stronger threat: an attacker
+      that sees everything the critic sees).
     - ``perturb``: the attacker adds a perturbation of L-inf norm at most ``epsilon`` to the
       observations of ``agents`` of the agents (all of them stay honest). It observes their
       clean observations.
@@ -206,6 +208,9 @@ class AttackConfig:
     defense cannot rely on a fixed slot."""
     epsilon: float = 0.1
     """``perturb``: the L-inf bound of the perturbation, in observation units."""
+    observe: str = "own"
+    """``takeover``: ``own`` (the observations of the agents it controls) or ``state`` (each
+    followed by the env's global state)."""
     objective: str = "return"
     """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step) or
     ``outcome`` (1 at an episode's end when the scenario's ``task_outcome`` of the honest
@@ -223,6 +228,11 @@ class AttackConfig:
             raise ValueError("victim: an attack needs the victim run (attack.victim: RUN_DIR)")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
+        if self.observe not in ("own", "state"):
+            raise ValueError(f"observe must be 'own' or 'state', got {self.observe!r}")
+        if self.observe == "state" and self.kind != "takeover":
+            raise ValueError("observe: state applies to takeover attackers (an observation "
+                             "attacker perturbs the observations it sees)")
         if self.objective not in ("return", "outcome"):
             raise ValueError(f"objective must be 'return' or 'outcome', got {self.objective!r}")
         if not self.epsilon > 0:
