@@ -283,6 +283,32 @@ def cmd_seats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Runs aggregated across seeds and tasks (``arena.evaluation.aggregate``)."""
+    from arena.evaluation.aggregate import aggregate, marl_eval_json, plot_curves
+
+    methods = {m[0]: m[1:] for m in args.method or []}
+    if args.runs:
+        methods = {"runs": args.runs, **methods}
+    empty = [label for label, runs in methods.items() if not runs]
+    if not methods or empty:
+        raise ValueError("arena report needs runs: RUN ... or --method LABEL RUN ... "
+                         f"(no runs for {empty})" if empty else "arena report needs runs")
+    report = aggregate(methods, args.metric, args.reps, args.seed)
+    print(report.table())
+    if args.json:
+        report.write_json(args.json)
+        print(f"wrote {args.json}")
+    if args.marl_eval:
+        Path(args.marl_eval).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.marl_eval).write_text(json.dumps(marl_eval_json(methods, args.metric),
+                                                   indent=2))
+        print(f"wrote {args.marl_eval}")
+    if args.plot:
+        print(f"wrote {plot_curves(methods, args.metric, args.plot)}")
+    return 0
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """Learning curves of one or more runs as a PNG."""
     from arena.evaluation.plot import plot_runs
@@ -295,14 +321,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_crossplay(args: argparse.Namespace) -> int:
-    """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap."""
+    """Every attacker against every defender: the ASR matrix, worst cases, JSON and heatmap
+    (attackers inside a team: takeover attack runs against victim runs)."""
     from arena.evaluation.crossplay import cross_play
 
     if not (args.attackers and args.defenders and args.env):
         raise ValueError("cross-play needs --attackers, --defenders and --env")
     overrides = parse_overrides([args.run, *args.overrides] if args.run else args.overrides)
-    result = cross_play(args.attackers, args.defenders, args.env, overrides, args.episodes,
-                        args.attacker_team, args.defender_team, args.metric, args.seed)
+    takeover = [_is_attack_run(a) for a in args.attackers]
+    if any(takeover):
+        from arena.evaluation.attacks import takeover_cross_play
+
+        if not all(takeover) or overrides:
+            raise ValueError("cross-play of attack runs: every --attackers entry must be an "
+                             "attack run (arena attack) and the env comes from them (no "
+                             "key=value overrides)")
+        result = takeover_cross_play(args.attackers, args.defenders, args.env, args.episodes,
+                                     args.seed)
+    else:
+        result = cross_play(args.attackers, args.defenders, args.env, overrides,
+                            args.episodes, args.attacker_team, args.defender_team,
+                            args.metric, args.seed)
     print(result.table())
     if args.json:
         result.write_json(args.json)
@@ -360,7 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", nargs="?", default=None,
                    help="run directory, checkpoint file, or scripted|random (with --env)")
     p.add_argument("--attackers", nargs="+", default=None, metavar="POLICY",
-                   help="cross-play: attacker runs/checkpoints or scripted|random")
+                   help="cross-play: attacker runs/checkpoints or scripted|random; or "
+                        "takeover attack runs (arena attack), against victim runs")
     p.add_argument("--defenders", nargs="+", default=None, metavar="POLICY",
                    help="cross-play: defender runs/checkpoints or scripted|random")
     p.add_argument("--attacker-team", default="attacker")
@@ -395,6 +435,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", nargs="+", default=None)
     p.add_argument("--title", default=None)
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("report", help="aggregate runs across seeds and tasks: means with t "
+                       "intervals, IQM, performance profiles, probability of improvement")
+    p.add_argument("runs", nargs="*", help="run directories of one method")
+    p.add_argument("--method", nargs="+", action="append", default=None,
+                   metavar=("LABEL", "RUN"), help="a method's label and its runs (repeat it)")
+    p.add_argument("--metric", default="eval/return/agent", help="eval.csv column")
+    p.add_argument("--json", default=None, help="write the report as JSON")
+    p.add_argument("--marl-eval", default=None, metavar="F",
+                   help="write the runs' evaluation curves in marl-eval's JSON format")
+    p.add_argument("--plot", default=None, metavar="PNG",
+                   help="the aggregate curves: mean across runs with a 95%% band")
+    p.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("profile", help="where a training iteration's time goes "
                        "(simulation, inference, bookkeeping, update)")

@@ -279,3 +279,28 @@ def test_outcome_objective_rewards_failed_episode_ends(victim: Path, tmp_path: P
     with pytest.raises(ConfigError, match="objective must be 'return' or 'outcome'"):
         load_config(None, overrides={"attack.kind": "takeover", "attack.victim": "x",
                                      "attack.objective": "chaos"})
+
+
+def test_takeover_attacker_observing_the_state(victim: Path, tmp_path: Path) -> None:
+    """``attack.observe: state``: the attacker's input is its agents' observations followed by
+    the global state, in training (rollout, bootstrap) and in evaluation; the victims still
+    see their own observations."""
+    out = tmp_path / "atk"
+    cfg = attack_config(victim, run_dir=str(out), overrides={"total_steps": 8 * 10 * 2,
+                                                             "attack.observe": "state"})
+    t = Trainer(cfg)
+    env = t.env
+    obs_dim, state_dim = env.observation_space("agent").shape[0], env.state_space.shape[0]
+    assert t.learners["agent"].spec.obs_dim == obs_dim + state_dim
+    t.train(stop_after_iterations=1)
+    ro = t.collector.rollouts["agent"]
+    assert ro.obs.shape[-1] == obs_dim + state_dim
+    state = env.global_state()
+    assert torch.equal(ro.last_obs[:, :, obs_dim:], state.unsqueeze(1).expand(-1, 3, -1))
+    assert torch.equal(ro.last_obs[:, :, :obs_dim], env.observe()["agent"])
+    t.train()  # to the end: saves the run
+    report = evaluate_attack(out, episodes=8)
+    assert report.attackers["trained"]["asr"]["n"] == 8
+    with pytest.raises(ConfigError, match="observe: state applies to takeover"):
+        load_config(None, overrides={"attack.kind": "perturb", "attack.victim": "x",
+                                     "attack.observe": "state"})

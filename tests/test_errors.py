@@ -168,3 +168,35 @@ def test_action_space_the_simulator_cannot_apply_is_named() -> None:
 
     with pytest.raises(ValueError, match=r"ThreeMoves.action_space\('agent'\) is Discrete\(3\)"):
         VecEnv(ThreeMoves(SimpleSpread.config_cls()), num_envs=2)
+
+
+@pytest.mark.parametrize("device,match", [
+    ("gpu", r"'gpu' is not a torch device"),
+    ("xla", r"'xla' is not supported"),
+    pytest.param("cuda", r"'cuda' is unavailable: this torch build has no CUDA",
+                 marks=pytest.mark.skipif(torch.cuda.is_available() or torch.version.cuda
+                                          is not None, reason="a CUDA build of torch")),
+    pytest.param("cuda:7", r"'cuda:7' is unavailable",
+                 marks=pytest.mark.skipif(torch.cuda.device_count() > 7, reason="8 GPUs")),
+])
+def test_unavailable_or_malformed_devices_are_named(device: str, match: str,
+                                                    tmp_path: Any) -> None:
+    from arena.training.run_config import load_config
+    from arena.training.trainer import Trainer
+
+    with pytest.raises(ValueError, match=match):
+        arena.make("navigation/navigation-v0", num_envs=2, device=device)
+    cfg = load_config(None, overrides={"device": device, "log.run_dir": str(tmp_path)})
+    with pytest.raises(ConfigError, match=f"device: {match}"):  # a saved config still loads
+        Trainer(cfg)
+
+
+def test_training_bench_without_its_peers_says_how_to_install_them(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from arena.cli import main
+    from arena.tools import bench_training
+
+    monkeypatch.setattr(bench_training, "benchmarl_available", lambda: False)
+    assert main(["bench", "--training", "--peers", "--num-envs", "8", "--iterations", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs BenchMARL and VMAS" in err and "make bench" in err

@@ -99,6 +99,8 @@ def test_mappo_trains_on_mpe2_through_the_config(tmp_path: Path) -> None:
     report = evaluate_run(tmp_path / "run", episodes=3)
     assert report.env_id == "mpe2.simple_spread_v3:parallel_env"
     assert report.rows["return/agent"]["n"] == 3
+    assert report.backend == "external" and "physics" not in report.table()
+    assert set(report.sampled) == set(report.rows)  # sampled beside greedy
 
 
 def test_observation_not_matching_its_space_is_named() -> None:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import torch
 
+from arena.cli import main
 from arena.core.typed import ConfigError
+from arena.evaluation.attacks import evaluate_attack, takeover_cross_play
 from arena.training.attack import attack_config
 from arena.training.robust import RobustTraining
 from arena.training.run_config import load_config
@@ -62,14 +64,16 @@ def test_attackers_own_their_slots_and_the_learner_learns_from_the_rest(
 
 def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Path],
                                                              tmp_path: Path) -> None:
-    t = Trainer(robust_config(tmp_path, "r", runs[1], agents_random=False))
+    t = Trainer(robust_config(tmp_path, "r", runs[1], agents_random=False, online=0.0))
     robust = robust_of(t)
+    assert robust.online is None
     robust.member = torch.tensor([0, 1, 2, 4, -1, -1, -1, -1])
     done = torch.tensor([True, True, True, False, True, True, False, False])
     success = torch.tensor([0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     robust.record({"done": done, "metrics": {"task_success": success}})
-    assert robust.failures.tolist() == [1, 1, 0, 0, 0]  # member 4's env is still running
-    assert robust.games.tolist() == [1, 1, 1, 0, 0]
+    # member 4's env is still running; the last count is the (absent) online attacker's
+    assert robust.failures.tolist() == [1, 1, 0, 0, 0, 0]
+    assert robust.games.tolist() == [1, 1, 1, 0, 0, 0]
     assert robust.clean.tolist() == [1, 2]  # clean envs: one success of two episodes
     before = [m.state_dict() for m in robust.population.evolving]
     stats = robust.end_of_iteration(2)
@@ -88,6 +92,45 @@ def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Pa
     assert robust.end_of_iteration(3) == {}  # not a generation boundary
 
 
+def test_the_online_attacker_learns_on_its_slots_and_joins_the_population(
+        runs: tuple[Path, Path], tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "r", runs[1], online=1.0))
+    robust = robust_of(t)
+    online = robust.online
+    assert online is not None and online.index == robust.first + robust.population.slots
+    t.train(stop_after_iterations=1)
+    taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)
+    control = t.collector.control["agent"]
+    assert torch.equal(control.owner == online.index, taken)  # online 1: every attacked env
+    assert torch.equal(online.rollout.active[-1] > 0, taken)  # it learns on exactly its slots
+    assert torch.equal(t.collector.rollouts["agent"].active[-1] > 0, ~taken)
+    # its decisions reach exactly its slots; the team's learner keeps the others
+    obs = t.env.observe()["agent"]
+    mine = torch.ones_like(obs[..., :2])
+    online.actions = mine
+    out = control.act(t.env, obs, torch.zeros_like(mine), t.env.episode_starts())
+    assert torch.equal(out[taken], mine[taken]) and (out[~taken] == 0).all()
+    # its reward: minus the mean reward of each env's honest agents (hand-computed)
+    rew = torch.arange(24.0).view(8, 3)
+    honest = t.env.honest["agent"]
+    expected = -(rew * honest).sum(-1) / honest.sum(-1)
+    assert torch.allclose(online.reward(rew, {})[:, 0], expected)
+    # a generation: the weakest evolving member becomes a snapshot of the online attacker
+    robust.failures.zero_()
+    robust.games.zero_()
+    slots = robust.population.slots
+    robust.failures[0], robust.games[0] = 1.0, 1.0  # the fixed attacker: ASR 1
+    robust.failures[slots], robust.games[slots] = 3.0, 4.0  # the online attacker: ASR 0.75
+    stats = robust.end_of_iteration(2)
+    assert stats["robust/asr_online"] == pytest.approx(0.75)
+    assert stats["robust/asr"] == pytest.approx(4 / 5)
+    fitness = robust.population.fitness.tolist()
+    assert fitness[1] == pytest.approx(0.75)  # evolving members 1, 2 kept 0.5: 1 was weakest
+    assert fitness[2] == pytest.approx(1.0)  # the next weakest: a mutant of the fittest (0)
+    snap = robust.population.evolving[0].state_dict()
+    assert all(torch.equal(snap[k], v) for k, v in online.learner.actor().state_dict().items())
+
+
 def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> None:
     a = Trainer(robust_config(tmp_path, "a", runs[1]))
     a.train(stop_after_iterations=3)
@@ -102,10 +145,13 @@ def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> 
     for x, y in zip(rr.population.evolving, rb.population.evolving, strict=True):
         for p, q in zip(x.parameters(), y.parameters(), strict=True):
             torch.testing.assert_close(p, q, rtol=0, atol=0)
-    for p, q in zip(resumed.learners["agent"].actor().parameters(),
-                    b.learners["agent"].actor().parameters(), strict=True):
-        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert rr.online is not None and rb.online is not None
+    for x, y in ((resumed.learners["agent"], b.learners["agent"]),
+                 (rr.online.learner, rb.online.learner)):
+        for p, q in zip(x.actor().parameters(), y.actor().parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
     assert (tmp_path / "b" / "population" / "attacker_0.pt").exists()
+    assert (tmp_path / "b" / "population" / "attacker_online.pt").exists()
 
 
 def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -> None:
@@ -130,3 +176,23 @@ def test_a_fresh_attacker_against_a_robust_run(runs: tuple[Path, Path], tmp_path
     cfg = attack_config(tmp_path / "r", agents=1, run_dir=str(tmp_path / "fresh"))
     assert not cfg.robust.kind and cfg.attack.victim == str(tmp_path / "r")
     assert cfg.total_steps == t.cfg.total_steps  # the defense's budget
+
+
+def test_takeover_cross_play_of_attack_runs_against_victims(
+        runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    victim, attacker = runs
+    Trainer(robust_config(tmp_path, "r", attacker, online=0.0)).train()
+    defenders = [str(victim), str(tmp_path / "r")]
+    result = takeover_cross_play([str(attacker)], defenders, NAV["env.id"], episodes=16)
+    assert result.attackers == [str(attacker), "random saboteur", "scripted saboteur"]
+    for j, d in enumerate(defenders):
+        report = evaluate_attack(attacker, 16, victim=d)
+        for i, name in enumerate(("trained", "random", "scripted")):
+            assert result.cells[i][j]["asr"] == report.attackers[name]["asr"]["rate"]
+        worst = max(result.cells[i][j]["asr"] for i in range(3))
+        assert result.worst_case()[d]["asr"] == worst
+    with pytest.raises(ValueError, match="not --env"):
+        takeover_cross_play([str(attacker)], defenders, "coordination/transport-v0", 4)
+    assert main(["eval", "--env", NAV["env.id"], "--attackers", str(attacker), "random",
+                 "--defenders", str(victim)]) != 0
+    assert "every --attackers entry must be an attack run" in capsys.readouterr().err

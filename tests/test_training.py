@@ -305,3 +305,18 @@ def test_run_trained_on_a_gpu_evaluates_on_the_cpu(tmp_path: Path) -> None:
     env.step(load_policy(tmp_path / "run", env=env)(obs))
     report = evaluate_run(tmp_path / "run", episodes=3)
     assert report.episodes == 3
+
+
+def test_eval_reports_sampled_beside_greedy_reproducibly(tmp_path: Path) -> None:
+    """Greedy play can be worse than sampled play; arena eval shows both, on the same seeds,
+    and the sampled numbers are reproducible."""
+    from arena.evaluation.run_eval import evaluate_run
+
+    Trainer(tiny(tmp_path)).train()
+    greedy = evaluate_run(tmp_path / "run", episodes=6)
+    again = evaluate_run(tmp_path / "run", episodes=6)
+    sampled = evaluate_run(tmp_path / "run", episodes=6, deterministic=False)
+    assert set(greedy.sampled) == set(greedy.rows) and greedy.sampled == again.sampled
+    assert sampled.rows == greedy.sampled and not sampled.sampled
+    assert greedy.rows["return/agent"] != greedy.sampled["return/agent"]
+    assert "sampled" in greedy.table().splitlines()[1]

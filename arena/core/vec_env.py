@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from arena.core.actions import checked_actions
+from arena.core.device import resolve_device
 from arena.core.scenario import MOVES, ByTeam, Scenario
 from arena.sim import BACKENDS, make_world
 
@@ -55,7 +56,7 @@ class VecEnv:
         self.scenario = scenario
         self.env_id = env_id or type(scenario).__name__
         self.num_envs = num_envs
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
         self.auto_reset = auto_reset
         self.check_actions = check_actions
         self.backend = backend

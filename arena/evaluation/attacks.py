@@ -21,6 +21,7 @@ import gymnasium
 import torch
 
 from arena.core.vec_env import VecEnv
+from arena.evaluation.crossplay import CrossPlay
 from arena.evaluation.stats import mean_ci, wilson_ci
 from arena.interfaces.control import Controller
 from arena.interfaces.episodes import run_episodes
@@ -31,6 +32,7 @@ from arena.training.attack import (
     AttackPlay,
     Perturbed,
     Saboteur,
+    StateObserving,
     attacked_team,
     draw_attacked,
     gradient_direction,
@@ -191,7 +193,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                "honest_return": mean(clean.honest_return)})
     for name in ATTACKERS[spec.kind]:
         victim_policy = None if spec.kind == "takeover" else load_victim()
-        attacker = (_attacker(name, run, team, env, slots) if victim_policy is None else
+        attacker = (_attacker(name, run, team, env, slots, spec.observe)
+                    if victim_policy is None else
                     _perturbation(name, run, env, victim_policy, spec.epsilon, seed))
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
@@ -201,9 +204,12 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     return report
 
 
-def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor
-              ) -> Controller | str:
+def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor,
+              observe: str = "own") -> Controller | str:
     """The controller of attacker ``name``, or why it is unavailable."""
+    if name == "trained" and observe == "state":  # its input is wider than the env's obs
+        actor = load_policy(run, device=str(env.device)).actors[team]
+        return StateObserving(FrozenPolicy(team, str(run), env, env.device, True, actor=actor))
     if name == "trained":
         return FrozenPolicy(team, str(run), env, env.device, True, role="attacker")
     if name == "random":
@@ -233,3 +239,39 @@ def _other_teams(run: str | Path, cfg: Any, env: VecEnv, device: str) -> PolicyF
     if len(env.teams) == 1:
         return None
     return with_named_teams(load_policy(run, device=device, env=env), named_teams(cfg))
+
+
+SABOTEURS = {"random": "random saboteur", "scripted": "scripted saboteur"}
+"""The saboteur rows of a takeover cross-play, by their name in an ``AttackReport``."""
+
+
+def takeover_cross_play(attackers: list[str], defenders: list[str], env_id: str,
+                        episodes: int = 1000, seed: int = 12345,
+                        device: str = "cpu") -> CrossPlay:
+    """Takeover attack runs (rows) against victim teams (columns, e.g. a naive and a robustly
+    trained run of ``env_id``): each cell the ASR of ``evaluate_attack(attacker,
+    victim=defender)`` with its Wilson interval, the victim's clean success and the return
+    drop, all on the same seeds; then a row per saboteur (on the first attacker's slots), so
+    that each defender's worst case is over every attacker."""
+    reports = [[evaluate_attack(a, episodes, seed, device, victim=d) for d in defenders]
+               for a in attackers]
+    for a, row in zip(attackers, reports, strict=True):
+        if row[0].kind != "takeover":
+            raise ValueError(f"{a}: a {row[0].kind} attack run; takeover cross-play takes "
+                             "takeover attack runs (arena attack VICTIM --kind takeover)")
+        if row[0].env_id != env_id:
+            raise ValueError(f"{a}: attacks {row[0].env_id}, not --env {env_id}")
+    result = CrossPlay(env_id, {}, episodes, "takeover ASR", list(attackers), list(defenders))
+    result.cells = [[_cell(r, "trained") for r in row] for row in reports]
+    for name, label in SABOTEURS.items():
+        if all("asr" in r.attackers.get(name, {}) for r in reports[0]):
+            result.attackers.append(label)
+            result.cells.append([_cell(r, name) for r in reports[0]])
+    return result
+
+
+def _cell(report: AttackReport, name: str) -> dict[str, Any]:
+    r = report.attackers[name]
+    return {**{k: r["asr"][k] for k in ("ci95_low", "ci95_high", "n")}, "asr": r["asr"]["rate"],
+            "clean_success": report.clean["success"]["rate"],
+            "return_drop": r["return_drop"]["mean"]}

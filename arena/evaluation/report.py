@@ -22,33 +22,61 @@ class EvalReport:
     episodes: int
     deterministic: bool
     backend: str = "torch"
+    """``torch`` or ``pymunk`` physics, or ``external`` (a PettingZoo env's own)."""
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sampled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A greedy report's rows with the actions sampled instead, on the same seeds (a policy
+    whose greedy play is worse than its sampled play shows it here)."""
 
     @classmethod
     def from_stats(cls, stats: EpisodeStats, binary: tuple[str, ...] = (),
                    **meta: Any) -> EvalReport:
         """Summaries of ``stats``; metrics named in ``binary`` get Wilson intervals."""
         report = cls(**meta)
-        for team, ret in stats.returns.items():
-            report.rows[f"return/{team}"] = summarize(ret.cpu())
-        report.rows["length"] = summarize(stats.lengths.cpu().float())
-        for key, value in stats.metrics.items():
-            report.rows[key] = summarize(value.cpu(), binary=key in binary)
+        report.rows = summaries(stats, binary)
         return report
+
+    def add_sampled(self, stats: EpisodeStats, binary: tuple[str, ...] = ()) -> None:
+        """Rows of the same policy with sampled actions (``sampled``)."""
+        self.sampled = summaries(stats, binary)
 
     def table(self) -> str:
         mode = "greedy" if self.deterministic else "sampled"
+        where = ("an external env's own simulation" if self.backend == EXTERNAL
+                 else f"{self.backend} physics")
         lines = [f"{self.env_id} {self.env_kwargs or ''} - {self.episodes} episodes, {mode}, "
-                 f"{self.backend} physics",
-                 f"{'quantity':<24} {'mean':>10}   95% interval"]
+                 f"{where}",
+                 f"{'quantity':<24} " + f"{'mean':>10}   95% interval".ljust(46) + (
+                     f"  {'sampled':>10}   95% interval" if self.sampled else "")]
         for key, r in self.rows.items():
-            lines.append(f"{key:<24} {r['mean']:>10.4f}   [{r['ci95_low']:.4f}, "
-                         f"{r['ci95_high']:.4f}] ({r['interval']})")
+            line = f"{key:<24} {_cell(r)}"
+            if key in self.sampled:
+                line += f"  {_cell(self.sampled[key])}"
+            lines.append(line.rstrip())
         return "\n".join(lines)
 
     def write_json(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(self.__dict__, indent=2))
+
+
+EXTERNAL = "external"
+"""``EvalReport.backend`` of an external (PettingZoo) env."""
+
+
+def summaries(stats: EpisodeStats, binary: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """Per-quantity summaries of ``stats``: each team's return, the length, every metric
+    (those in ``binary`` with Wilson intervals)."""
+    rows = {f"return/{team}": summarize(ret.cpu()) for team, ret in stats.returns.items()}
+    rows["length"] = summarize(stats.lengths.cpu().float())
+    for key, value in stats.metrics.items():
+        rows[key] = summarize(value.cpu(), binary=key in binary)
+    return rows
+
+
+def _cell(r: dict[str, Any]) -> str:
+    text = f"{r['mean']:>10.4f}   [{r['ci95_low']:.4f}, {r['ci95_high']:.4f}] ({r['interval']})"
+    return text.ljust(46)
 
 
 def side_by_side(reports: list[EvalReport]) -> str:

@@ -111,6 +111,11 @@ class TeamControl:
             return agent_mask
         return agent_mask & self._learner_mask
 
+    def slots_of(self, index: int, agent_mask: torch.Tensor) -> torch.Tensor:
+        """``(num_envs, num_agents)`` bool: controller ``index``'s slots whose agents are
+        active (what a learning controller learns from)."""
+        return agent_mask & (self.owner == index)
+
     def act(self, env: VecEnv, obs: torch.Tensor, learner_actions: torch.Tensor | None,
             starts: torch.Tensor, action_mask: torch.Tensor | None = None) -> torch.Tensor:
         """The team's env actions: the learner's (if any) on its slots, each controller's on

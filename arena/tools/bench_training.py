@@ -60,13 +60,15 @@ def benchmarl_available() -> bool:
 def run_training_bench(num_envs: list[int], iterations: int, peers: bool,
                        device: str = "cpu") -> list[BenchResult]:
     """Arena (and BenchMARL, if ``peers`` and installed) at each ``num_envs``."""
+    if peers and not benchmarl_available():  # before any measurement
+        raise ValueError("arena bench --training --peers needs BenchMARL and VMAS, which are "
+                         "not installed: run `make bench`, or pip install -e '.[peers]' "
+                         "torch==2.13.0 (torch pinned, so that torchrl keeps this build)")
     results = []
     for n in num_envs:
         results.append(bench_arena_training(n, iterations, device))
         results.append(bench_arena_training(n, iterations, device, critic_input="state"))
         if peers:
-            if not benchmarl_available():
-                raise RuntimeError("--peers needs BenchMARL and VMAS: make bench installs them")
             from arena.tools.benchmarl_peer import bench_benchmarl_training
 
             results.append(bench_benchmarl_training(n, iterations, device, EPOCHS, ROLLOUT, LR))

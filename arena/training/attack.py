@@ -71,6 +71,14 @@ def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     return team
 
 
+def minus_honest(reward: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
+    """A takeover attacker's reward on every slot ``(B, N)``: minus the mean reward of the
+    ``honest`` slots of each env."""
+    weight = honest.to(reward.dtype)
+    task = (reward * weight).sum(-1) / weight.sum(-1).clamp_min(1.0)
+    return (-task).unsqueeze(-1).expand_as(reward)
+
+
 def draw_attacked(num_envs: int, num_agents: int, k: int, at_random: bool,
                   generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
     """``(num_envs, num_agents)`` bool: the attacked slots, agents ``0..k-1`` or ``k`` drawn
@@ -137,9 +145,7 @@ class SlotAttack:
                 ok = info["metrics"]["task_success"].to(reward.dtype)
                 failed = info["done"].to(reward.dtype) * (1.0 - ok)
             return failed.unsqueeze(-1).expand_as(reward)
-        honest = self.honest_slots(self.attacked).to(reward.dtype)
-        task = (reward * honest).sum(-1) / honest.sum(-1).clamp_min(1.0)
-        return (-task).unsqueeze(-1).expand_as(reward)
+        return minus_honest(reward, self.honest_slots(self.attacked))
 
     def record(self, info: dict[str, Any]) -> None:
         """Episode ends: draw the attacked slots anew for those envs (``agents_random``)."""
@@ -178,15 +184,52 @@ class SlotAttack:
 
 
 class Takeover(SlotAttack):
-    """``takeover``: the attacker acts for the ``k`` attacked agents, which are not honest."""
+    """``takeover``: the attacker acts for the ``k`` attacked agents, which are not honest.
+    With ``observe: state`` its observations are followed by the global state
+    (``learner_obs``, ``with_state``)."""
 
     @staticmethod
     def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
         return ~attacked
 
+    def learner_obs(self, team: str, obs: torch.Tensor, state: torch.Tensor | None
+                    ) -> torch.Tensor:
+        """The attacker learner's input (``Collector.obs_fn``) given the team's observations
+        and the global ``state``."""
+        if team != self.team or self.cfg.observe != "state":
+            return obs
+        assert state is not None
+        return with_state(self.env, obs, state=state)
+
     def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
                  deterministic: bool) -> Controller:
-        return FrozenPolicy(self.team, "attacker", env, env.device, deterministic, actor=actor)
+        policy = FrozenPolicy(self.team, "attacker", env, env.device, deterministic, actor=actor)
+        return StateObserving(policy) if self.cfg.observe == "state" else policy
+
+
+def with_state(env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None = None,
+               state: torch.Tensor | None = None) -> torch.Tensor:
+    """``observe: state``: each agent's observation ``(B', N, D)`` followed by its env's global
+    state (``env.global_state()`` unless given, of the envs ``rows``)."""
+    s = env.global_state() if state is None else state
+    if rows is not None:
+        s = s[rows]
+    return torch.cat([obs, s.unsqueeze(1).expand(-1, obs.shape[1], -1)], dim=-1)
+
+
+class StateObserving:
+    """A slot controller that observes the global state too (``with_state``): a takeover
+    attacker trained with ``attack.observe: state``."""
+
+    def __init__(self, inner: Controller) -> None:
+        self.inner, self.name, self.memory_size = inner, inner.name, inner.memory_size
+
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return self.inner.act(env, with_state(env, obs, rows), rows, memory, starts,
+                              action_mask)
 
 
 class Perturbation(SlotAttack):

@@ -6,6 +6,7 @@ bootstrapped here; recurrent memory is carried across steps and iterations."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -14,13 +15,51 @@ from arena.core.scenario import ByTeam
 from arena.core.vec_env import VecEnv
 from arena.interfaces.control import Controller, TeamControl
 from arena.interfaces.episodes import EpisodeTracker
-from arena.interfaces.learner import Learner
+from arena.interfaces.learner import ActResult, Learner
 from arena.interfaces.policies import to_env_actions
 from arena.interfaces.rollout import TeamRollout
 
 ActionFn = Callable[[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None],
                    torch.Tensor]
 """``(team, obs, learner decisions, episode starts, action mask) -> env actions``."""
+
+
+SlotReward = Callable[[torch.Tensor, dict[str, Any]], torch.Tensor]
+"""``(the team's env rewards (B, N), step info) -> a slot learner's rewards (B, N)``."""
+
+
+@dataclass
+class SlotLearner:
+    """A learner that owns some slots of a team whose own learner owns the others (robust
+    training's online attacker). Like a team's learner it decides on every env (its rollout
+    has a fixed shape) but learns only from the slots of its owner index ``index``, on its own
+    ``reward``."""
+
+    team: str
+    learner: Learner
+    index: int
+    reward: SlotReward
+    rollout: TeamRollout
+    actions: torch.Tensor | None = field(default=None, repr=False)
+    """This step's env actions (what its controller plays on its slots)."""
+
+
+class _SlotLearnerControl:
+    """The controller of a slot learner's slots: the actions it decided this step."""
+
+    memory_size = 0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.slot: SlotLearner | None = None
+
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        assert self.slot is not None and self.slot.actions is not None
+        actions = self.slot.actions
+        return (actions if rows is None else actions[rows]), None
 
 
 class Collector:
@@ -57,12 +96,35 @@ class Collector:
         self.reward_fn: Callable[[str, torch.Tensor, dict[str, Any]], torch.Tensor] | None = None
         """Replaces a team's env rewards before they reach its learner (an attacker's
         objective)."""
+        self.obs_fn: Callable[[str, torch.Tensor, torch.Tensor | None], torch.Tensor] | None = \
+            None
+        """``(team, observations, global state) -> the team learner's input`` when it is not
+        the observations (a takeover attacker that observes the state)."""
         self.action_fn: ActionFn | None = None
         """Turns a learner's decisions into env actions when they are not env actions (an
         observation attacker's perturbations become the victim's actions)."""
         self.on_step: list[Callable[[dict[str, Any]], None]] = []
         """Called with every step's ``info`` that reports finished episodes (schedules)."""
         self.obs: ByTeam = {}
+        self.slot_learners: list[SlotLearner] = []
+        """Learners owning some slots of a team besides its learner (``add_slot_learner``)."""
+
+    def add_slot_learner(self, team: str, learner: Learner, reward: SlotReward,
+                         name: str) -> SlotLearner:
+        """A learner for some slots of trained ``team`` (assigned to its ``index`` in the
+        team's control), learning on ``reward``; feedforward, not turn-based."""
+        if learner.caps.memory_size or learner.spec.turn_based or self.group_size:
+            raise ValueError(f"{name}: slot learners are feedforward, not turn-based nor "
+                             "group-relative")
+        control = _SlotLearnerControl(name)
+        index = self.control[team].add(control)
+        rollout = TeamRollout(learner.spec, learner.caps, self.steps, self.env.num_envs,
+                              self.device)
+        control.slot = SlotLearner(team, learner, index, reward, rollout)
+        self.slot_learners.append(control.slot)
+        if learner.caps.uses_state:
+            self.final_state = self.env.final_state_in_info = True
+        return control.slot
 
     @torch.no_grad()
     def collect(self, episodes: EpisodeTracker) -> None:
@@ -82,6 +144,13 @@ class Collector:
                 scripted = env.scripted_actions()
                 for team, store in self.teacher.items():
                     store[t] = scripted[team]
+            for sl in self.slot_learners:
+                mask = None if masks is None else masks.get(sl.team)
+                active = self.control[sl.team].slots_of(sl.index, self.env.agent_mask(sl.team))
+                res = self._decide(t, sl.rollout, sl.learner, obs[sl.team], state, starts,
+                                   alive, mask, active)
+                sl.actions = to_env_actions(sl.learner.spec.action_space, res.actions
+                                            if res.env_actions is None else res.env_actions)
             actions = {team: self._team_actions(t, team, obs[team], state, starts, alive,
                                                 None if masks is None else masks.get(team))
                        for team in env.teams}
@@ -97,8 +166,9 @@ class Collector:
         self.obs = obs
         self._end_turns()
         state = env.global_state() if self.final_state else None
-        for team, ro in self.rollouts.items():
-            ro.last_obs.copy_(obs[team])
+        ends = [(team, ro) for team, ro in self.rollouts.items()]
+        for team, ro in ends + [(sl.team, sl.rollout) for sl in self.slot_learners]:
+            ro.last_obs.copy_(self._input(team, obs[team], state))
             if ro.last_state is not None and state is not None:
                 ro.last_state.copy_(state)
 
@@ -107,16 +177,22 @@ class Collector:
         """Step ``t``'s rewards (truncations bootstrapped; credited to their decisions in
         turn-based envs) and episode ends, into every learner's rollout."""
         for team, le in self.learners.items():
-            ro = self.rollouts[team]
             reward = rew[team] if self.reward_fn is None else self.reward_fn(team, rew[team],
                                                                             info)
-            if "final_observation" in info:
-                reward = self._bootstrap_truncated(team, le, reward, trunc, info)
-            ro.dones[t] = (term | trunc).unsqueeze(-1)
-            if ro.boot is None:
-                ro.rewards[t] = reward
-            else:
-                self._credit(team, t, reward, term | trunc)
+            self._store(t, team, le, self.rollouts[team], reward, term, trunc, info)
+        for sl in self.slot_learners:
+            self._store(t, sl.team, sl.learner, sl.rollout, sl.reward(rew[sl.team], info), term,
+                        trunc, info)
+
+    def _store(self, t: int, team: str, le: Learner, ro: TeamRollout, reward: torch.Tensor,
+               term: torch.Tensor, trunc: torch.Tensor, info: dict[str, Any]) -> None:
+        if "final_observation" in info:
+            reward = self._bootstrap_truncated(team, le, reward, trunc, info)
+        ro.dones[t] = (term | trunc).unsqueeze(-1)
+        if ro.boot is None:
+            ro.rewards[t] = reward
+        else:
+            self._credit(team, t, reward, term | trunc)
 
     def _team_actions(self, t: int, team: str, obs: torch.Tensor, state: torch.Tensor | None,
                       starts: torch.Tensor, alive: torch.Tensor | None,
@@ -137,30 +213,46 @@ class Collector:
         memory = self.memory.get(team)
         if memory is not None and ro.memory is not None and t % ro.seq_len == 0:
             ro.memory[t // ro.seq_len] = memory
-        res = le.act(obs, state, memory=memory, starts=starts, action_mask=mask)
-        if ro.action_mask is not None and mask is not None:
-            ro.action_mask[t] = mask
+        active = self.control[team].learner_slots(self.env.agent_mask(team))
+        res = self._decide(t, ro, le, self._input(team, obs, state), state, starts, alive,
+                           mask, active, memory)
         if res.memory is not None:
             self.memory[team] = res.memory
-        ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
-            obs, res.actions, res.logp, res.values)
-        ro.starts[t] = starts
-        if ro.state is not None and state is not None:
-            ro.state[t] = state
-        active = self.control[team].learner_slots(self.env.agent_mask(team))
-        ro.active[t] = active if alive is None else active & alive.unsqueeze(-1)
         raw = to_env_actions(le.spec.action_space,
                              res.actions if res.env_actions is None else res.env_actions)
         if self.action_fn is not None:
             return self.action_fn(team, obs, raw, starts, mask)
         return raw
 
+    def _input(self, team: str, obs: torch.Tensor, state: torch.Tensor | None
+               ) -> torch.Tensor:
+        """The learner's input for ``team``'s observations (``obs_fn``)."""
+        return obs if self.obs_fn is None else self.obs_fn(team, obs, state)
+
+    def _decide(self, t: int, ro: TeamRollout, le: Learner, obs: torch.Tensor,
+                state: torch.Tensor | None, starts: torch.Tensor, alive: torch.Tensor | None,
+                mask: torch.Tensor | None, active: torch.Tensor,
+                memory: torch.Tensor | None = None) -> ActResult:
+        """``le``'s decision on every env at step ``t``, written into its rollout ``ro``, whose
+        ``active`` slots it learns from."""
+        res = le.act(obs, state, memory=memory, starts=starts, action_mask=mask)
+        if ro.action_mask is not None and mask is not None:
+            ro.action_mask[t] = mask
+        ro.obs[t], ro.actions[t], ro.logp[t], ro.values[t] = (
+            obs, res.actions, res.logp, res.values)
+        ro.starts[t] = starts
+        if ro.state is not None and state is not None:
+            ro.state[t] = state
+        ro.active[t] = active if alive is None else active & alive.unsqueeze(-1)
+        return res
+
     def _bootstrap_truncated(self, team: str, le: Learner, reward: torch.Tensor,
                              trunc: torch.Tensor, info: dict[str, Any]) -> torch.Tensor:
         """Time-limit truncation is not a terminal state: add ``gamma * V(final state)``."""
         if not bool(trunc.any()) and self.device.type == "cpu":
             return reward
-        final = le.value(info["final_observation"][team], info.get("final_state"))
+        state = info.get("final_state")
+        final = le.value(self._input(team, info["final_observation"][team], state), state)
         return reward + le.gamma * final * trunc.unsqueeze(-1)
 
     # ------------------------------------------------------------- turn-based

@@ -19,6 +19,9 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from arena.core.device import resolve_device
+from arena.core.typed import ConfigError
+
 ENV_SEED_STRIDE = 1_000_003
 """Worker ``r`` seeds its envs with ``seed + r * ENV_SEED_STRIDE`` (distinct streams)."""
 
@@ -54,8 +57,12 @@ def active() -> bool:
 
 def setup(device: str) -> tuple[Worker, torch.device]:
     """Join the ``torchrun`` job (if any) and return this worker and its device. On CUDA each
-    worker takes ``cuda:LOCAL_RANK``; ``device`` names the kind (``cpu``, ``cuda``)."""
-    dev = torch.device(device)
+    worker takes ``cuda:LOCAL_RANK``; ``device`` names the kind (``cpu``, ``cuda``). A device
+    this machine cannot use is a ``ConfigError`` naming the ``device`` key."""
+    try:
+        dev = resolve_device(device)
+    except ValueError as err:
+        raise ConfigError(f"device: {err}") from None
     if not launched():
         return Worker(), dev
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])

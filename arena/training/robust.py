@@ -2,11 +2,14 @@
 shape of AdvEvo-MARL / Evo-MARL: in a fraction of the envs, ``k`` slots of the trained team are
 played by members of a co-evolving attacker population; the team's learner owns the other slots
 and learns only from them (``TeamControl.learner_slots``), and the env scores the task outcome
-of those honest agents. The attackers evolve by selection on their attack success rate."""
+of those honest agents. An online attacker learner trains alongside the team on its own slots
+(``Collector.add_slot_learner``); its snapshots join the population, whose members evolve by
+selection on their attack success rate."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +21,14 @@ from arena.interfaces.control import LEARNER, TeamControl
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
 from arena.training import checkpoint
-from arena.training.attack import draw_attacked
+from arena.training.attack import draw_attacked, minus_honest
+from arena.training.collector import Collector, SlotLearner
 from arena.training.frozen import FrozenPolicy
 from arena.training.run_config import RobustConfig
 from arena.training.runs import load_run_config
 
 SABOTEUR = "scripted saboteur"
+ONLINE = "online attacker"
 
 
 class AttackerPopulation:
@@ -79,21 +84,26 @@ class AttackerPopulation:
         return a if rows is None else a[rows]
 
     @torch.no_grad()
-    def evolve(self, failures: torch.Tensor, games: torch.Tensor) -> dict[str, float]:
+    def evolve(self, failures: torch.Tensor, games: torch.Tensor,
+               snapshot: tuple[TeamActor, float] | None = None) -> dict[str, float]:
         """End of a generation: each member's fitness is its attack success rate in this
-        generation's episodes (kept from earlier ones if it played none); with evolving
-        networks, the weakest of them is replaced by a mutant of the fittest network."""
+        generation's episodes (kept from earlier ones if it played none). Evolving networks:
+        the weakest is replaced by ``snapshot`` (the online attacker and its ASR) when given,
+        the next weakest by a mutant of the fittest network."""
         played = games > 0
         self.fitness = torch.where(played, failures / games.clamp_min(1), self.fitness)
         nets, start = len(self.fixed) + len(self.evolving), len(self.fixed)
-        if self.evolving:
-            parent = int(torch.argmax(self.fitness[:nets]))
-            weakest = start + int(torch.argmin(self.fitness[start:nets]))
-            if weakest != parent:
-                network = self.network(parent)
-                assert network is not None
-                self.evolving[weakest - start] = self._mutant(network)
-                self.fitness[weakest] = self.fitness[parent]
+        parent = int(torch.argmax(self.fitness[:nets])) if nets else -1
+        weakest = [start + int(k) for k in torch.argsort(self.fitness[start:nets], stable=True)]
+        if snapshot is not None and weakest:
+            slot = weakest.pop(0)
+            self.evolving[slot - start] = copy.deepcopy(snapshot[0]).eval()
+            self.fitness[slot] = snapshot[1]
+        if weakest and weakest[0] != parent:
+            network = self.network(parent)
+            assert network is not None
+            self.evolving[weakest[0] - start] = self._mutant(network)
+            self.fitness[weakest[0]] = self.fitness[parent]
         self.generation += 1
         return {f"robust/asr_member_{k}": float(f) for k, f in enumerate(self.fitness)}
 
@@ -115,6 +125,9 @@ def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device) -> T
         kind = cfg.attack.kind or "no attack"
         raise ConfigError(f"robust.attackers: {run} is not a takeover attack run ({kind}); "
                           "train one with arena attack VICTIM --kind takeover")
+    if cfg.attack.observe == "state":
+        raise ConfigError(f"robust.attackers: {run} observes the global state (attack.observe: "
+                          "state); the population's members observe their own agents")
     if cfg.env.id != env.env_id:
         raise ConfigError(f"robust.attackers: {run} attacks {cfg.env.id}, not this run's env "
                           f"{env.env_id}")
@@ -144,10 +157,11 @@ class RobustTraining:
     which slots; the members' fitness; generations."""
 
     def __init__(self, cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner],
-                 control: dict[str, TeamControl], device: torch.device, seed: int) -> None:
+                 collector: Collector, device: torch.device, seed: int,
+                 make_learner: Callable[[str], Learner]) -> None:
         self.cfg, self.env, self.device = cfg, env, device
         self.team = _robust_team(cfg, env, learners)
-        self.control = control[self.team]
+        self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
         self.population = AttackerPopulation(cfg, self.team, env,
@@ -157,6 +171,12 @@ class RobustTraining:
         for k in range(self.population.slots):
             index = self.control.add(Member(self.population, k))
             self.first = self.first or index
+        self.online: SlotLearner | None = None
+        """The online attacker (owner index ``first + population.slots``), if any."""
+        if cfg.online:
+            self.online = collector.add_slot_learner(
+                self.team, make_learner(self.team), self._attacker_reward, ONLINE)
+            self.first = self.first or self.online.index
         b, n = env.num_envs, len(env.teams[self.team])
         self.attacked_envs = max(1, round(cfg.fraction * b))
         self.attacked = draw_attacked(b, n, cfg.agents, cfg.agents_random, self.generator,
@@ -165,17 +185,23 @@ class RobustTraining:
         self._zero_counts()
         self.draw_members()
 
+    def _attacker_reward(self, reward: torch.Tensor, info: dict[str, Any]) -> torch.Tensor:
+        return minus_honest(reward, self.env.honest[self.team])
+
     def _zero_counts(self) -> None:
-        slots = self.population.slots
+        slots = self.population.slots + 1  # the last one counts the online attacker
         self.failures = torch.zeros(slots, device=self.device)
         self.games = torch.zeros(slots, device=self.device)
         self.clean = torch.zeros(2, device=self.device)  # successes, episodes
 
     def draw_members(self) -> None:
-        """A member drawn uniformly for each of the first ``fraction`` x B envs."""
-        m = self.attacked_envs
-        drawn = torch.randint(self.population.slots, (m,), generator=self.generator,
-                              device=self.device)
+        """An attacker for each of the first ``fraction`` x B envs: the online attacker with
+        probability ``online`` (index ``population.slots``), else a member drawn uniformly."""
+        m, slots = self.attacked_envs, self.population.slots
+        drawn = torch.randint(max(slots, 1), (m,), generator=self.generator, device=self.device)
+        if self.online is not None:
+            online = torch.rand(m, generator=self.generator, device=self.device) < self.cfg.online
+            drawn = torch.where(online | (slots == 0), slots, drawn)
         self.member[:m] = drawn
         self._assign()
 
@@ -209,8 +235,14 @@ class RobustTraining:
             return {}
         failures, games = self.failures.cpu(), self.games.cpu()
         clean_ok, clean_n = self.clean.cpu().tolist()
-        stats = self.population.evolve(failures, games)
+        slots, snapshot = self.population.slots, None
+        online_asr = float(failures[slots] / games[slots].clamp_min(1))
+        if self.online is not None:
+            snapshot = (self.online.learner.actor(), online_asr)
+        stats = self.population.evolve(failures[:slots], games[:slots], snapshot)
         stats["robust/asr"] = float(failures.sum() / games.sum().clamp_min(1))
+        if self.online is not None:
+            stats["robust/asr_online"] = online_asr
         stats["robust/clean_success"] = clean_ok / max(clean_n, 1.0)
         self._zero_counts()
         self.draw_members()
@@ -220,7 +252,8 @@ class RobustTraining:
         return {"population": self.population.state_dict(), "member": self.member,
                 "attacked": self.attacked, "generator": self.generator.get_state(),
                 "mutation_generator": self.population.generator.get_state(),
-                "failures": self.failures, "games": self.games, "clean": self.clean}
+                "failures": self.failures, "games": self.games, "clean": self.clean,
+                "online": {} if self.online is None else self.online.learner.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if not state:
@@ -230,19 +263,25 @@ class RobustTraining:
         self.generator.set_state(state["generator"])
         for key in ("member", "attacked", "failures", "games", "clean"):
             setattr(self, key, state[key].to(self.device))
+        if self.online is not None:
+            self.online.learner.load_state_dict(state["online"])
         self._assign()
 
     def write_members(self, run_dir: Path, base: dict[str, Any]) -> list[Path]:
-        """Every evolving network as a loadable checkpoint ``population/attacker_<k>.pt``."""
+        """Every evolving network as a loadable checkpoint ``population/attacker_<k>.pt``, and
+        the online attacker as ``population/attacker_online.pt``."""
+        start, fitness = len(self.population.fixed), self.population.fitness
+        members = [(f"attacker_{k}", start + k, m.state_dict(), float(fitness[start + k]))
+                   for k, m in enumerate(self.population.evolving)]
+        if self.online is not None:
+            members.append(("attacker_online", self.population.slots,
+                            self.online.learner.actor().state_dict(), -1.0))
         paths = []
-        start = len(self.population.fixed)
-        for k, m in enumerate(self.population.evolving):
-            record = {"team": self.team, "index": start + k, "role": "attacker",
-                      "asr": float(self.population.fitness[start + k]),
+        for name, index, weights, asr in members:
+            record = {"team": self.team, "index": index, "role": "attacker", "asr": asr,
                       "generation": self.population.generation}
-            member = checkpoint.member_checkpoint(base, self.team, m.state_dict(), record)
-            path = run_dir / "population" / f"attacker_{k}.pt"
-            paths.append(checkpoint.save_atomic(member, path))
+            member = checkpoint.member_checkpoint(base, self.team, weights, record)
+            paths.append(checkpoint.save_atomic(member, run_dir / "population" / f"{name}.pt"))
         return paths
 
 

@@ -185,7 +185,9 @@ class AttackConfig:
     attacker, and the ``victim`` run's frozen policy plays ``team``, unaware.
 
     - ``takeover`` (partial control): the attacker controls ``agents`` of the agents of
-      ``team``; the others are honest. It observes what the agents it controls observe.
+      ``team``; the others are honest. It observes what the agents it controls observe, and
+      with ``observe: state`` also the env's global state (a stronger threat: an attacker
+      that sees everything the critic sees).
     - ``perturb``: the attacker adds a perturbation of L-inf norm at most ``epsilon`` to the
       observations of ``agents`` of the agents (all of them stay honest). It observes their
       clean observations.
@@ -206,6 +208,9 @@ class AttackConfig:
     defense cannot rely on a fixed slot."""
     epsilon: float = 0.1
     """``perturb``: the L-inf bound of the perturbation, in observation units."""
+    observe: str = "own"
+    """``takeover``: ``own`` (the observations of the agents it controls) or ``state`` (each
+    followed by the env's global state)."""
     objective: str = "return"
     """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step) or
     ``outcome`` (1 at an episode's end when the scenario's ``task_outcome`` of the honest
@@ -223,6 +228,11 @@ class AttackConfig:
             raise ValueError("victim: an attack needs the victim run (attack.victim: RUN_DIR)")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
+        if self.observe not in ("own", "state"):
+            raise ValueError(f"observe must be 'own' or 'state', got {self.observe!r}")
+        if self.observe == "state" and self.kind != "takeover":
+            raise ValueError("observe: state applies to takeover attackers (an observation "
+                             "attacker perturbs the observations it sees)")
         if self.objective not in ("return", "outcome"):
             raise ValueError(f"objective must be 'return' or 'outcome', got {self.objective!r}")
         if not self.epsilon > 0:
@@ -239,9 +249,12 @@ class RobustConfig:
     The population holds the trained takeover attackers of ``attackers`` (runs of ``arena
     attack``; fixed members), ``population_size`` evolving networks (mutants of the fixed
     attackers, or of the team's initial network without any), and optionally the scripted
-    saboteur and the random policy. Every ``generation`` iterations each member's fitness is
-    its attack success rate in its episodes; the weakest evolving network is replaced by a
-    mutant of the fittest network, and members are drawn anew for the attacked envs."""
+    saboteur and the random policy. An ``online`` share of the attacked envs is played by an
+    attacker learner trained alongside the team (PPO on its own slots, rewarded with minus the
+    honest agents' reward). Every ``generation`` iterations each member's fitness is its attack
+    success rate in its episodes; the weakest evolving network is replaced by a snapshot of the
+    online attacker (when there is one), the next weakest by a mutant of the fittest network,
+    and members are drawn anew for the attacked envs."""
 
     kind: str = ""
     """``takeover``, or empty for normal training."""
@@ -266,6 +279,9 @@ class RobustConfig:
     """Iterations per generation (fitness, replacement, new draw of members)."""
     mutation_std: float = 0.02
     """Std of the Gaussian noise added to a mutant's parameters."""
+    online: float = 0.5
+    """Share of the attacked envs played by the online attacker learner (0: none; the
+    population alone)."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The robust team among ``teams``: ``team``, or by default the first one."""
@@ -278,12 +294,16 @@ class RobustConfig:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:
             raise ValueError(f"fraction must be in (0, 1], got {self.fraction}")
+        if not 0.0 <= self.online <= 1.0:
+            raise ValueError(f"online must be in [0, 1], got {self.online}")
         if self.population_size < 0 or self.generation < 1 or self.mutation_std < 0:
             raise ValueError("population_size and mutation_std must be >= 0, generation >= 1")
-        if self.kind and not (self.attackers or self.population_size or self.include_scripted
-                              or self.include_random):
+        if self.kind and self.online < 1.0 and not (
+                self.attackers or self.population_size or self.include_scripted
+                or self.include_random):
             raise ValueError("the attacker population is empty: give attackers, "
-                             "population_size > 0, include_scripted or include_random")
+                             "population_size > 0, include_scripted, include_random or "
+                             "online 1")
 
 
 @dataclass

@@ -54,12 +54,18 @@ def build_learner(cfg: RunConfig, team: str, env: VecEnv, device: torch.device) 
 
 
 def learner_spec(cfg: RunConfig, team: str, env: VecEnv) -> TeamSpec:
-    """What the learner of ``team`` controls: the team's spec, except for the attacker of an
-    observation attack (``attack.kind: perturb``), whose actions are perturbation directions,
-    one per observation feature, in ``[-1, 1]`` (scaled by ``attack.epsilon``)."""
+    """What the learner of ``team`` controls: the team's spec, except for an attacker. That of
+    an observation attack (``attack.kind: perturb``) acts with perturbation directions, one per
+    observation feature, in ``[-1, 1]`` (scaled by ``attack.epsilon``); a takeover attacker
+    with ``attack.observe: state`` observes its agents' observations and the global state."""
     spec = TeamSpec.of(env, team)
-    if cfg.attack.kind != "perturb" or team != cfg.attack.team_in(env.teams):
+    if not cfg.attack.kind or team != cfg.attack.team_in(env.teams):
         return spec
+    if cfg.attack.kind == "takeover":
+        if cfg.attack.observe != "state":
+            return spec
+        state_dim = int(env.state_space.shape[0])
+        return dataclasses.replace(spec, obs_dim=spec.obs_dim + state_dim)
     box = gymnasium.spaces.Box(-1.0, 1.0, (spec.obs_dim,), np.float32)
     return dataclasses.replace(spec, action_space=box, action_masked=False)
 

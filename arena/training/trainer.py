@@ -16,7 +16,7 @@ from arena.interfaces.episodes import EpisodeStats, EpisodeTracker, run_episodes
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
-from arena.training.attack import THREATS, Perturbation, SlotAttack
+from arena.training.attack import THREATS, Perturbation, SlotAttack, Takeover
 from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
@@ -95,6 +95,9 @@ class Trainer:
         self.collector.reward_fn = attack.reward
         if isinstance(attack, Perturbation):
             self.collector.action_fn = attack.actions
+        if isinstance(attack, Takeover) and cfg.attack.observe == "state":
+            self.collector.obs_fn = attack.learner_obs
+            self.collector.final_state = self.env.final_state_in_info = True
         self.collector.on_step.append(attack.record)
         return attack
 
@@ -112,8 +115,9 @@ class Trainer:
         if self.worker.world_size > 1:
             raise ConfigError("robust training runs in one process (the attacker population "
                               "is not synchronized across torchrun workers)")
-        robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector.control,
-                                self.device, cfg.seed)
+        robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector,
+                                self.device, cfg.seed,
+                                lambda team: build_learner(cfg, team, self.env, self.device))
         self.collector.on_step.append(robust.record)
         return robust
 
@@ -198,6 +202,9 @@ class Trainer:
             rollout = self.collector.rollouts[team]
             for k, v in self.learners[team].update(rollout, progress).items():
                 stats[f"{team}/{k}"] = v
+        for sl in self.collector.slot_learners:  # robust training's online attacker
+            for k, v in sl.learner.update(sl.rollout, progress).items():
+                stats[f"{sl.team}/online_attacker/{k}"] = v
         return stats
 
     def _pretrain(self, logger: Logger | None) -> None:
@@ -275,9 +282,14 @@ class Trainer:
         """``play``, or in an attack run the attacker on its slots against the victim."""
         if self.attack is None:
             return self.play()
-        actor = self.learners[self.attack.team].actor()
+        team = self.attack.team
+        actor = self.learners[team].actor()
+        policy = self.policy()  # the other teams' actors (the attacker's input may differ)
+        others = Policy({t: a for t, a in policy.actors.items() if t != team},
+                        {t: s for t, s in policy.spaces.items() if t != team},
+                        policy.deterministic)
         return self.attack.play(env, actor, self.cfg.eval.deterministic, self.cfg.seed + 10_000,
-                                self.play())
+                                with_named_teams(others, named_teams(self.cfg)))
 
     def evaluate(self) -> EpisodeStats:
         """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""

@@ -1,0 +1,81 @@
+"""The robust-training tables of docs/attacks.md, printed from the reports that
+attacks_robust.sh and attacks_robust_crossplay.sh write (docs/results/attacks/*.json).
+
+Usage: python docs/results/attacks_robust_table.py [seeds...]"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+R = Path(__file__).parent / "attacks"
+
+
+def pct(r: dict) -> str:
+    return f"{100 * r['rate']:.1f}% [{100 * r['ci95_low']:.1f}, {100 * r['ci95_high']:.1f}]"
+
+
+def load(name: str) -> dict | None:
+    path = R / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def row(seed: int, team: str, tag: str) -> str | None:
+    """One team of one seed: clean success, then the ASR of the fresh attacker trained
+    against it, of the naive team's attacker A, of random and scripted, and the worst."""
+    own = load(f"transport_takeover1_seed{seed}" if tag == "naive"
+               else f"transport_{tag}_fresh_seed{seed}")
+    if own is None:
+        return None
+    cells = {"fresh": own["attackers"]["trained"]["asr"]}
+    if tag != "naive":
+        vs_a = load(f"transport_{tag}_vs_naive_attacker_seed{seed}")
+        if vs_a is not None:
+            cells["A"] = vs_a["attackers"]["trained"]["asr"]
+    else:
+        cells["A"] = cells["fresh"]  # A is the naive team's fresh attacker
+    cells["random"] = own["attackers"]["random"]["asr"]
+    cells["scripted"] = own["attackers"]["scripted"]["asr"]
+    worst = max(cells.values(), key=lambda r: r["rate"])
+    fields = [str(seed), team, pct(own["clean"]["success"]), pct(cells["fresh"]),
+              pct(cells["A"]) if "A" in cells else "-", pct(cells["random"]),
+              pct(cells["scripted"]), pct(worst)]
+    return "| " + " | ".join(fields) + " |"
+
+
+def crossplay(seed: int) -> list[str]:
+    data = load(f"transport_robust_crossplay_seed{seed}")
+    if data is None:
+        return []
+    names = [Path(d).name for d in data["defenders"]]
+    lines = [f"seed {seed}:", "", "| attacker | " + " | ".join(names) + " |",
+             "|---" * (len(names) + 1) + "|"]
+    for a, cells in zip(data["attackers"], data["cells"], strict=True):
+        lines.append(f"| {Path(a).name} | " + " | ".join(
+            f"{100 * c['asr']:.1f}% [{100 * c['ci95_low']:.1f}, {100 * c['ci95_high']:.1f}]"
+            for c in cells) + " |")
+    worst = data["worst_case"]
+    lines.append("| **worst case** | " + " | ".join(
+        f"**{100 * worst[d]['asr']:.1f}%** ({Path(worst[d]['attacker']).name})"
+        for d in data["defenders"]) + " |")
+    return lines + [""]
+
+
+def main(seeds: list[int]) -> None:
+    print("| seed | team | clean honest success | fresh attacker: ASR | A: ASR | random: ASR "
+          "| scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, tag in (("naive", "naive"), ("robust, population", "robust"),
+                          ("robust, population + online", "robust_online")):
+            line = row(s, team, tag)
+            if line:
+                print(line)
+    print()
+    for s in seeds:
+        print("\n".join(crossplay(s)))
+
+
+if __name__ == "__main__":
+    main([int(s) for s in sys.argv[1:]] or [0, 1, 2])
