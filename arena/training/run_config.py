@@ -73,6 +73,9 @@ class EvalConfig:
     """Episodes per evaluation."""
     deterministic: bool = True
     """Greedy actions."""
+    sampled: bool = True
+    """With greedy evaluation, also evaluate with sampled actions on the same seeds
+    (``eval/sampled/...``): greedy play can be worse than sampled play."""
     gif: bool = True
     """Write a GIF of one episode at the end of training."""
 

@@ -243,8 +243,15 @@ class Trainer:
             self.save_checkpoint()
 
     def _evaluate_and_log(self, logger: Logger) -> dict[str, float]:
-        """Evaluate the current policy; its means (``eval/...``) as a row of ``eval.csv``."""
+        """Evaluate the current policy; its means (``eval/...``, and with sampled actions
+        ``eval/sampled/...``) as a row of ``eval.csv``."""
         result = {f"eval/{k}": v for k, v in self.evaluate().means().items()}
+        if self.cfg.eval.deterministic and self.cfg.eval.sampled:
+            devices = [self.device] if self.device.type == "cuda" else []
+            with torch.random.fork_rng(devices=devices):  # training's stream stays untouched
+                torch.manual_seed(self.cfg.seed + 10_000)
+                sampled = self.evaluate(deterministic=False).means()
+            result.update({f"eval/sampled/{k}": v for k, v in sampled.items()})
         logger.log(self.env_steps, {**result, "time/elapsed_s": self.elapsed}, file="eval")
         return result
 
@@ -262,41 +269,44 @@ class Trainer:
         return summary
 
     # ------------------------------------------------------------ evaluation
-    def policy(self) -> Policy:
+    def policy(self, deterministic: bool | None = None) -> Policy:
         """The current actors as a ``Policy``: the learners', and those of teams frozen to
-        another run (teams frozen to a scripted or random policy have no actor)."""
+        another run (teams frozen to a scripted or random policy have no actor); greedy unless
+        ``eval.deterministic`` (or ``deterministic``) is false."""
         actors: dict[str, TeamActor] = {}
         for team in self.env.teams:
             actor = self.learners[team].actor() if team in self.learners else \
                 self.frozen[team].actor
             if actor is not None:
                 actors[team] = actor
-        return Policy(actors, {t: self.env.action_space(t) for t in actors},
-                      self.cfg.eval.deterministic)
+        greedy = self.cfg.eval.deterministic if deterministic is None else deterministic
+        return Policy(actors, {t: self.env.action_space(t) for t in actors}, greedy)
 
-    def play(self) -> PolicyFn:
+    def play(self, deterministic: bool | None = None) -> PolicyFn:
         """The current actors, with frozen scripted or random teams filled in."""
-        return with_named_teams(self.policy(), named_teams(self.cfg))
+        return with_named_teams(self.policy(deterministic), named_teams(self.cfg))
 
-    def _play_on(self, env: VecEnv) -> PolicyFn:
+    def _play_on(self, env: VecEnv, deterministic: bool | None = None) -> PolicyFn:
         """``play``, or in an attack run the attacker on its slots against the victim."""
         if self.attack is None:
-            return self.play()
+            return self.play(deterministic)
         team = self.attack.team
         actor = self.learners[team].actor()
-        policy = self.policy()  # the other teams' actors (the attacker's input may differ)
+        policy = self.policy(deterministic)  # the other teams (the attacker's input may differ)
         others = Policy({t: a for t, a in policy.actors.items() if t != team},
                         {t: s for t, s in policy.spaces.items() if t != team},
                         policy.deterministic)
-        return self.attack.play(env, actor, self.cfg.eval.deterministic, self.cfg.seed + 10_000,
+        return self.attack.play(env, actor, policy.deterministic, self.cfg.seed + 10_000,
                                 with_named_teams(others, named_teams(self.cfg)))
 
-    def evaluate(self) -> EpisodeStats:
-        """One episode in each of ``eval.episodes`` fresh envs, with the current policy."""
+    def evaluate(self, deterministic: bool | None = None) -> EpisodeStats:
+        """One episode in each of ``eval.episodes`` fresh envs, with the current policy
+        (greedy unless ``eval.deterministic`` or ``deterministic`` is false)."""
         env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
                        device=self.device)
         try:
-            return run_episodes(env, self._play_on(env), seed=self.cfg.seed + 10_000)
+            return run_episodes(env, self._play_on(env, deterministic),
+                                seed=self.cfg.seed + 10_000)
         finally:
             for le in self.learners.values():
                 le.actor().train()
