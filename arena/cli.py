@@ -292,8 +292,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         methods = {"runs": args.runs, **methods}
     empty = [label for label, runs in methods.items() if not runs]
     if not methods or empty:
-        raise ValueError("arena report needs runs: RUN ... or --method LABEL RUN ... "
-                         f"(no runs for {empty})" if empty else "arena report needs runs")
+        raise ValueError(f"arena report needs runs: RUN ... or --method LABEL RUN ... "
+                         f"(methods without runs: {empty})")
     report = aggregate(methods, args.metric, args.reps, args.seed)
     print(report.table())
     if args.json:

@@ -154,9 +154,11 @@ def attack_summary(clean: Outcomes, attacked: Outcomes, drop_threshold: float
 
 def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     device: str = "cpu", drop_threshold: float = 0.2,
-                    victim: str | None = None) -> AttackReport:
+                    victim: str | None = None,
+                    attackers: tuple[str, ...] | None = None) -> AttackReport:
     """The report of attack run ``run`` (``attack:`` in its config), optionally against
-    another ``victim`` run (e.g. a robustly trained team)."""
+    another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
+    of ``ATTACKERS[kind]``)."""
     cfg = load_run_config(run, checkpoint.load(run, device))
     cfg.device = device
     spec = cfg.attack
@@ -191,7 +193,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
         clean={"success": rate(clean.success if clean.success is not None
                                else torch.ones(episodes)),
                "honest_return": mean(clean.honest_return)})
-    for name in ATTACKERS[spec.kind]:
+    for name in ATTACKERS[spec.kind] if attackers is None else attackers:
         victim_policy = None if spec.kind == "takeover" else load_victim()
         attacker = (_attacker(name, run, team, env, slots, spec.observe)
                     if victim_policy is None else
@@ -253,8 +255,9 @@ def takeover_cross_play(attackers: list[str], defenders: list[str], env_id: str,
     victim=defender)`` with its Wilson interval, the victim's clean success and the return
     drop, all on the same seeds; then a row per saboteur (on the first attacker's slots), so
     that each defender's worst case is over every attacker."""
-    reports = [[evaluate_attack(a, episodes, seed, device, victim=d) for d in defenders]
-               for a in attackers]
+    reports = [[evaluate_attack(a, episodes, seed, device, victim=d,
+                                attackers=None if i == 0 else ("trained",))
+                for d in defenders] for i, a in enumerate(attackers)]
     for a, row in zip(attackers, reports, strict=True):
         if row[0].kind != "takeover":
             raise ValueError(f"{a}: a {row[0].kind} attack run; takeover cross-play takes "

@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from arena.core.registry import make
 from arena.evaluation.report import EXTERNAL, EvalReport
 from arena.interfaces.algorithms import baseline_spec
-from arena.interfaces.episodes import EpisodeStats, run_episodes, write_episode_gif
+from arena.interfaces.episodes import EpisodeStats, run_episodes_seeded, write_episode_gif
 from arena.interfaces.policies import NAMED_POLICIES, Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint
 from arena.training.run_config import RunConfig, load_config
@@ -69,7 +67,7 @@ def _evaluate_on(name: str, env_id: str, kwargs: dict[str, Any], play: PolicyFn,
                  gif: str | None, device: str, backend: str, env: Any = None) -> EvalReport:
     """``play`` for ``episodes`` episodes of ``env_id`` (and one more into ``gif``)."""
     env = env or make(env_id, num_envs=episodes, device=device, backend=backend, **kwargs)
-    stats = _episodes(env, play, seed)
+    stats = run_episodes_seeded(env, play, seed)
     report = EvalReport.from_stats(stats, env.binary_metrics, run=name, env_id=env_id,
                                    env_kwargs=kwargs, episodes=episodes,
                                    deterministic=deterministic, backend=backend)
@@ -88,17 +86,11 @@ def _sampled(env: Any, play: PolicyFn, policy: Policy, seed: int) -> EpisodeStat
     """The episodes of ``play`` with its networks' actions sampled instead of greedy."""
     policy.deterministic = False
     try:
-        return _episodes(env, play, seed)
+        return run_episodes_seeded(env, play, seed)
     finally:
         policy.deterministic = True
 
 
-def _episodes(env: Any, play: PolicyFn, seed: int) -> EpisodeStats:
-    """``run_episodes`` with the sampled actions (and random policies) drawn from ``seed``
-    too, so that every report is reproducible; the global random stream is left as it was."""
-    with torch.random.fork_rng(devices=[env.device] if env.device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        return run_episodes(env, play, seed=seed)
 
 
 def _evaluate_external(run: str | Path, cfg: RunConfig, episodes: int,
@@ -108,7 +100,7 @@ def _evaluate_external(run: str | Path, cfg: RunConfig, episodes: int,
     cfg.device = device
     env = make_env(cfg, num_envs=episodes, **(overrides or {}))
     policy = load_policy(run, device=device, env=env, deterministic=deterministic)
-    stats = _episodes(env, policy.as_fn(), seed)
+    stats = run_episodes_seeded(env, policy.as_fn(), seed)
     report = EvalReport.from_stats(stats, env.binary_metrics, run=str(run),
                                    env_id=cfg.env.external, env_kwargs={**cfg.env.kwargs,
                                                                        **(overrides or {})},

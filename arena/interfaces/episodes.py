@@ -59,6 +59,14 @@ def run_episodes(env: VecEnv, policy: PolicyFn, seed: int = 0) -> EpisodeStats:
     return stats
 
 
+def run_episodes_seeded(env: VecEnv, policy: PolicyFn, seed: int = 0) -> EpisodeStats:
+    """``run_episodes`` with the sampled actions (and random policies) drawn from ``seed`` too,
+    so the result is reproducible; the global random stream is left as it was."""
+    with torch.random.fork_rng(devices=[env.device] if env.device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        return run_episodes(env, policy, seed=seed)
+
+
 def write_episode_gif(policy: Callable[[ByTeam], dict[str, torch.Tensor]], env: VecEnv,
                       path: str | Path, seed: int = 0, episodes: int = 1) -> Path:
     """Play ``episodes`` episodes of ``policy`` in a one-env ``env`` (made with

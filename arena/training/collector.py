@@ -62,6 +62,12 @@ class _SlotLearnerControl:
         return (actions if rows is None else actions[rows]), None
 
 
+def _env_actions(le: Learner, res: ActResult) -> torch.Tensor:
+    """A learner's decision as env actions."""
+    return to_env_actions(le.spec.action_space,
+                          res.actions if res.env_actions is None else res.env_actions)
+
+
 class Collector:
     """Acts in ``env`` for every team: the team's learner (if trained) and its controllers
     (a frozen policy, population members, ...), and fills the learners' rollouts.
@@ -123,8 +129,13 @@ class Collector:
         control.slot = SlotLearner(team, learner, index, reward, rollout)
         self.slot_learners.append(control.slot)
         if learner.caps.uses_state:
-            self.final_state = self.env.final_state_in_info = True
+            self.record_state()
         return control.slot
+
+    def record_state(self) -> None:
+        """Compute the global state every step and at episode ends (``final_state``), for a
+        learner that uses it after construction (a slot learner, a state-observing attacker)."""
+        self.final_state = self.env.final_state_in_info = True
 
     @torch.no_grad()
     def collect(self, episodes: EpisodeTracker) -> None:
@@ -149,8 +160,7 @@ class Collector:
                 active = self.control[sl.team].slots_of(sl.index, self.env.agent_mask(sl.team))
                 res = self._decide(t, sl.rollout, sl.learner, obs[sl.team], state, starts,
                                    alive, mask, active)
-                sl.actions = to_env_actions(sl.learner.spec.action_space, res.actions
-                                            if res.env_actions is None else res.env_actions)
+                sl.actions = _env_actions(sl.learner, res)
             actions = {team: self._team_actions(t, team, obs[team], state, starts, alive,
                                                 None if masks is None else masks.get(team))
                        for team in env.teams}
@@ -166,8 +176,8 @@ class Collector:
         self.obs = obs
         self._end_turns()
         state = env.global_state() if self.final_state else None
-        ends = [(team, ro) for team, ro in self.rollouts.items()]
-        for team, ro in ends + [(sl.team, sl.rollout) for sl in self.slot_learners]:
+        slots = [(sl.team, sl.rollout) for sl in self.slot_learners]
+        for team, ro in [*self.rollouts.items(), *slots]:
             ro.last_obs.copy_(self._input(team, obs[team], state))
             if ro.last_state is not None and state is not None:
                 ro.last_state.copy_(state)
@@ -218,8 +228,7 @@ class Collector:
                            mask, active, memory)
         if res.memory is not None:
             self.memory[team] = res.memory
-        raw = to_env_actions(le.spec.action_space,
-                             res.actions if res.env_actions is None else res.env_actions)
+        raw = _env_actions(le, res)
         if self.action_fn is not None:
             return self.action_fn(team, obs, raw, starts, mask)
         return raw

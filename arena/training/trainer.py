@@ -12,7 +12,12 @@ import torch
 
 from arena.core.typed import ConfigError, to_dict
 from arena.core.vec_env import VecEnv
-from arena.interfaces.episodes import EpisodeStats, EpisodeTracker, run_episodes
+from arena.interfaces.episodes import (
+    EpisodeStats,
+    EpisodeTracker,
+    run_episodes,
+    run_episodes_seeded,
+)
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
@@ -97,7 +102,7 @@ class Trainer:
             self.collector.action_fn = attack.actions
         if isinstance(attack, Takeover) and cfg.attack.observe == "state":
             self.collector.obs_fn = attack.learner_obs
-            self.collector.final_state = self.env.final_state_in_info = True
+            self.collector.record_state()
         self.collector.on_step.append(attack.record)
         return attack
 
@@ -246,11 +251,8 @@ class Trainer:
         """Evaluate the current policy; its means (``eval/...``, and with sampled actions
         ``eval/sampled/...``) as a row of ``eval.csv``."""
         result = {f"eval/{k}": v for k, v in self.evaluate().means().items()}
-        if self.cfg.eval.deterministic and self.cfg.eval.sampled:
-            devices = [self.device] if self.device.type == "cuda" else []
-            with torch.random.fork_rng(devices=devices):  # training's stream stays untouched
-                torch.manual_seed(self.cfg.seed + 10_000)
-                sampled = self.evaluate(deterministic=False).means()
+        if self.cfg.eval.deterministic and self.cfg.eval.sampled:  # training's stream untouched
+            sampled = self.evaluate(deterministic=False, seeded=True).means()
             result.update({f"eval/sampled/{k}": v for k, v in sampled.items()})
         logger.log(self.env_steps, {**result, "time/elapsed_s": self.elapsed}, file="eval")
         return result
@@ -299,14 +301,16 @@ class Trainer:
         return self.attack.play(env, actor, policy.deterministic, self.cfg.seed + 10_000,
                                 with_named_teams(others, named_teams(self.cfg)))
 
-    def evaluate(self, deterministic: bool | None = None) -> EpisodeStats:
+    def evaluate(self, deterministic: bool | None = None, seeded: bool = False
+                 ) -> EpisodeStats:
         """One episode in each of ``eval.episodes`` fresh envs, with the current policy
-        (greedy unless ``eval.deterministic`` or ``deterministic`` is false)."""
+        (greedy unless ``eval.deterministic`` or ``deterministic`` is false); ``seeded``: its
+        samples drawn from the eval seed, off the global random stream."""
         env = make_env(self.cfg, num_envs=self.cfg.eval.episodes, compile=False,
                        device=self.device)
+        run = run_episodes_seeded if seeded else run_episodes
         try:
-            return run_episodes(env, self._play_on(env, deterministic),
-                                seed=self.cfg.seed + 10_000)
+            return run(env, self._play_on(env, deterministic), seed=self.cfg.seed + 10_000)
         finally:
             for le in self.learners.values():
                 le.actor().train()
