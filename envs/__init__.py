@@ -9,7 +9,9 @@ def register_builtin() -> None:
     from envs.attack_defense.breach import Breach
     from envs.attack_defense.simple_adversary import SimpleAdversary
     from envs.attack_defense.simple_tag import SimpleTag
+    from envs.coordination.reference import Reference
     from envs.coordination.simple_spread import SimpleSpread
+    from envs.coordination.speaker_listener import SpeakerListener
     from envs.coordination.transport import Transport
     from envs.games.tictactoe import TicTacToe
     from envs.navigation.fork import Fork
@@ -25,3 +27,5 @@ def register_builtin() -> None:
     register("navigation/hidden_goal-v0", HiddenGoal)
     register("navigation/fork-v0", Fork)
     register("games/tictactoe-v0", TicTacToe)
+    register("coordination/speaker_listener-v0", SpeakerListener)
+    register("coordination/reference-v0", Reference)

@@ -21,6 +21,9 @@ CASES = [
                                                       "num_obstacles": 3}),
     ("attack_defense/simple_adversary-v0", "simple_adversary_v3", {}),
     ("attack_defense/simple_adversary-v0", "simple_adversary_v3", {"N": 3}),
+    ("coordination/speaker_listener-v0", "simple_speaker_listener_v4", {}),
+    ("coordination/reference-v0", "simple_reference_v3", {}),
+    ("coordination/reference-v0", "simple_reference_v3", {"local_ratio": 0.2}),
 ]
 STEPS = 30
 
@@ -33,8 +36,13 @@ def copy_state(mpe_world: Any, env: arena.VecEnv) -> None:
     env.world.pos[0] = torch.as_tensor(pos, dtype=env.world.dtype)
     env.world.vel[0] = torch.as_tensor(vel, dtype=env.world.dtype)
     goal = getattr(mpe_world.agents[0], "_goal_a", None)
-    if goal is not None:
+    if goal in mpe_world.landmarks:  # simple_adversary: the hidden target landmark
         env.scenario.goal[0] = mpe_world.landmarks.index(goal)  # type: ignore[attr-defined]
+    elif goal is not None:  # speaker_listener, reference: the landmark each agent sees
+        seen = [mpe_world.landmarks.index(a._goal_b) for a in mpe_world.agents
+                if getattr(a, "_goal_b", None) is not None]
+        goals = torch.tensor(seen if len(seen) > 1 else seen[0])
+        env.scenario.goal[0] = goals  # type: ignore[attr-defined]
 
 
 def mpe_actions(env: arena.VecEnv, rng: np.random.Generator) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from arena.core.actions import checked_actions
+from arena.core.comm import TeamActions, team_actions
 from arena.core.device import resolve_device
 from arena.core.scenario import MOVES, ByTeam, Scenario
 from arena.sim import BACKENDS, make_world
@@ -62,6 +63,8 @@ class VecEnv:
         self.backend = backend
         self.world = make_world(backend, scenario.make_world(), num_envs, self.device, dtype)
         scenario.init_state(self.world)
+        self.channel = self.world.channel
+        """The world's message channel, or ``None`` (``arena.sim.channel``)."""
         self.max_steps = scenario.max_steps
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(0)
@@ -83,6 +86,11 @@ class VecEnv:
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False)
         self._outputs_checked = False
+        self._team_actions: dict[str, TeamActions] = {}
+        if self.channel is not None:
+            move_dim = 5 if scenario.continuous_format == "mpe" else 2
+            self._team_actions = {t: team_actions(self.world, t, scenario.continuous_actions,
+                                                  move_dim) for t in self.teams}
         self._spaces = self._build_spaces()
         self.episode_return = {
             team: torch.zeros(num_envs, len(names), dtype=dtype, device=self.device)
@@ -117,6 +125,8 @@ class VecEnv:
     def _checked_action_space(self, team: str) -> gymnasium.Space:
         """The scenario's action space must be one the physics can apply (a scenario without
         physics applies its own)."""
+        if team in self._team_actions:  # moves and messages, MPE's layout (arena.core.comm)
+            return self._team_actions[team].space()
         space = self.scenario.action_space(team)
         sc = self.scenario
         if not sc.physics:
@@ -183,6 +193,8 @@ class VecEnv:
         src = torch.arange(self.num_envs, device=self.device) // group_size * group_size
         w = self.world
         w.pos, w.vel, w.active, self.t = w.pos[src], w.vel[src], w.active[src], self.t[src]
+        if self.channel is not None:
+            self.channel.select(src)
         for k, v in vars(self.scenario).items():
             if isinstance(v, torch.Tensor) and v.dim() and v.shape[0] == self.num_envs:
                 setattr(self.scenario, k, v[src])
@@ -208,12 +220,17 @@ class VecEnv:
         """Physics, scenario update, observations, rewards and episode bookkeeping: the hot path
         that ``compile=True`` hands to ``torch.compile`` as one graph."""
         world, sc = self.world, self.scenario
-        if sc.physics:
+        cost = None
+        if self._team_actions:
+            cost = self._step_talking(actions)
+        elif sc.physics:
             world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
         else:
             sc.apply_actions(world, actions)
         sc.post_step(world)
         obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
+        if cost is not None and self.world.spec.channel and self.world.spec.channel.cost > 0:
+            reward = {t: r - cost[:, self.world.team_slices[t]] for t, r in reward.items()}
         if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
             self._check_per_agent("reward", reward, feature_dim=False)
             self._check_output("terminated", terminated, (self.num_envs,), torch.bool)
@@ -223,6 +240,22 @@ class VecEnv:
         for team, r in reward.items():
             self.episode_return[team] = self.episode_return[team] + r
         return obs, reward, terminated, truncated, terminated | truncated
+
+    def _step_talking(self, actions: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Physics from the move part of each team's actions, then the messages onto the
+        channel; returns each agent's message cost ``(num_envs, N)``."""
+        world = self.world
+        forces, messages = [], []
+        for team, layout in self._team_actions.items():
+            moves, said = layout.split(actions[team], world.dtype)
+            n = len(self.teams[team])
+            forces.append(self._force(team, moves) if moves is not None else
+                          world.pos.new_zeros(self.num_envs, n, 2))
+            messages.append(said if said is not None else
+                            world.pos.new_zeros(self.num_envs, n, layout.channel.dim))
+        world.step(torch.cat(forces, dim=1))
+        assert world.channel is not None
+        return world.channel.send(torch.cat(messages, dim=1), world.agent_pos, self.generator)
 
     def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
         accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
@@ -284,6 +317,8 @@ class VecEnv:
         return info
 
     def _reset_envs(self, mask: torch.Tensor) -> None:
+        if self.channel is not None:
+            self.channel.clear(mask)
         self.scenario.reset_world(self.world, mask, self.generator)
         self.t = torch.where(mask, torch.zeros_like(self.t), self.t)
         for team, ret in self.episode_return.items():
@@ -299,10 +334,14 @@ class VecEnv:
         w = self.world
         scenario = {k: v.clone() for k, v in vars(self.scenario).items()
                     if isinstance(v, torch.Tensor)}
-        return {"pos": w.pos.clone(), "vel": w.vel.clone(), "active": w.active.clone(),
-                "t": self.t.clone(), "generator": self.generator.get_state(),
-                "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
-                "scenario": scenario}
+        state = {"pos": w.pos.clone(), "vel": w.vel.clone(), "active": w.active.clone(),
+                 "t": self.t.clone(), "generator": self.generator.get_state(),
+                 "episode_return": {k: v.clone() for k, v in self.episode_return.items()},
+                 "scenario": scenario}
+        if self.channel is not None:
+            state["channel"] = {"queue": self.channel.queue.clone(),
+                                "arrived": self.channel.arrived.clone()}
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what ``state_dict`` saved (same env id, arguments and ``num_envs``)."""
@@ -317,6 +356,9 @@ class VecEnv:
         self.episode_return = {k: v.to(dev) for k, v in state["episode_return"].items()}
         for k, v in state["scenario"].items():
             setattr(self.scenario, k, v.to(dev))
+        if self.channel is not None and "channel" in state:
+            self.channel.queue = state["channel"]["queue"].to(dev)
+            self.channel.arrived = state["channel"]["arrived"].to(dev)
 
     def agent_mask(self, team: str) -> torch.Tensor:
         """``(num_envs, N_team)``: agents active at this step (in their episode; in a

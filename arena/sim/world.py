@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from arena.sim.channel import Channel, ChannelConfig
+
 INF = float("inf")
 
 
@@ -50,6 +52,8 @@ class EntitySpec:
     movable: bool = False
     friction: float = 0.0
     """Static friction: net forces below this magnitude do not move the entity."""
+    silent: bool = False
+    """Agents: cannot send messages on the world's channel (MPE's ``silent``)."""
     color: tuple[float, float, float] = (0.5, 0.5, 0.5)
 
 
@@ -59,6 +63,9 @@ class WorldSpec:
 
     entities: list[EntitySpec]
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    channel: ChannelConfig | None = None
+    """A message channel between the agents (``arena.sim.channel``); ``None``: agents cannot
+    talk."""
 
 
 class World:
@@ -111,6 +118,12 @@ class World:
         self.dynamic_activity = False
         """Set by scenarios that deactivate entities (tagged agents); costs a few ops per step."""
 
+        self.channel: Channel | None = None
+        """The message channel, when the spec declares one with ``dim > 0``."""
+        if spec.channel is not None and spec.channel.dim > 0:
+            speaks = torch.tensor([not e.silent for e in ents[: self.num_agents]])
+            self.channel = Channel(spec.channel, num_envs, self.num_agents, speaks,
+                                   self.device, dtype)
         shape = (num_envs, self.num_entities, 2)
         self.pos = torch.zeros(shape, dtype=dtype, device=self.device)
         self.vel = torch.zeros(shape, dtype=dtype, device=self.device)
