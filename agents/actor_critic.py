@@ -10,6 +10,7 @@ import gymnasium
 import torch
 from torch import nn
 
+from agents.comm import TeamComm
 from agents.flow import FlowHead
 from agents.nets import (
     AttentionBackbone,
@@ -84,6 +85,8 @@ class Actor(TeamActor):
         self.memory_size = int(self.backbone.memory_size)
         self.discrete = isinstance(action_space, gymnasium.spaces.Discrete)
         out_dim = int(self.backbone.out_dim)
+        self.comm = (TeamComm(out_dim, num_agents, cfg.comm) if cfg.comm.kind != "none"
+                     else None)
         self.head = make_head(out_dim, action_space, cfg)
         self.masked = masked and self.discrete
         """Whether this actor plays with action masks (discrete actions only)."""
@@ -99,7 +102,11 @@ class Actor(TeamActor):
         (discrete actions: True where legal) restricts it to the legal actions."""
         if self.recurrent:
             raise TypeError("a recurrent actor needs its memory: call step() or sequence()")
-        return self.head(self.backbone(self._input(obs)), mask)
+        return self.head(self._talk(self.backbone(self._input(obs))), mask)
+
+    def _talk(self, h: torch.Tensor) -> torch.Tensor:
+        """The team's learned communication on features ``(..., N, F)`` (if configured)."""
+        return h if self.comm is None else self.comm(h)
 
     def step(self, obs: torch.Tensor, memory: torch.Tensor, starts: torch.Tensor,
              mask: torch.Tensor | None = None) -> tuple[ActionDist, torch.Tensor]:
@@ -123,7 +130,8 @@ class Actor(TeamActor):
         x = self._input(obs).transpose(1, 2).reshape(r * n, length, -1)
         first = starts.unsqueeze(1).expand(r, n, length).reshape(r * n, length)
         h, memory = self.backbone(x, memory.reshape(r * n, -1), first)
-        return h.reshape(r, n, length, -1).transpose(1, 2), memory.reshape(r, n, -1)
+        h = self._talk(h.reshape(r, n, length, -1).transpose(1, 2))
+        return h, memory.reshape(r, n, -1)
 
     def imitation_loss(self, obs: torch.Tensor, actions: torch.Tensor,
                        starts: torch.Tensor | None = None) -> torch.Tensor:

@@ -17,6 +17,7 @@ def register_builtin() -> None:
     from envs.navigation.fork import Fork
     from envs.navigation.hidden_goal import HiddenGoal
     from envs.navigation.navigation import Navigation
+    from envs.navigation.scouts import Scouts
 
     register("coordination/simple_spread-v0", SimpleSpread)
     register("attack_defense/simple_tag-v0", SimpleTag)
@@ -29,3 +30,4 @@ def register_builtin() -> None:
     register("games/tictactoe-v0", TicTacToe)
     register("coordination/speaker_listener-v0", SpeakerListener)
     register("coordination/reference-v0", Reference)
+    register("navigation/scouts-v0", Scouts)

@@ -99,7 +99,8 @@ def test_reset_groups_share_start_states(env_id: str) -> None:
     state = env.global_state()
     for team, x in obs.items():
         assert torch.equal(x[0], x[1]) and torch.equal(x[0], x[2]), team
-        assert not varied or not torch.equal(x[0], x[3]), team
+    # groups differ (one team's view alone may coincide: a speaker sees 1 of 3 colours)
+    assert not varied or not torch.equal(state[0], state[3])
     assert torch.equal(state[3], state[5])
     same = {t: a[:1].expand_as(a).contiguous() for t, a in env.sample_actions().items()}
     nxt, reward, *_ = env.step(same)

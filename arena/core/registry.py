@@ -7,6 +7,7 @@ directly. Entry points are loaded lazily, on the first lookup.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -34,8 +35,16 @@ class EnvSpec:
         return self.scenario_cls.config_cls
 
     def defaults(self) -> dict[str, Any]:
-        """The scenario's arguments and their defaults."""
-        return {f.name: getattr(self.config_cls(), f.name) for f in fields(self.config_cls)}
+        """The scenario's arguments and their defaults (nested configs as dicts)."""
+        cfg = self.config_cls()
+        return {f.name: _plain(getattr(cfg, f.name)) for f in fields(self.config_cls)}
+
+
+def _plain(value: Any) -> Any:
+    """A nested config dataclass as a dict (JSON and YAML listings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
 
 
 _REGISTRY: dict[str, EnvSpec] = {}

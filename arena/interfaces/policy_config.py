@@ -3,10 +3,36 @@ themselves are a plug-in's, e.g. ``agents``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BACKBONES = ("mlp", "attention", "ssm", "gru")
 RECURRENT_BACKBONES = ("ssm", "gru")
+COMM_KINDS = ("none", "tarmac", "graph")
+
+
+@dataclass
+class CommConfig:
+    """Learned communication inside the team's policy (``policy.comm``; ``agents/comm.py``):
+    messages between the agents of a team within a step, after the backbone."""
+
+    kind: str = "none"
+    """``none``, ``tarmac`` (attention over the others' messages) or ``graph`` (the same,
+    on a learned sparse communication graph)."""
+    dim: int = 32
+    """Width of messages, keys and queries."""
+    rounds: int = 1
+    """Rounds of message passing per step."""
+    edges: float = 0.5
+    """``graph``: the sparsity budget, the fraction of the other agents each agent listens
+    to (at least one)."""
+
+    def validate(self) -> None:
+        if self.kind not in COMM_KINDS:
+            raise ValueError(f"comm.kind must be one of {list(COMM_KINDS)}, got {self.kind!r}")
+        if self.dim < 1 or self.rounds < 1:
+            raise ValueError("comm.dim and comm.rounds must be >= 1")
+        if not 0.0 < self.edges <= 1.0:
+            raise ValueError(f"comm.edges must be in (0, 1], got {self.edges}")
 
 
 @dataclass
@@ -51,6 +77,8 @@ class PolicyConfig:
     """Flow head: upper bound of the learned noise std."""
     flow_coordinated: bool = False
     """Flow head: the velocity field attends across the team's agents (joint generation)."""
+    comm: CommConfig = field(default_factory=CommConfig)
+    """Learned communication between the team's agents (``kind: none`` by default)."""
     compile: bool = False
     """Run the actor's backbone and the critic through ``torch.compile`` (acting and update;
     the first iterations pay the compilation)."""
