@@ -38,11 +38,10 @@ class TeamComm(nn.Module):
     def __init__(self, width: int, num_agents: int, cfg: CommConfig) -> None:
         super().__init__()
         self.cfg, self.num_agents, d = cfg, num_agents, cfg.dim
-        self.rounds = nn.ModuleList(
-            nn.ModuleDict({"qkv": ortho_init(nn.Linear(width, 3 * d), gain=1.0),
-                           "out": ortho_init(nn.Linear(d, width), gain=0.5),
-                           "norm": nn.LayerNorm(width)})
-            for _ in range(cfg.rounds))
+        rounds = range(cfg.rounds)
+        self.norm = nn.ModuleList(nn.LayerNorm(width) for _ in rounds)
+        self.qkv = nn.ModuleList(ortho_init(nn.Linear(width, 3 * d), gain=1.0) for _ in rounds)
+        self.out = nn.ModuleList(ortho_init(nn.Linear(d, width), gain=0.5) for _ in rounds)
         self.edge_logits = nn.Parameter(0.01 * torch.randn(num_agents, num_agents)) \
             if cfg.kind == "graph" else None
         self.last_attention: torch.Tensor | None = None
@@ -74,12 +73,12 @@ class TeamComm(nn.Module):
             return h
         adj = self.adjacency(n)
         d = self.cfg.dim
-        for layer in self.rounds:
-            q, k, v = layer["qkv"](layer["norm"](h)).split(d, dim=-1)
+        for norm, qkv, out in zip(self.norm, self.qkv, self.out, strict=True):
+            q, k, v = qkv(norm(h)).split(d, dim=-1)
             scores = q @ k.transpose(-1, -2) / math.sqrt(d)  # (..., i, j)
             scores = scores - scores.detach().amax(-1, keepdim=True)
             weight = scores.exp() * adj  # a masked softmax that passes gradients to adj
             attn = weight / weight.sum(-1, keepdim=True).clamp_min(1e-12)
-            h = h + layer["out"](attn @ v)
+            h = h + out(attn @ v)
             self.last_attention = attn.detach()
         return h
