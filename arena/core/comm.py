@@ -49,6 +49,20 @@ class TeamActions:
         box_low[size - dim if self.speaks else size:] = 0.0  # messages in [0, 1], as MPE's
         return gymnasium.spaces.Box(box_low, np.ones(size, np.float32), (size,), np.float32)
 
+    def message_space(self) -> gymnasium.Space:
+        """The space of the message part alone (what a message injector chooses)."""
+        if not self.continuous:
+            return gymnasium.spaces.Discrete(self.channel.tokens)
+        return gymnasium.spaces.Box(0.0, 1.0, (self.channel.dim,), np.float32)
+
+    def with_message(self, actions: torch.Tensor, message: torch.Tensor) -> torch.Tensor:
+        """``actions`` of this team with their message part replaced by ``message`` (an
+        action of ``message_space``); the move part is kept."""
+        if self.continuous:
+            keep = actions[..., : self.move_dim] if self.moves else actions[..., :0]
+            return torch.cat([keep, message.to(actions.dtype)], dim=-1)
+        return actions % NUM_MOVES + NUM_MOVES * message if self.moves else message
+
     def split(self, actions: torch.Tensor, dtype: torch.dtype
               ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """``(moves, messages)`` of ``actions`` ``(B, n)`` or ``(B, n, k)``: moves in the

@@ -144,6 +144,11 @@ class VecEnv:
                              f"{sc.continuous_format!r})")
         return space
 
+    def team_actions(self, team: str) -> TeamActions | None:
+        """How ``team``'s actions split into a move and a message (``arena.core.comm``), or
+        ``None`` when the world has no channel."""
+        return self._team_actions.get(self._team(team))
+
     def observation_space(self, team: str) -> gymnasium.Space:
         """Observation space of one agent of ``team``."""
         return self._spaces[self._team(team)][0]

@@ -30,6 +30,7 @@ from arena.training import checkpoint
 from arena.training.attack import (
     THREATS,
     AttackPlay,
+    Injected,
     Perturbed,
     Saboteur,
     StateObserving,
@@ -37,13 +38,21 @@ from arena.training.attack import (
     draw_attacked,
     gradient_direction,
     random_direction,
+    random_message,
     trained_direction,
 )
 from arena.training.frozen import FrozenPolicy
-from arena.training.runs import load_policy, load_run_config, make_env, named_teams
+from arena.training.runs import (
+    load_policy,
+    load_run_config,
+    make_env,
+    message_layout,
+    named_teams,
+)
 
 ATTACKERS = {"takeover": ("trained", "random", "scripted"),
-             "perturb": ("trained", "random", "gradient")}
+             "perturb": ("trained", "random", "gradient"),
+             "message": ("trained", "random")}
 """The attackers an attack run is evaluated with, per ``attack.kind``."""
 
 
@@ -68,6 +77,7 @@ class AttackReport:
     def table(self) -> str:
         slots = "random slots" if self.agents_random else "fixed slots"
         threat = (f"takeover of {self.agents} agent(s)" if self.kind == "takeover" else
+                  f"messages of {self.agents} agent(s) injected" if self.kind == "message" else
                   f"observations of {self.agents} agent(s) perturbed, epsilon {self.epsilon:g}")
         lines = [f"{self.run} on {self.env_id}: {threat} of {self.team!r} ({slots}), "
                  f"{self.episodes} episodes; outcome: {self.outcome}",
@@ -197,6 +207,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
         victim_policy = None if spec.kind == "takeover" else load_victim()
         attacker = (_attacker(name, run, team, env, slots, spec.observe)
                     if victim_policy is None else
+                    _injection(name, run, env, victim_policy, seed)
+                    if spec.kind == "message" else
                     _perturbation(name, run, env, victim_policy, spec.epsilon, seed))
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
@@ -234,6 +246,19 @@ def _perturbation(name: str, run: str | Path, env: VecEnv, victim: FrozenPolicy,
     if victim.actor is None or not isinstance(victim.space, gymnasium.spaces.Discrete):
         return "the gradient-sign attack needs a victim network with discrete actions"
     return Perturbed(victim, gradient_direction(victim.actor), epsilon, "gradient sign")
+
+
+def _injection(name: str, run: str | Path, env: VecEnv, victim: FrozenPolicy, seed: int
+               ) -> Controller:
+    """The victim's moves with the messages of injector ``name`` (trained or random)."""
+    layout = message_layout(env, victim.team)
+    if name == "trained":
+        actor = load_policy(run, device=str(env.device)).actors[victim.team]
+        return Injected(victim, lambda obs: actor.decide(obs, True).env_actions, layout,
+                        "trained injection")
+    gen = torch.Generator(device=env.device)
+    gen.manual_seed(seed)
+    return Injected(victim, random_message(layout, gen), layout, "random messages")
 
 
 def _other_teams(run: str | Path, cfg: Any, env: VecEnv, device: str) -> PolicyFn | None:

@@ -2,8 +2,9 @@
 and owns ``k`` slots of the victim team; the victim run's frozen policy owns the others
 (``arena.interfaces.control``). ``takeover`` (partial control): the attacker acts for its
 slots. ``perturb``: the victim acts for them too, on observations the attacker perturbed within
-an L-inf ball. The attacker's reward is the negative of the honest agents' mean reward, and the
-env reports the honest agents' ``task_success``."""
+an L-inf ball. ``message``: the victim moves them, the attacker chooses their messages. The
+attacker's reward is the negative of the honest agents' mean reward, and the env reports the
+honest agents' ``task_success``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import torch
 
+from arena.core.comm import TeamActions
 from arena.core.scenario import ByTeam
 from arena.core.typed import ConfigError, to_dict
 from arena.core.vec_env import VecEnv
@@ -22,7 +24,7 @@ from arena.interfaces.policies import PolicyFn
 from arena.training import checkpoint
 from arena.training.frozen import FrozenPolicy
 from arena.training.run_config import AttackConfig, RunConfig, load_config
-from arena.training.runs import load_run_config, make_env
+from arena.training.runs import load_run_config, make_env, message_layout
 
 
 def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, team: str = "",
@@ -318,7 +320,73 @@ class Perturbed:
         return self.victim.act(env, obs + delta, rows, None, starts, action_mask)
 
 
-THREATS: dict[str, type[SlotAttack]] = {"takeover": Takeover, "perturb": Perturbation}
+class MessageInjection(SlotAttack):
+    """``message``: the attacker's decision for an attacked agent is the message it sends (its
+    learner acts in the team's message space, ``runs.learner_spec``); the victim's policy
+    still chooses that agent's move. Every agent stays honest."""
+
+    def __init__(self, cfg: AttackConfig, env: VecEnv, control: dict[str, TeamControl],
+                 device: torch.device, seed: int) -> None:
+        super().__init__(cfg, env, control, device, seed)
+        self.layout = message_layout(env, self.team)
+        if self.victim_policy.memory_size:
+            raise ConfigError(f"attack.kind message: the victim {cfg.victim} is recurrent; "
+                              "message injection supports feedforward victims")
+
+    @staticmethod
+    def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
+        return torch.ones_like(attacked)
+
+    def actions(self, team: str, obs: torch.Tensor, message: torch.Tensor,
+                starts: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Training: the victim's env actions with the attacker's messages (the collector
+        keeps them on the attacker's slots)."""
+        if team != self.team:
+            return message
+        own = self.victim_policy.act(self.env, obs, None, None, starts, mask)[0]
+        return self.layout.with_message(own, message)
+
+    def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
+                 deterministic: bool) -> Controller:
+        return Injected(victim, lambda obs: actor.decide(obs, deterministic).env_actions,
+                        message_layout(env, victim.team), "trained injection")
+
+
+class Injected:
+    """A slot controller: ``victim``'s moves with the messages ``say(obs)`` (an action of the
+    team's message space)."""
+
+    memory_size = 0
+
+    def __init__(self, victim: FrozenPolicy, say: Callable[[torch.Tensor], torch.Tensor],
+                 layout: TeamActions, name: str) -> None:
+        self.victim, self.say, self.layout, self.name = victim, say, layout, name
+        self.team = victim.team
+
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        own = self.victim.act(env, obs, rows, None, starts, action_mask)[0]
+        return self.layout.with_message(own, self.say(obs)), None
+
+
+def random_message(layout: TeamActions, generator: torch.Generator
+                   ) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Uniformly random messages (tokens, or floats in ``[0, 1]``) for observations
+    ``(B, N, D)``."""
+    def say(obs: torch.Tensor) -> torch.Tensor:
+        b, n = obs.shape[:2]
+        if not layout.continuous:
+            return torch.randint(0, layout.channel.tokens, (b, n), generator=generator,
+                                 device=obs.device)
+        return torch.rand(b, n, layout.channel.dim, generator=generator, device=obs.device)
+
+    return say
+
+
+THREATS: dict[str, type[SlotAttack]] = {"takeover": Takeover, "perturb": Perturbation,
+                                        "message": MessageInjection}
 """The threat model of each ``attack.kind``."""
 
 

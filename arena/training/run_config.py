@@ -178,7 +178,7 @@ class PretrainConfig:
             raise ValueError("steps, num_envs and batch_size must be >= 1, rollout_steps >= 0")
 
 
-ATTACK_KINDS = ("takeover", "perturb")
+ATTACK_KINDS = ("takeover", "perturb", "message")
 """Threat models from inside a team (``attack.kind``)."""
 
 
@@ -194,12 +194,15 @@ class AttackConfig:
     - ``perturb``: the attacker adds a perturbation of L-inf norm at most ``epsilon`` to the
       observations of ``agents`` of the agents (all of them stay honest). It observes their
       clean observations.
+    - ``message`` (message injection): in a scenario with a message channel, the attacker
+      chooses the messages that ``agents`` of the agents send; the victim's policy still
+      chooses their moves, and all of them stay honest. It observes their observations.
 
     The attacker's reward (``objective``) is the negative of the honest agents' mean reward, or
     1 at each episode end where the honest agents' task outcome fails."""
 
     kind: str = ""
-    """``takeover``, ``perturb``, or empty for no attack."""
+    """``takeover``, ``perturb``, ``message``, or empty for no attack."""
     team: str = ""
     """The victim team (default: the env's first team)."""
     agents: int = 1

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from arena.adapters.external import ExternalVecEnv, load_env_factory
+from arena.core.comm import TeamActions
 from arena.core.registry import make
 from arena.core.typed import ConfigError
 from arena.core.vec_env import VecEnv
@@ -66,8 +67,21 @@ def learner_spec(cfg: RunConfig, team: str, env: VecEnv) -> TeamSpec:
             return spec
         state_dim = int(env.state_space.shape[0])
         return dataclasses.replace(spec, obs_dim=spec.obs_dim + state_dim)
+    if cfg.attack.kind == "message":
+        return dataclasses.replace(spec, action_space=message_layout(env, team).message_space(),
+                                   action_masked=False)
     box = gymnasium.spaces.Box(-1.0, 1.0, (spec.obs_dim,), np.float32)
     return dataclasses.replace(spec, action_space=box, action_masked=False)
+
+
+def message_layout(env: VecEnv, team: str) -> TeamActions:
+    """The move/message layout of ``team``, which must speak on the env's channel (message
+    injection)."""
+    layout = env.team_actions(team) if hasattr(env, "team_actions") else None
+    if layout is None or not layout.speaks:
+        raise ConfigError(f"attack.kind message: team {team!r} of {env.env_id} sends no "
+                          "messages (the scenario has no channel, or the team is silent)")
+    return layout
 
 
 def build_learners(cfg: RunConfig, device: torch.device, env: VecEnv | None = None

@@ -1,0 +1,123 @@
+"""Message injection (``attack.kind: message``): the attacker chooses the messages of the
+attacked agents, the victim still moves them; evaluation, errors and exact resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import arena
+from arena.core.typed import ConfigError
+from arena.evaluation.attacks import evaluate_attack
+from arena.training.attack import Injected, MessageInjection, attack_config, random_message
+from arena.training.run_config import load_config
+from arena.training.trainer import Trainer
+
+REF = {"env.id": "coordination/reference-v0", "env.num_envs": 8, "rollout_steps": 10,
+       "log.progress": False, "log.tensorboard": False, "eval.episodes": 4, "eval.gif": False,
+       "policy.hidden_sizes": [16, 16], "algo.epochs": 1, "log.checkpoint_every": 1,
+       "total_steps": 8 * 10 * 2}
+
+
+@pytest.fixture(scope="module")
+def victim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("msg") / "victim"
+    Trainer(load_config(None, overrides={**REF, "log.run_dir": str(run)})).train()
+    return run
+
+
+class Constant:
+    """A victim that always plays one action."""
+
+    memory_size, name, team = 0, "constant", "agent"
+
+    def __init__(self, action: int) -> None:
+        self.action = action
+
+    def act(self, env: Any, obs: torch.Tensor, rows: Any, memory: Any, starts: torch.Tensor,
+            action_mask: Any = None) -> tuple[torch.Tensor, None]:
+        return torch.full(obs.shape[:2], self.action, dtype=torch.long), None
+
+
+def test_with_message_keeps_the_move_and_replaces_the_token() -> None:
+    env = arena.make("coordination/reference-v0", num_envs=2)
+    layout = env.team_actions("agent")
+    assert layout is not None
+    own = torch.tensor([[2 + 5 * 7, 4 + 5 * 1]])  # moves 2 and 4, tokens 7 and 1
+    assert layout.with_message(own, torch.tensor([[3, 0]])).tolist() == [[2 + 15, 4]]
+    cont = arena.make("coordination/reference-v0", num_envs=2, continuous_actions=True)
+    clayout = cont.team_actions("agent")
+    assert clayout is not None
+    own_c = torch.rand(1, 2, 15)
+    msg = torch.rand(1, 2, 10)
+    out = clayout.with_message(own_c, msg)
+    assert torch.equal(out[..., :5], own_c[..., :5]) and torch.equal(out[..., 5:], msg)
+    speaker = arena.make("coordination/speaker_listener-v0").team_actions("speaker")
+    assert speaker is not None
+    assert speaker.with_message(torch.tensor([[2]]), torch.tensor([[0]])).tolist() == [[0]]
+
+
+def test_injector_chooses_messages_only_on_its_slots(victim: Path, tmp_path: Path) -> None:
+    cfg = attack_config(victim, "message", agents=1, run_dir=str(tmp_path / "m"),
+                        overrides={"total_steps": 8 * 10 * 2})
+    t = Trainer(cfg)
+    assert isinstance(t.attack, MessageInjection)
+    assert t.learners["agent"].spec.action_space.n == 10  # type: ignore[attr-defined]
+    t.train(stop_after_iterations=1)
+    assert torch.equal(t.collector.rollouts["agent"].active[-1] > 0, t.attack.attacked)
+    assert bool(t.env.honest["agent"].all())  # the attacked agents still move honestly
+    t.attack.victim_policy = Constant(2 + 5 * 7)  # type: ignore[assignment]
+    obs = torch.zeros(8, 2, 21)
+    acts = t.attack.actions("agent", obs, torch.full((8, 2), 3), torch.zeros(8).bool(), None)
+    assert bool((acts == 2 + 5 * 3).all())  # the victim's move, the attacker's token
+
+
+def test_message_attack_report_has_trained_and_random_injection(victim: Path,
+                                                                tmp_path: Path) -> None:
+    cfg = attack_config(victim, "message", run_dir=str(tmp_path / "m"),
+                        overrides={"total_steps": 8 * 10 * 2})
+    Trainer(cfg).train()
+    report = evaluate_attack(tmp_path / "m", episodes=50)
+    assert report.kind == "message" and set(report.attackers) == {"trained", "random"}
+    for r in report.attackers.values():
+        assert r["asr"]["n"] == 50 and 0.0 <= r["asr"]["rate"] <= 1.0
+    assert "messages of 1 agent(s) injected" in report.table()
+
+
+def test_random_injection_sends_random_tokens() -> None:
+    env = arena.make("coordination/reference-v0", num_envs=400)
+    layout = env.team_actions("agent")
+    assert layout is not None
+    say = random_message(layout, torch.Generator().manual_seed(0))
+    injected = Injected(Constant(1 + 5 * 9), say, layout, "r")  # type: ignore[arg-type]
+    acts, _ = injected.act(env, torch.zeros(400, 2, 21), None, None, torch.zeros(400).bool())
+    assert bool((acts % 5 == 1).all())
+    tokens = acts // 5
+    assert set(tokens.flatten().tolist()) == set(range(10))
+
+
+def test_message_attack_needs_a_speaking_team(tmp_path: Path) -> None:
+    nav = {**REF, "env.id": "navigation/navigation-v0", "log.run_dir": str(tmp_path / "nav")}
+    Trainer(load_config(None, overrides=nav)).train()
+    with pytest.raises(ConfigError, match="sends no messages"):
+        Trainer(attack_config(tmp_path / "nav", "message", run_dir=str(tmp_path / "a")))
+
+
+def test_message_attack_run_resumes_exactly(victim: Path, tmp_path: Path) -> None:
+    def config(name: str) -> Any:
+        return attack_config(victim, "message", agents_random=True,
+                             run_dir=str(tmp_path / name), overrides={"total_steps": 8 * 10 * 4})
+
+    a = Trainer(config("a"))
+    a.train(stop_after_iterations=2)
+    a.save_checkpoint()
+    resumed = Trainer(config("a"), resume=True)
+    resumed.train()
+    b = Trainer(config("b"))
+    b.train()
+    for x, y in zip(resumed.learners["agent"].actor().parameters(),
+                    b.learners["agent"].actor().parameters(), strict=True):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
