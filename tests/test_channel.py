@@ -183,3 +183,23 @@ def test_channel_state_is_checkpointed() -> None:
     obs_b, *_ = env.step({"agent": torch.zeros(2, 2).long()})
     assert torch.equal(obs_a["agent"], obs_b["agent"])
     assert obs_a["agent"][0, 0, -10:].argmax().item() == 9  # delivered one step late
+
+
+def test_force_moves_and_messages_have_their_own_bounds() -> None:
+    from arena.core.actions import ActionError
+    from envs.navigation.scouts import Scouts, ScoutsConfig
+
+    class ForceScouts(Scouts):
+        continuous_format = "force"
+
+    env = arena.VecEnv(ForceScouts(ScoutsConfig(num_agents=2, continuous_actions=True)), 2)
+    space = env.action_space("agent")
+    assert space.shape == (2 + 4,)  # a force and a 4-float message
+    assert space.low.tolist() == [-1, -1, 0, 0, 0, 0]  # type: ignore[attr-defined]
+    env.reset(seed=0)
+    act = torch.zeros(2, 2, 6)
+    act[..., 0] = -0.5  # a move to -x is legal
+    env.step({"agent": act})
+    act[..., 3] = -0.5  # a negative message is not
+    with pytest.raises(ActionError, match="per-dimension bounds"):
+        env.step({"agent": act})

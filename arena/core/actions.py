@@ -71,10 +71,18 @@ def _checked_team(env: _Env, team: str, a: Any) -> torch.Tensor:
         raise ActionError(f"{where} is on {a.device}, the env is on {env.device}")
     if not a.dtype.is_floating_point:
         raise ActionError(f"{where} has dtype {a.dtype}; continuous actions are floats")
-    low, high = float(space.low.min()), float(space.high.max())
-    bad = ~((a >= low - 1e-6) & (a <= high + 1e-6))  # NaN fails both comparisons
+    low, high = space.low, space.high
+    if (low == low.min()).all() and (high == high.max()).all():
+        lo, hi = float(low.min()), float(high.max())
+        bad = ~((a >= lo - 1e-6) & (a <= hi + 1e-6))  # NaN fails both comparisons
+        bounds = f"[{lo}, {hi}]"
+    else:  # bounds per dimension (a move and a message)
+        lo_t = torch.as_tensor(low, device=a.device, dtype=a.dtype)
+        hi_t = torch.as_tensor(high, device=a.device, dtype=a.dtype)
+        bad = ~((a >= lo_t - 1e-6) & (a <= hi_t + 1e-6))
+        bounds = f"the per-dimension bounds of {space}"
     if bool(bad.any()):
-        raise ActionError(f"{where} has values outside [{low}, {high}] or NaN")
+        raise ActionError(f"{where} has values outside {bounds} or NaN")
     return a
 
 

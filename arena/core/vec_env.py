@@ -226,7 +226,7 @@ class VecEnv:
         that ``compile=True`` hands to ``torch.compile`` as one graph."""
         world, sc = self.world, self.scenario
         cost = None
-        if self._team_actions:
+        if self._team_actions:  # a world with a channel: moves and messages
             cost = self._step_talking(actions)
         elif sc.physics:
             world.step(torch.cat([self._force(t, actions[t]) for t in self.teams], dim=1))
@@ -234,8 +234,8 @@ class VecEnv:
             sc.apply_actions(world, actions)
         sc.post_step(world)
         obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
-        if cost is not None and self.world.spec.channel and self.world.spec.channel.cost > 0:
-            reward = {t: r - cost[:, self.world.team_slices[t]] for t, r in reward.items()}
+        if cost is not None and self.channel is not None and self.channel.config.cost > 0:
+            reward = {t: r - cost[:, world.team_slices[t]] for t, r in reward.items()}
         if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
             self._check_per_agent("reward", reward, feature_dim=False)
             self._check_output("terminated", terminated, (self.num_envs,), torch.bool)

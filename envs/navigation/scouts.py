@@ -11,12 +11,12 @@ other: what they learn of the goal comes through the message channel. With a lim
 | teams | ``agent``: ``agent_0 .. agent_{N-1}`` (scouts first); all move and speak |
 | actions | ``Discrete(5 * tokens)`` (move ``a % 5``, token ``a // 5``) or
   ``Box(0, 1, (5 + dim,))`` (MPE's format) |
-| observation | ``[self_vel(2), self_pos(2), landmark_rel_pos(2L), goal_one_hot(L) (zeros for
+| observation | ``[self_vel(2), self_pos(2), landmark_rel_pos(2L), goal_rel_pos(2) (zeros for
   the others), is_scout(1), messages((N - 1) * dim)]`` (the others' messages in agent order) |
 | state | agent positions and velocities, landmark positions, the goal (one-hot) |
 | episode | ``max_cycles`` steps (truncation), never terminated |
 
-**Reward** (shared): ``-mean_i |p_i - p_goal|``.
+**Reward**: ``-(1 - local_ratio) * mean_j |p_j - p_goal| - local_ratio * |p_i - p_goal|``.
 
 **Channel**: ``channel.dim = 0`` means ``num_landmarks`` tokens; range, drop, delay, noise,
 cost and silence as in ``arena.sim.channel``. ``channel: {drop_prob: 1.0}`` is the
@@ -55,6 +55,9 @@ class ScoutsConfig:
     """Agents that see the goal (the first ones)."""
     num_landmarks: int = 4
     """Candidate goals."""
+    local_ratio: float = 0.5
+    """Weight of an agent's own distance in its reward; the team mean gets ``1 - local_ratio``
+    (MPE's convention). Messages pay off only through the team mean."""
     goal_radius: float = 0.15
     """An agent within this distance of the goal has reached it."""
     max_cycles: int = 25
@@ -63,6 +66,9 @@ class ScoutsConfig:
     """``Box(0, 1)`` actions (moves and messages) instead of discrete ones."""
     channel: ChannelConfig = field(default_factory=ChannelConfig)
     """The message channel; ``dim = 0``: one token per landmark."""
+    talk: bool = True
+    """``False``: no channel at all (moves only, the message part of the observation is
+    zeros): the baseline of the channel's speed cost."""
 
     def validate(self) -> None:
         if not 1 <= self.num_scouts <= self.num_agents:
@@ -70,6 +76,8 @@ class ScoutsConfig:
                              f"{self.num_scouts} and {self.num_agents}")
         if self.num_agents < 2 or self.num_landmarks < 2:
             raise ValueError("need at least 2 agents and 2 landmarks")
+        if not 0.0 <= self.local_ratio <= 1.0:
+            raise ValueError(f"local_ratio must be in [0, 1], got {self.local_ratio}")
         if self.goal_radius <= 0 or self.max_cycles < 1:
             raise ValueError("goal_radius and max_cycles must be positive")
 
@@ -93,7 +101,8 @@ class Scouts(Scenario):
                              else (0.35, 0.35, 0.85)) for i in range(cfg.num_agents)]
         landmarks = [EntitySpec(f"landmark_{i}", "landmark", radius=0.05, collide=False,
                                 color=(0.25, 0.25, 0.25)) for i in range(cfg.num_landmarks)]
-        return WorldSpec(agents + landmarks, PhysicsConfig(integrator="mpe"), channel)
+        return WorldSpec(agents + landmarks, PhysicsConfig(integrator="mpe"),
+                         channel if cfg.talk else None)
 
     def init_state(self, world: World) -> None:
         cfg = self.config
@@ -112,19 +121,25 @@ class Scouts(Scenario):
 
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         cfg = self.config
-        return [("self", 1, 4), ("landmark", cfg.num_landmarks, 2),
-                ("goal", 1, cfg.num_landmarks + 1), ("message", cfg.num_agents - 1, self._dim())]
+        return [("self", 1, 4), ("landmark", cfg.num_landmarks, 2), ("goal", 1, 3),
+                ("message", cfg.num_agents - 1, self._dim())]
 
     def _goal_hot(self, world: World) -> torch.Tensor:
         return torch.nn.functional.one_hot(self.goal, self.config.num_landmarks).to(world.dtype)
 
+    def _inbox(self, world: World) -> torch.Tensor:
+        """``(B, N, N, dim)`` messages heard (zeros without a channel)."""
+        if world.channel is not None:
+            return world.channel.inbox
+        n = self.config.num_agents
+        return world.pos.new_zeros(world.num_envs, n, n, self._dim())
+
     def observation(self, world: World) -> ByTeam:
-        assert world.channel is not None
         pos, n = world.agent_pos, self.config.num_agents
         landmark_rel = relative(world.pos[:, self.landmarks], pos).flatten(2)
-        seen = self._goal_hot(world).unsqueeze(1) * self.scout.view(1, n, 1)
+        seen = (self._goal_pos(world) - pos) * self.scout.view(1, n, 1)
         flag = self.scout.view(1, n, 1).expand(world.num_envs, n, 1)
-        heard = others(world.channel.inbox, self.others)
+        heard = others(self._inbox(world), self.others)
         return {"agent": torch.cat([world.agent_vel, pos, landmark_rel, seen, flag, heard], -1)}
 
     def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
@@ -132,15 +147,19 @@ class Scouts(Scenario):
         return torch.cat([agents, world.pos[:, self.landmarks].flatten(1),
                           self._goal_hot(world)], -1)
 
+    def _goal_pos(self, world: World) -> torch.Tensor:
+        """The goal landmark's position, ``(B, 1, 2)``."""
+        return torch.gather(world.pos[:, self.landmarks], 1,
+                            self.goal.view(-1, 1, 1).expand(-1, 1, 2))
+
     def _goal_dist(self, world: World) -> torch.Tensor:
         """Each agent's distance to the goal, ``(B, N)``."""
-        goal = torch.gather(world.pos[:, self.landmarks], 1,
-                            self.goal.view(-1, 1, 1).expand(-1, 1, 2))
-        return (world.agent_pos - goal).norm(dim=-1)
+        return (world.agent_pos - self._goal_pos(world)).norm(dim=-1)
 
     def reward(self, world: World) -> ByTeam:
         dist = self._goal_dist(world)
-        return {"agent": -dist.mean(-1, keepdim=True).expand_as(dist)}
+        ratio = self.config.local_ratio
+        return {"agent": -(1.0 - ratio) * dist.mean(-1, keepdim=True) - ratio * dist}
 
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         dist = self._goal_dist(world)
@@ -157,8 +176,7 @@ class Scouts(Scenario):
         """The scripted agents' goal guess ``(B, N)`` and whether they have one ``(B, N)``:
         scouts know it; the others take the landmark heard most from scouts, else from
         anyone (relays)."""
-        assert world.channel is not None
-        inbox = world.channel.inbox[..., : self.config.num_landmarks]  # (B, i, j, L)
+        inbox = self._inbox(world)[..., : self.config.num_landmarks]  # (B, i, j, L)
         from_scouts = (inbox * self.scout.view(1, 1, -1, 1)).sum(2)
         votes = torch.where(from_scouts.sum(-1, keepdim=True) > 0, from_scouts, inbox.sum(2))
         known = (votes.sum(-1) > 0) | (self.scout > 0)
@@ -173,6 +191,8 @@ class Scouts(Scenario):
         move = self.direction_to_action(pd_direction(target - world.agent_pos,
                                                      world.agent_vel))
         silence = int(self.config.channel.silence)
+        if not self.config.talk:
+            return {"agent": move}
         if not self.continuous_actions:
             token = torch.where(known | (silence == 0), guess + silence, 0)
             return {"agent": move + NUM_MOVES * token}
