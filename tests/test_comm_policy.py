@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gymnasium
 import pytest
 import torch
@@ -10,6 +12,9 @@ from agents.actor_critic import Actor
 from agents.comm import TeamComm
 from arena.core.typed import ConfigError, build
 from arena.interfaces.policy_config import CommConfig, PolicyConfig
+from arena.training.run_config import load_config
+from arena.training.runs import load_policy
+from arena.training.trainer import Trainer
 
 LAYOUT = [("obs", 1, -1)]
 
@@ -91,3 +96,27 @@ def test_comm_config_errors_name_the_key() -> None:
         build(PolicyConfig, {"comm": {"kind": "commnet"}}, "run.yaml: policy")
     with pytest.raises(ConfigError, match="comm.edges"):
         build(PolicyConfig, {"comm": {"kind": "graph", "edges": 0.0}}, "run.yaml: policy")
+
+
+@pytest.mark.parametrize("backbone", ["mlp", "attention", "ssm", "gru"])
+@pytest.mark.parametrize("kind", ["tarmac", "graph"])
+def test_comm_trains_on_every_backbone(tmp_path: Path, backbone: str, kind: str) -> None:
+    """A tiny run per backbone: the comm module is in the actor, trains, and is saved and
+    restored with it."""
+    cfg = load_config(None, overrides={
+        "env.id": "navigation/scouts-v0", "env.num_envs": 8, "rollout_steps": 10,
+        "env.kwargs": {"num_agents": 3, "num_landmarks": 2}, "total_steps": 8 * 10 * 2,
+        "log.progress": False, "log.tensorboard": False, "eval.episodes": 4,
+        "eval.gif": False, "policy.backbone": backbone, "policy.embed_dim": 16,
+        "policy.num_heads": 2, "policy.hidden_sizes": [16, 16], "policy.comm.kind": kind,
+        "algo.epochs": 1, "log.run_dir": str(tmp_path / "run")})
+    trainer = Trainer(cfg)
+    actor = trainer.learners["agent"].actor()
+    assert isinstance(actor.comm, TeamComm)  # type: ignore[attr-defined]
+    before = [p.clone() for p in actor.comm.parameters()]  # type: ignore[attr-defined]
+    trainer.train()
+    after = list(actor.comm.parameters())  # type: ignore[attr-defined]
+    assert any(not torch.equal(a, b) for a, b in zip(after, before, strict=True))
+    loaded = load_policy(tmp_path / "run").actors["agent"]
+    for a, b in zip(loaded.comm.parameters(), after, strict=True):  # type: ignore[attr-defined]
+        assert torch.equal(a, b)
