@@ -234,29 +234,48 @@ class StateObserving:
                               action_mask)
 
 
-class Perturbation(SlotAttack):
-    """``perturb``: the attacker's decision for an attacked agent is a direction in
-    ``[-1, 1]^obs_dim`` (its learner's action space, ``runs.learner_spec``); the victim's policy
-    acts for that agent on its observation plus ``epsilon`` x that direction. Every agent stays
-    honest."""
+class VictimActs(SlotAttack):
+    """Threats in which the victim's policy still acts for the attacked agents, which stay
+    honest, and the attacker's decision changes what that policy sees or what the agent says.
+    The victim must be feedforward."""
+
+    threat = ""
+    """The threat's name in errors."""
 
     def __init__(self, cfg: AttackConfig, env: VecEnv, control: dict[str, TeamControl],
                  device: torch.device, seed: int) -> None:
         super().__init__(cfg, env, control, device, seed)
         if self.victim_policy.memory_size:
-            raise ConfigError(f"attack.kind perturb: the victim {cfg.victim} is recurrent; "
-                              "observation perturbation supports feedforward victims")
+            raise ConfigError(f"attack.kind {cfg.kind}: the victim {cfg.victim} is recurrent; "
+                              f"{self.threat} supports feedforward victims")
 
     @staticmethod
     def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
         return torch.ones_like(attacked)
 
-    def actions(self, team: str, obs: torch.Tensor, direction: torch.Tensor,
+    def actions(self, team: str, obs: torch.Tensor, decision: torch.Tensor,
                 starts: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        """Training: the victim's env actions on the perturbed observations (the collector
-        keeps them on the attacker's slots)."""
+        """Training (``Collector.action_fn``): the victim's env actions given the attacker's
+        decisions (the collector keeps them on the attacker's slots)."""
         if team != self.team:
-            return direction
+            return decision
+        return self._victim_actions(obs, decision, starts, mask)
+
+    def _victim_actions(self, obs: torch.Tensor, decision: torch.Tensor, starts: torch.Tensor,
+                        mask: torch.Tensor | None) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class Perturbation(VictimActs):
+    """``perturb``: the attacker's decision for an attacked agent is a direction in
+    ``[-1, 1]^obs_dim`` (its learner's action space, ``runs.learner_spec``); the victim's policy
+    acts for that agent on its observation plus ``epsilon`` x that direction. Every agent stays
+    honest."""
+
+    threat = "observation perturbation"
+
+    def _victim_actions(self, obs: torch.Tensor, direction: torch.Tensor, starts: torch.Tensor,
+                        mask: torch.Tensor | None) -> torch.Tensor:
         delta = perturbation(direction, self.cfg.epsilon) * self.attacked.unsqueeze(-1)
         return self.victim_policy.act(self.env, obs + delta, None, None, starts, mask)[0]
 
@@ -320,29 +339,20 @@ class Perturbed:
         return self.victim.act(env, obs + delta, rows, None, starts, action_mask)
 
 
-class MessageInjection(SlotAttack):
+class MessageInjection(VictimActs):
     """``message``: the attacker's decision for an attacked agent is the message it sends (its
     learner acts in the team's message space, ``runs.learner_spec``); the victim's policy
     still chooses that agent's move. Every agent stays honest."""
+
+    threat = "message injection"
 
     def __init__(self, cfg: AttackConfig, env: VecEnv, control: dict[str, TeamControl],
                  device: torch.device, seed: int) -> None:
         super().__init__(cfg, env, control, device, seed)
         self.layout = message_layout(env, self.team)
-        if self.victim_policy.memory_size:
-            raise ConfigError(f"attack.kind message: the victim {cfg.victim} is recurrent; "
-                              "message injection supports feedforward victims")
 
-    @staticmethod
-    def honest_slots(attacked: torch.Tensor) -> torch.Tensor:
-        return torch.ones_like(attacked)
-
-    def actions(self, team: str, obs: torch.Tensor, message: torch.Tensor,
-                starts: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        """Training: the victim's env actions with the attacker's messages (the collector
-        keeps them on the attacker's slots)."""
-        if team != self.team:
-            return message
+    def _victim_actions(self, obs: torch.Tensor, message: torch.Tensor, starts: torch.Tensor,
+                        mask: torch.Tensor | None) -> torch.Tensor:
         own = self.victim_policy.act(self.env, obs, None, None, starts, mask)[0]
         return self.layout.with_message(own, message)
 

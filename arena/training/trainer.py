@@ -21,7 +21,7 @@ from arena.interfaces.episodes import (
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
-from arena.training.attack import THREATS, MessageInjection, Perturbation, SlotAttack, Takeover
+from arena.training.attack import THREATS, SlotAttack, Takeover, VictimActs
 from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
@@ -98,7 +98,7 @@ class Trainer:
         attack = THREATS[cfg.attack.kind](cfg.attack, self.env, self.collector.control,
                                           self.device, seed)
         self.collector.reward_fn = attack.reward
-        if isinstance(attack, (Perturbation, MessageInjection)):
+        if isinstance(attack, VictimActs):
             self.collector.action_fn = attack.actions
         if isinstance(attack, Takeover) and cfg.attack.observe == "state":
             self.collector.obs_fn = attack.learner_obs
