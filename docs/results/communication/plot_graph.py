@@ -29,14 +29,17 @@ def main(run: str, out: str, scouts: int = 0) -> None:
         for j in range(n):  # sender
             if adj[i, j] > 0.5:
                 (x0, y0), (x1, y1) = xy[j], xy[i]
-                ax.annotate("", xy=(x1 * 0.85, y1 * 0.85), xytext=(x0 * 0.85, y0 * 0.85),
-                            arrowprops={"arrowstyle": "->", "lw": 1.5, "color": "0.3"})
+                color = "tab:orange" if j < scouts else "0.55"
+                ax.annotate("", xy=(x1 * 0.86, y1 * 0.86), xytext=(x0 * 0.86, y0 * 0.86),
+                            arrowprops={"arrowstyle": "-|>", "lw": 1.4, "color": color,
+                                        "connectionstyle": "arc3,rad=0.15"})
     for i, (x, y) in enumerate(xy):
         color = "tab:orange" if i < scouts else "tab:blue"
         ax.scatter([x], [y], s=600, c=color, zorder=3)
         ax.text(x, y, str(i), ha="center", va="center", color="white", zorder=4)
     ax.set_title(f"who listens to whom (arrow: sender -> receiver)\n"
-                 f"{int(adj.sum())} of {n * (n - 1)} edges; orange: scouts")
+                 f"{int(adj.round().sum())} of {n * (n - 1)} edges; orange: scouts "
+                 "and what they say")
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")
@@ -49,7 +52,7 @@ def main(run: str, out: str, scouts: int = 0) -> None:
     fig.colorbar(im, ax=bx, fraction=0.046)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
-    print(f"wrote {out}; adjacency (receiver rows):\n{adj.int().tolist()}")
+    print(f"wrote {out}; adjacency (receiver rows):\n{adj.round().int().tolist()}")
 
 
 if __name__ == "__main__":
