@@ -40,14 +40,15 @@ grep -E "communication/($(echo $TASKS | tr ' ' '|'))/" "$jobs" | while read -r c
   [ -f "$dir/eval.csv" ] || echo "rm -rf $dir && $cmd > /dev/null"
 done | xargs -P "${JOBS:-2}" -I{} bash -c "{}"
 rm -f "$jobs"
+# one report per method: a cut channel makes another task (other env arguments)
 for task in $TASKS; do
-  args=()
-  for v in nocomm channel tarmac graph; do
-    [ -d "$OUT/$task/$v" ] && args+=(--method "$v" "$OUT/$task/$v"/s*)
-  done
   team=agent
   [ "$task" = speaker_listener ] && team=listener
-  for metric in eval/success eval/sampled/success eval/return/$team eval/sampled/return/$team; do
-    $A report "${args[@]}" --metric "$metric" --json "$R/${task}_${metric//\//_}.json"
+  for v in nocomm channel tarmac graph; do
+    [ -d "$OUT/$task/$v" ] || continue
+    for metric in eval/success eval/sampled/success eval/return/$team eval/sampled/return/$team; do
+      $A report --method "$v" "$OUT/$task/$v"/s[0-9] --metric "$metric" \
+        --json "$R/${task}_${v}_${metric//\//_}.json"
+    done
   done
 done

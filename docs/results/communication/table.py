@@ -4,6 +4,7 @@ intervals. Usage: python table.py"""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -16,20 +17,35 @@ def cell(report: dict, method: str, digits: int) -> str:
     return f"{r['value']:.{digits}f} [{r['ci95_low']:.{digits}f}, {r['ci95_high']:.{digits}f}]"
 
 
+def per_seed(runs: list[str], column: str) -> str:
+    """The final evaluation of each run (its last ``eval.csv`` row)."""
+    values = []
+    for run in runs:
+        with open(Path(run) / "eval.csv") as f:
+            values.append(float(list(csv.DictReader(f))[-1][column]))
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
 def main() -> None:
     for task, team in TEAMS.items():
-        files = {"success": f"eval_success", "sampled success": "eval_sampled_success",
-                 "return": f"eval_return_{team}", "sampled return": f"eval_sampled_return_{team}"}
-        reports = {k: json.loads((HERE / f"{task}_{v}.json").read_text())
-                   for k, v in files.items() if (HERE / f"{task}_{v}.json").exists()}
-        if not reports:
-            continue
-        first = next(iter(reports.values()))
-        print(f"\n{task}\n| method | seeds | " + " | ".join(reports) + " |")
-        print("|---|---:|" + "---|" * len(reports))
-        for method, runs in first["methods"].items():
+        columns = {"success": "eval_success", "sampled success": "eval_sampled_success",
+                   "return": f"eval_return_{team}", "sampled return": f"eval_sampled_return_{team}"}
+        rows = []
+        for method in ("nocomm", "channel", "tarmac", "graph"):
+            paths = {k: HERE / f"{task}_{method}_{v}.json" for k, v in columns.items()}
+            if not all(p.exists() for p in paths.values()):
+                continue
+            reports = {k: json.loads(p.read_text()) for k, p in paths.items()}
+            seeds = len(reports["success"]["methods"][method])
             cells = [cell(r, method, 3 if "success" in k else 2) for k, r in reports.items()]
-            print(f"| {method} | {len(runs)} | " + " | ".join(cells) + " |")
+            runs = reports["success"]["methods"][method]
+            rows.append(f"| {method} | {seeds} | " + " | ".join(cells)
+                        + f" | {per_seed(runs, 'eval/success')} |")
+        if rows:
+            print(f"\n{task}\n| method | seeds | " + " | ".join(columns)
+                  + " | success per seed |")
+            print("|---|---:|" + "---|" * (len(columns) + 1))
+            print("\n".join(rows))
 
 
 if __name__ == "__main__":
