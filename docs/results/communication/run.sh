@@ -6,7 +6,8 @@
 # channel, learned by RL), tarmac and graph (policy.comm inside the team, env channel cut).
 # On reference, graph is left out: with 2 agents the only graph is the full one (= tarmac).
 # Usage: bash docs/results/communication/run.sh [seeds...]      (default 0 1 2)
-# TASKS (default "speaker_listener reference scouts") and JOBS (default 2) select and pace.
+# TASKS (default "speaker_listener reference scouts") and JOBS (default 2) select and pace;
+# REPORT_ONLY=1 skips training.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 SEEDS=${*:-0 1 2}
@@ -35,10 +36,11 @@ JOBS
 done
 # a run with its final evaluation (eval.csv) is kept: the script resumes where it stopped
 TASKS=${TASKS:-speaker_listener reference scouts}
-grep -E "communication/($(echo $TASKS | tr ' ' '|'))/" "$jobs" | while read -r cmd; do
+[ -n "${REPORT_ONLY:-}" ] && : > "$jobs"  # REPORT_ONLY=1: the reports of the runs there are
+{ grep -E "communication/($(echo $TASKS | tr ' ' '|'))/" "$jobs" | while read -r cmd; do
   dir=$(echo "$cmd" | sed 's/.*--run-dir \([^ ]*\).*/\1/')
   [ -f "$dir/eval.csv" ] || echo "rm -rf $dir && $cmd > /dev/null"
-done | xargs -P "${JOBS:-2}" -I{} bash -c "{}"
+done || true; } | xargs -r -P "${JOBS:-2}" -I{} bash -c "{}"
 rm -f "$jobs"
 # one report per method: a cut channel makes another task (other env arguments)
 for task in $TASKS; do
