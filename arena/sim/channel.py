@@ -20,6 +20,7 @@ zeros, with ``delivered`` false.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -58,6 +59,10 @@ class ChannelConfig:
             raise ValueError(f"channel.delay must be >= 0, got {self.delay}")
         if self.noise_std < 0 or self.cost < 0:
             raise ValueError("channel.noise_std and channel.cost must be >= 0")
+
+    def sized(self, default_dim: int) -> ChannelConfig:
+        """This config, with ``dim = default_dim`` if ``dim`` is 0 (a scenario's default)."""
+        return self if self.dim else dataclasses.replace(self, dim=default_dim)
 
     @property
     def tokens(self) -> int:

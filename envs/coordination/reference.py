@@ -32,7 +32,6 @@ Version history: v0: initial port of MPE2 ``simple_reference_v3``.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -75,10 +74,10 @@ class Reference(Scenario):
     config: ReferenceConfig
 
     def _dim(self) -> int:
-        return self.config.channel.dim or 10
+        return self.config.channel.sized(10).dim
 
     def make_world(self) -> WorldSpec:
-        channel = dataclasses.replace(self.config.channel, dim=self._dim())
+        channel = self.config.channel.sized(10)
         agents = [EntitySpec(f"agent_{i}", "agent", "agent", radius=0.05, collide=False,
                              movable=True, color=(0.25, 0.25, 0.25)) for i in range(2)]
         landmarks = [EntitySpec(f"landmark_{i}", "landmark", radius=0.05, collide=False,

@@ -30,7 +30,6 @@ Version history: v0: initial port of MPE2 ``simple_speaker_listener_v4``.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -69,9 +68,7 @@ class SpeakerListener(Scenario):
     config: SpeakerListenerConfig
 
     def make_world(self) -> WorldSpec:
-        channel = self.config.channel
-        if channel.dim == 0:
-            channel = dataclasses.replace(channel, dim=3)
+        channel = self.config.channel.sized(3)
         agents = [
             EntitySpec("speaker_0", "agent", "speaker", radius=0.075, collide=False,
                        movable=False, color=(0.25, 0.25, 0.25)),
@@ -103,7 +100,7 @@ class SpeakerListener(Scenario):
         return [("self", 1, 2), ("landmark", 3, 2), ("message", 1, self._dim())]
 
     def _dim(self) -> int:
-        return self.config.channel.dim or 3
+        return self.config.channel.sized(3).dim
 
     def observation(self, world: World) -> ByTeam:
         assert world.channel is not None

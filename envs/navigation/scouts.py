@@ -34,7 +34,6 @@ Version history: v0: initial version.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -91,11 +90,11 @@ class Scouts(Scenario):
     config: ScoutsConfig
 
     def _dim(self) -> int:
-        return self.config.channel.dim or self.config.num_landmarks
+        return self.config.channel.sized(self.config.num_landmarks).dim
 
     def make_world(self) -> WorldSpec:
         cfg = self.config
-        channel = dataclasses.replace(cfg.channel, dim=self._dim())
+        channel = cfg.channel.sized(cfg.num_landmarks)
         agents = [EntitySpec(f"agent_{i}", "agent", "agent", radius=0.05, collide=False,
                              movable=True, color=(0.85, 0.55, 0.15) if i < cfg.num_scouts
                              else (0.35, 0.35, 0.85)) for i in range(cfg.num_agents)]
