@@ -40,6 +40,13 @@ def gather_pairs(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     return torch.gather(values, 2, index.unsqueeze(-1).expand(*index.shape, d))
 
 
+def pick(points: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``points[b, index[b, k]]``: the chosen points ``(B, k, d)`` of ``points`` ``(B, m, d)``
+    for ``index`` ``(B, k)`` (e.g. each agent's goal landmark)."""
+    d = points.shape[-1]
+    return torch.gather(points, 1, index.unsqueeze(-1).expand(*index.shape, d))
+
+
 def nearest(dist: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``k`` smallest entries of ``dist`` ``(B, n, m)`` along the last axis, closest first:
     ``(values, indices)``, each ``(B, n, k)``."""

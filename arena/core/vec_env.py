@@ -234,7 +234,7 @@ class VecEnv:
             sc.apply_actions(world, actions)
         sc.post_step(world)
         obs, reward, terminated = sc.observation(world), sc.reward(world), sc.terminated(world)
-        if cost is not None and self.channel is not None and self.channel.config.cost > 0:
+        if cost is not None:
             reward = {t: r - cost[:, world.team_slices[t]] for t, r in reward.items()}
         if not self._outputs_checked:  # once: a plug-in's shapes, named before they break
             self._check_per_agent("reward", reward, feature_dim=False)
@@ -246,9 +246,10 @@ class VecEnv:
             self.episode_return[team] = self.episode_return[team] + r
         return obs, reward, terminated, truncated, terminated | truncated
 
-    def _step_talking(self, actions: dict[str, torch.Tensor]) -> torch.Tensor:
+    def _step_talking(self, actions: dict[str, torch.Tensor]) -> torch.Tensor | None:
         """Physics from the move part of each team's actions, then the messages onto the
-        channel; returns each agent's message cost ``(num_envs, N)``."""
+        channel; returns each agent's message cost ``(num_envs, N)``, or ``None`` when
+        messages are free."""
         world = self.world
         forces, messages = [], []
         for team, layout in self._team_actions.items():
@@ -260,7 +261,8 @@ class VecEnv:
                             world.pos.new_zeros(self.num_envs, n, layout.channel.dim))
         world.step(torch.cat(forces, dim=1))
         assert world.channel is not None
-        return world.channel.send(torch.cat(messages, dim=1), world.agent_pos, self.generator)
+        cost = world.channel.send(torch.cat(messages, dim=1), world.agent_pos, self.generator)
+        return cost if world.channel.config.cost > 0 else None
 
     def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
         accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)

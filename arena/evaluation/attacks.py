@@ -39,7 +39,7 @@ from arena.training.attack import (
     gradient_direction,
     random_direction,
     random_message,
-    trained_direction,
+    trained_decision,
 )
 from arena.training.frozen import FrozenPolicy
 from arena.training.runs import (
@@ -238,7 +238,7 @@ def _perturbation(name: str, run: str | Path, env: VecEnv, victim: FrozenPolicy,
     """The victim on observations perturbed by attacker ``name``, or why it is unavailable."""
     if name == "trained":
         actor = load_policy(run, device=str(env.device)).actors[victim.team]
-        return Perturbed(victim, trained_direction(actor), epsilon, "trained perturbation")
+        return Perturbed(victim, trained_decision(actor), epsilon, "trained perturbation")
     if name == "random":
         gen = torch.Generator(device=env.device)
         gen.manual_seed(seed)
@@ -254,8 +254,7 @@ def _injection(name: str, run: str | Path, env: VecEnv, victim: FrozenPolicy, se
     layout = message_layout(env, victim.team)
     if name == "trained":
         actor = load_policy(run, device=str(env.device)).actors[victim.team]
-        return Injected(victim, lambda obs: actor.decide(obs, True).env_actions, layout,
-                        "trained injection")
+        return Injected(victim, trained_decision(actor), layout, "trained injection")
     gen = torch.Generator(device=env.device)
     gen.manual_seed(seed)
     return Injected(victim, random_message(layout, gen), layout, "random messages")

@@ -108,8 +108,8 @@ class Channel:
         """
         cfg = self.config
         messages = messages * self.speaks.view(1, -1, 1)
-        emitted = messages.abs().sum(-1) > 0  # (B, N) senders with something to say
-        ok = self._not_self & emitted.unsqueeze(1)  # (B, i, j)
+        volume = messages.abs().sum(-1)  # (B, N): |m|_1, zero for senders that say nothing
+        ok = self._not_self & (volume > 0).unsqueeze(1)  # (B, i, j)
         if cfg.range != INF:
             dist = (pos.unsqueeze(2) - pos.unsqueeze(1)).norm(dim=-1)
             ok = ok & (dist <= cfg.range)
@@ -124,7 +124,7 @@ class Channel:
         sent = sent * ok.unsqueeze(-1)
         self.queue = torch.cat([self.queue[:, 1:], sent.unsqueeze(1)], dim=1)
         self.arrived = torch.cat([self.arrived[:, 1:], ok.unsqueeze(1)], dim=1)
-        return cfg.cost * messages.abs().sum(-1)
+        return cfg.cost * volume
 
     def clear(self, mask: torch.Tensor) -> None:
         """Empty the channel of the envs where ``mask`` ``(num_envs,)`` is true (episode

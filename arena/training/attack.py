@@ -281,7 +281,7 @@ class Perturbation(VictimActs):
 
     def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
                  deterministic: bool) -> Controller:
-        return Perturbed(victim, trained_direction(actor, deterministic), self.cfg.epsilon,
+        return Perturbed(victim, trained_decision(actor, deterministic), self.cfg.epsilon,
                          "trained perturbation")
 
 
@@ -295,8 +295,9 @@ Direction = Callable[[torch.Tensor], torch.Tensor]
 """Observations ``(B, N, D)`` to perturbation directions in ``[-1, 1]`` of the same shape."""
 
 
-def trained_direction(actor: TeamActor, deterministic: bool = True) -> Direction:
-    """The trained attacker's directions (its actor's decision on the clean observations)."""
+def trained_decision(actor: TeamActor, deterministic: bool = True) -> Direction:
+    """The trained attacker's decisions on the clean observations: perturbation directions,
+    or the messages of a message injector."""
     return lambda obs: actor.decide(obs, deterministic).env_actions
 
 
@@ -358,7 +359,7 @@ class MessageInjection(VictimActs):
 
     def attacker(self, env: VecEnv, actor: TeamActor, victim: FrozenPolicy,
                  deterministic: bool) -> Controller:
-        return Injected(victim, lambda obs: actor.decide(obs, deterministic).env_actions,
+        return Injected(victim, trained_decision(actor, deterministic),
                         message_layout(env, victim.team), "trained injection")
 
 

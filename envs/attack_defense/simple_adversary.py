@@ -41,6 +41,7 @@ from envs.common import (
     others_index,
     others_relative,
     pd_direction,
+    pick,
     relative,
 )
 
@@ -98,7 +99,7 @@ class SimpleAdversary(Scenario):
     def goal_pos(self, world: World) -> torch.Tensor:
         """Position of each env's goal landmark, shape ``(B, 2)``."""
         landmarks = world.pos[:, self.landmarks]
-        return torch.gather(landmarks, 1, self.goal.view(-1, 1, 1).expand(-1, 1, 2))[:, 0]
+        return pick(landmarks, self.goal.view(-1, 1))[:, 0]
 
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         n = self.config.N
@@ -140,9 +141,9 @@ class SimpleAdversary(Scenario):
         is_closest = torch.nn.functional.one_hot(closest, self.config.N).bool().unsqueeze(-1)
         dist = torch.where(goal_col & ~is_closest, torch.full_like(dist, 1e6), dist)
         dist = torch.where(goal_col & is_closest, torch.full_like(dist, -1.0), dist)
-        target = torch.gather(landmarks, 1, greedy_assignment(dist).unsqueeze(-1).expand(-1, -1, 2))
+        target = pick(landmarks, greedy_assignment(dist))
         centroid = good_pos.mean(1, keepdim=True)
         guess = (landmarks - centroid).norm(dim=-1).argmin(-1)
-        adv_target = torch.gather(landmarks, 1, guess.view(-1, 1, 1).expand(-1, 1, 2))
+        adv_target = pick(landmarks, guess.view(-1, 1))
         return {"adversary": pd_direction(adv_target - pos[:, self.adv], vel[:, self.adv]),
                 "agent": pd_direction(target - good_pos, vel[:, self.good])}

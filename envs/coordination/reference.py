@@ -39,7 +39,7 @@ import torch
 from arena.core.scenario import NUM_MOVES, ByTeam, Scenario
 from arena.sim.channel import ChannelConfig
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import pd_direction, relative
+from envs.common import pd_direction, pick, relative
 
 LANDMARK_COLORS = ((0.75, 0.25, 0.25), (0.25, 0.75, 0.25), (0.25, 0.25, 0.75))
 SUCCESS_RADIUS = 0.1
@@ -109,7 +109,7 @@ class Reference(Scenario):
 
     def _own_terms(self, world: World) -> torch.Tensor:
         """``|p_other - p_goal_i|`` for each agent ``i``, ``(B, 2)``."""
-        seen = torch.gather(world.pos[:, 2:5], 1, self.goal.unsqueeze(-1).expand(-1, -1, 2))
+        seen = pick(world.pos[:, 2:5], self.goal)
         return (world.agent_pos.flip(1) - seen).norm(dim=-1)
 
     def reward(self, world: World) -> ByTeam:
@@ -130,7 +130,7 @@ class Reference(Scenario):
     def scripted(self, world: World) -> ByTeam:
         assert world.channel is not None
         heard = world.channel.inbox[:, [0, 1], [1, 0], :3].argmax(-1)  # (B, 2)
-        target = torch.gather(world.pos[:, 2:5], 1, heard.unsqueeze(-1).expand(-1, -1, 2))
+        target = pick(world.pos[:, 2:5], heard)
         direction = pd_direction(target - world.agent_pos, world.agent_vel)
         move = self.direction_to_action(direction)
         token = self.goal + int(self.config.channel.silence)

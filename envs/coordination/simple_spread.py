@@ -40,6 +40,7 @@ from envs.common import (
     others_index,
     others_relative,
     pd_direction,
+    pick,
     relative,
 )
 
@@ -151,5 +152,5 @@ class SimpleSpread(Scenario):
         pos = world.agent_pos
         targets = world.pos[:, self.landmarks]
         assign = greedy_assignment(relative(targets, pos).norm(dim=-1))  # (B, N)
-        goal = torch.gather(targets, 1, assign.unsqueeze(-1).expand(-1, -1, 2))
+        goal = pick(targets, assign)
         return {"agent": pd_direction(goal - pos, world.agent_vel)}

@@ -37,7 +37,7 @@ import torch
 from arena.core.scenario import ByTeam, Scenario
 from arena.sim.channel import ChannelConfig
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import pd_direction, relative
+from envs.common import pd_direction, pick, relative
 
 LANDMARK_COLORS = ((0.65, 0.15, 0.15), (0.15, 0.65, 0.15), (0.15, 0.15, 0.65))
 SUCCESS_RADIUS = 0.1
@@ -91,8 +91,7 @@ class SpeakerListener(Scenario):
 
     def _goal_pos(self, world: World) -> torch.Tensor:
         """The goal landmark's position, ``(B, 2)``."""
-        landmarks = world.pos[:, 2:5]
-        return torch.gather(landmarks, 1, self.goal.view(-1, 1, 1).expand(-1, 1, 2)).squeeze(1)
+        return pick(world.pos[:, 2:5], self.goal.view(-1, 1))[:, 0]
 
     def obs_layout(self, team: str) -> list[tuple[str, int, int]]:
         if team == "speaker":
@@ -130,7 +129,7 @@ class SpeakerListener(Scenario):
         dim = self._dim()
         heard = world.channel.inbox[:, 1, 0]  # (B, dim)
         said = heard[:, :3].argmax(-1)
-        target = torch.gather(world.pos[:, 2:5], 1, said.view(-1, 1, 1).expand(-1, 1, 2))
+        target = pick(world.pos[:, 2:5], said.view(-1, 1))
         move = self.direction_to_action(pd_direction(target - world.agent_pos[:, 1:2],
                                                      world.agent_vel[:, 1:2]))
         if self.continuous_actions:

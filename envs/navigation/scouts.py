@@ -41,7 +41,7 @@ import torch
 from arena.core.scenario import NUM_MOVES, ByTeam, Scenario
 from arena.sim.channel import ChannelConfig, others
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import others_index, pd_direction, relative
+from envs.common import others_index, pd_direction, pick, relative
 
 
 @dataclass
@@ -148,8 +148,7 @@ class Scouts(Scenario):
 
     def _goal_pos(self, world: World) -> torch.Tensor:
         """The goal landmark's position, ``(B, 1, 2)``."""
-        return torch.gather(world.pos[:, self.landmarks], 1,
-                            self.goal.view(-1, 1, 1).expand(-1, 1, 2))
+        return pick(world.pos[:, self.landmarks], self.goal.view(-1, 1))
 
     def _goal_dist(self, world: World) -> torch.Tensor:
         """Each agent's distance to the goal, ``(B, N)``."""
@@ -184,8 +183,7 @@ class Scouts(Scenario):
 
     def scripted(self, world: World) -> ByTeam:
         guess, known = self._belief(world)
-        target = torch.gather(world.pos[:, self.landmarks], 1,
-                              guess.unsqueeze(-1).expand(-1, -1, 2))
+        target = pick(world.pos[:, self.landmarks], guess)
         target = target * known.unsqueeze(-1)  # no news: wait at the centre
         move = self.direction_to_action(pd_direction(target - world.agent_pos,
                                                      world.agent_vel))
