@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from agents.policy_gradient import ClippedPolicyLearner, RolloutRows
+from agents.policy_gradient import ClippedPolicyLearner, RolloutRows, Rows
 from agents.ppo_math import (
     episode_returns,
     group_relative,
@@ -117,7 +117,7 @@ class GRPOLearner(ClippedPolicyLearner):
                                         .std(1, unbiased=False).mean())
         return out
 
-    def _losses(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _losses(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         cfg = self.cfg
         mask = flat.active[idx]
         dist = self._dist(flat, idx)

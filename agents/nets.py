@@ -8,6 +8,7 @@ just another batch axis, so parameters are shared within a team.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -24,13 +25,60 @@ def ortho_init(layer: nn.Linear, gain: float = math.sqrt(2)) -> nn.Linear:
     return layer
 
 
-def mlp(sizes: list[int], activation: str) -> nn.Sequential:
+class _LinearTanh(torch.autograd.Function):
+    """``tanh(x W^T + b)`` with one pass over the output after the matmul.
+
+    ``tanh(z) = 2 sigmoid(2 z) - 1``: the factor 2 is folded into the matmul (``addmm``'s
+    ``alpha`` and ``beta``), and the sigmoid and the affine map run in place. On CPU, torch's
+    ``tanh`` kernel costs about six times its ``sigmoid``; this makes a tanh MLP's forward and
+    backward about a fifth cheaper. The result equals ``torch.tanh`` to float rounding (a few
+    1e-8 absolute), and the backward uses the saved output, as autograd's tanh does."""
+
+    @staticmethod
+    def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, x.shape[-1])
+        y = torch.addmm(bias, flat, weight.t(), beta=2, alpha=2).sigmoid_().mul_(2).sub_(1)
+        return y.reshape(*x.shape[:-1], weight.shape[0])
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        x, weight, _ = inputs
+        ctx.save_for_backward(x, weight, output)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor
+                 ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
+        x, weight, y = ctx.saved_tensors
+        gz = torch.ops.aten.tanh_backward(grad, y).reshape(-1, weight.shape[0])
+        gx = (gz @ weight).reshape(x.shape) if ctx.needs_input_grad[0] else None
+        return gx, gz.t() @ x.reshape(-1, x.shape[-1]), gz.sum(0)
+
+
+class MLP(nn.Sequential):
+    """Linear layers with ``activation`` after each (``tanh`` or ``relu``). The modules are
+    ``[Linear, Tanh, Linear, Tanh, ...]`` as in ``nn.Sequential``, so parameter names are the
+    usual ones; with ``tanh`` each pair runs as one fused :class:`_LinearTanh`."""
+
+    def __init__(self, sizes: list[int], activation: str) -> None:
+        act = nn.Tanh if activation == "tanh" else nn.ReLU
+        layers: list[nn.Module] = []
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+            layers += [ortho_init(nn.Linear(a, b)), act()]
+        super().__init__(*layers)
+        self.fused = activation == "tanh"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.fused:
+            return super().forward(x)
+        for layer in list(self)[::2]:
+            assert isinstance(layer, nn.Linear)
+            x = _LinearTanh.apply(x, layer.weight, layer.bias)
+        return x
+
+
+def mlp(sizes: list[int], activation: str) -> MLP:
     """Linear layers with ``activation`` after each."""
-    act = nn.Tanh if activation == "tanh" else nn.ReLU
-    layers: list[nn.Module] = []
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [ortho_init(nn.Linear(a, b)), act()]
-    return nn.Sequential(*layers)
+    return MLP(sizes, activation)
 
 
 class MLPBackbone(nn.Module):
@@ -120,7 +168,7 @@ class CategoricalHead(nn.Module):
         logits = self.logits(h)
         if mask is not None:
             logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
-        return Categorical(logits=logits)
+        return Categorical(logits=logits, validate_args=False)
 
     @staticmethod
     def mode(dist: Categorical) -> torch.Tensor:

@@ -17,6 +17,9 @@ from arena.interfaces.rollout import TeamRollout
 from arena.interfaces.spec import LearnerCapabilities, TeamSpec
 from arena.training import distributed
 
+Rows = torch.Tensor | slice
+"""Rows of a rollout: gathered by index, or a contiguous slice (a view)."""
+
 
 class ClippedPolicyLearner:
     """Base of the learners of this package. ``cfg`` is the algorithm's config; it has at
@@ -58,7 +61,7 @@ class ClippedPolicyLearner:
     def update(self, rollout: TeamRollout, progress: float) -> dict[str, float]:
         raise NotImplementedError
 
-    def _losses(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _losses(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         """``{"loss": ..., <terms to log>}`` as masked means over the rows ``idx``."""
         raise NotImplementedError
 
@@ -71,19 +74,27 @@ class ClippedPolicyLearner:
         (``progress``: the fraction of the run done, for learning-rate annealing)."""
         cfg = self.cfg
         self._anneal(progress)
-        stats: dict[str, list[float]] = {}
+        stats: dict[str, list[torch.Tensor]] = {}
         for _ in range(cfg.epochs):
-            for idx in torch.randperm(flat.size, device=self.device).chunk(cfg.num_minibatches):
-                step = self._minibatch_step(flat, idx)
-                for k, v in step.items():
+            for idx in self._minibatches(flat.size):
+                for k, v in self._minibatch_step(flat, idx).items():
                     stats.setdefault(k, []).append(v)
-            if cfg.target_kl and stats["approx_kl"][-1] > cfg.target_kl:
+            if cfg.target_kl and float(stats["approx_kl"][-1]) > cfg.target_kl:
                 break
-        out = {k: sum(v) / len(v) for k, v in stats.items()}
+        means = torch.stack([torch.stack(v).mean() for v in stats.values()]).tolist()
+        out = dict(zip(stats, means, strict=True))  # one host synchronization per update
         out["lr"] = self.actor_opt.param_groups[0]["lr"]
         return out
 
-    def _minibatch_step(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, float]:
+    def _minibatches(self, size: int) -> list[torch.Tensor] | list[slice]:
+        """The rows of each minibatch of one epoch: a random split, or, with one minibatch,
+        all rows in order (the same gradient, summed in another order), so that the chunks
+        are views of the rollout instead of gathered copies."""
+        if self.cfg.num_minibatches == 1:
+            return [slice(0, size)]
+        return list(torch.randperm(size, device=self.device).chunk(self.cfg.num_minibatches))
+
+    def _minibatch_step(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of
         ``chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
         means weighted by its share of active entries), so activations stay in cache. Under
@@ -94,7 +105,7 @@ class ClippedPolicyLearner:
         for opt, _ in self.optimizers:
             opt.zero_grad(set_to_none=True)
         sums: dict[str, torch.Tensor] = {}
-        for part in idx.split(max(1, cfg.chunk_size // flat.steps_per_row)):
+        for part in _chunks(idx, max(1, cfg.chunk_size // flat.steps_per_row)):
             weight = flat.active[part].sum() / total
             terms = self._losses(flat, part)
             (terms.pop("loss") * weight).backward()
@@ -104,16 +115,16 @@ class ClippedPolicyLearner:
             distributed.all_reduce_grads(self.params)
             reduced = distributed.all_reduce_sum(torch.stack(list(sums.values())))
             sums = dict(zip(sums, reduced, strict=True))
-        if not all(torch.isfinite(v) for v in sums.values()):
+        if not bool(torch.isfinite(torch.stack(list(sums.values()))).all()):
             values = ", ".join(f"{k} {v.item():.4g}" for k, v in sums.items())
             raise FloatingPointError(f"team {self.spec.team!r}: non-finite loss ({values}); "
                                      "parameters left unchanged")
         grad_norm = nn.utils.clip_grad_norm_(self.params, cfg.max_grad_norm)
         for opt, _ in self.optimizers:
             opt.step()
-        return {**{k: v.item() for k, v in sums.items()}, "grad_norm": grad_norm.item()}
+        return {**sums, "grad_norm": grad_norm}
 
-    def _dist(self, flat: RolloutRows, idx: torch.Tensor) -> ActionDist:
+    def _dist(self, flat: RolloutRows, idx: Rows) -> ActionDist:
         """The current policy's distribution over the rows ``idx``."""
         mask = flat.action_mask[idx] if flat.action_mask is not None else None
         if flat.memory is not None and flat.starts is not None:
@@ -135,6 +146,14 @@ class ClippedPolicyLearner:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._actor.load_state_dict(state["actor"])
         self.actor_opt.load_state_dict(state["actor_opt"])
+
+
+def _chunks(idx: Rows, rows: int) -> list[torch.Tensor] | list[slice]:
+    """``idx`` cut into pieces of at most ``rows`` rows (slices stay slices: views)."""
+    if isinstance(idx, torch.Tensor):
+        return list(idx.split(rows))
+    start, stop = idx.start or 0, idx.stop
+    return [slice(i, min(i + rows, stop)) for i in range(start, stop, rows)]
 
 
 class RolloutRows:

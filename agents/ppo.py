@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from agents.actor_critic import Critic
-from agents.policy_gradient import ClippedPolicyLearner, RolloutRows
+from agents.policy_gradient import ClippedPolicyLearner, RolloutRows, Rows
 from agents.ppo_math import (
     RunningNorm,
     gae,
@@ -149,7 +149,7 @@ class PPOLearner(ClippedPolicyLearner):
         out["explained_variance"] = _explained_variance(ro.values, returns, ro.active)
         return out
 
-    def _losses(self, flat: RolloutRows, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _losses(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         """Masked means over the rows ``idx``: surrogate, value loss, entropy, KL, clipping."""
         cfg = self.cfg
         obs, mask = flat.obs[idx], flat.active[idx]

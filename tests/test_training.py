@@ -3,6 +3,7 @@ a short learning check."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,50 @@ def test_chunked_update_equals_whole_minibatch(tmp_path: Path) -> None:
     (a, stats_a), (b, stats_b) = params
     assert torch.allclose(a, b, atol=1e-5)
     assert abs(stats_a["agent/policy_loss"] - stats_b["agent/policy_loss"]) < 1e-5
+
+
+def test_fused_tanh_layers_equal_linear_then_tanh() -> None:
+    """The MLP's fused Linear+tanh (tanh as 2 sigmoid(2z) - 1) against nn.Linear + torch.tanh:
+    outputs and every gradient, input included, with leading batch axes."""
+    from agents.nets import mlp
+
+    torch.manual_seed(0)
+    net = mlp([7, 32, 16], "tanh").double()
+    x = (3 * torch.randn(5, 3, 7, dtype=torch.float64)).requires_grad_()
+    reference = torch.nn.Sequential(*[m if isinstance(m, torch.nn.Linear) else torch.nn.Tanh()
+                                      for m in net])  # the same parameters, unfused
+    out, ref = net(x), reference(x)
+    assert net.fused and out.shape == (5, 3, 16)
+    assert torch.allclose(out, ref, atol=1e-12)
+    weights = torch.randn_like(ref)
+    grads = torch.autograd.grad((out * weights).sum(), [x, *net.parameters()])
+    ref_grads = torch.autograd.grad((ref * weights).sum(), [x, *net.parameters()])
+    for g, r in zip(grads, ref_grads, strict=True):
+        assert torch.allclose(g, r, atol=1e-12)
+    assert list(dict(net.named_parameters())) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_one_minibatch_in_order_has_the_gradient_of_a_shuffled_one(tmp_path: Path) -> None:
+    """With one minibatch the rows are taken in order, as views; the step's gradient is the
+    one of the same rows in a random order, to float tolerance."""
+    from arena.interfaces.episodes import EpisodeTracker
+
+    trainer = Trainer(tiny(tmp_path, **{"algo.chunk_size": 16, "algo.num_minibatches": 1}))
+    trainer.collector.collect(EpisodeTracker())
+    learner = trainer.learners["agent"]
+    ro = trainer.collector.rollouts["agent"]
+    zeros = torch.zeros_like(ro.rewards)
+    rows = learner._rows(ro, torch.randn_like(ro.rewards), zeros, zeros)
+    assert learner._minibatches(rows.size) == [slice(0, rows.size)]
+    grads = []
+    for idx in (slice(0, rows.size), torch.randperm(rows.size)):
+        saved = copy.deepcopy(learner.state_dict())
+        learner._minibatch_step(rows, idx)  # steps the optimizers: compare the gradients
+        grads.append(torch.cat([p.grad.flatten() for p in learner.params
+                                if p.grad is not None]))
+        learner.load_state_dict(saved)
+    assert torch.allclose(grads[0], grads[1], atol=1e-6)
+    assert not torch.equal(grads[0], torch.zeros_like(grads[0]))
 
 
 def test_resume_equals_uninterrupted_run(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             "env.id": "coordination/simple_spread-v0", "env.num_envs": num_envs,
             "env.kwargs": {"N": 3}, "device": device, "rollout_steps": ROLLOUT,
             "policy.hidden_sizes": [64, 64], "policy.activation": "tanh",
+            "policy.feature_norm": False,
             "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
             "algo.epochs": epochs, "algo.num_minibatches": 1, "algo.critic_input": critic_input,
             "log.run_dir": tmp, "log.progress": False, "log.tensorboard": False})
