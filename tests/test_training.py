@@ -365,3 +365,18 @@ def test_eval_reports_sampled_beside_greedy_reproducibly(tmp_path: Path) -> None
     assert sampled.rows == greedy.sampled and not sampled.sampled
     assert greedy.rows["return/agent"] != greedy.sampled["return/agent"]
     assert "sampled" in greedy.table().splitlines()[1]
+
+
+def test_progress_bar_fills_against_the_binding_budget() -> None:
+    from arena.training.progress import budget_fraction, postfix
+
+    # 1M of 10M steps after 270 s of a 540 s limit: the clock binds, half the budget is used
+    assert budget_fraction(1_000_000, 270.0, 10_000_000, 540.0) == (0.5, "time")
+    # 8M of 10M steps after 270 s: the steps bind (0.8 > 0.5)
+    assert budget_fraction(8_000_000, 270.0, 10_000_000, 540.0) == (0.8, "steps")
+    assert budget_fraction(2_500_000, 10.0, 10_000_000, 0.0) == (0.25, "steps")  # no limit
+    assert budget_fraction(12_000_000, 10.0, 10_000_000, 0.0) == (1.0, "steps")
+    shown = postfix(1_000_000, 270.0, 10_000_000, 540.0, "time",
+                    {"time/steps_per_s": 3703.7, "episode/return_agent": -12.345})
+    assert shown == {"time": "4:30/9:00", "steps": "1,000,000", "steps/s": "3,704",
+                     "agent": "-12.35"}

@@ -27,6 +27,7 @@ from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
 from arena.training.logger import Logger
 from arena.training.pretrain import pretrain
+from arena.training.progress import progress_bar
 from arena.training.robust import RobustTraining
 from arena.training.run_config import RunConfig, save_config
 from arena.training.runs import build_learner, check_teams, make_env, named_teams
@@ -160,7 +161,8 @@ class Trainer:
         cfg, main = self.cfg, self.worker.is_main
         logger = self._open_logger() if main else None
         steps_per_iter = cfg.rollout_steps * self.env.num_envs * self.worker.world_size
-        bar = _progress(cfg, self.env_steps) if main else None
+        bar = progress_bar(cfg.log.progress and main, cfg.name, cfg.total_steps,
+                           cfg.time_limit)
         done_iters = 0
         if cfg.pretrain.source and self.iteration == 0:
             self._pretrain(logger)
@@ -188,8 +190,7 @@ class Trainer:
                     "time/elapsed_s": self.elapsed}
             self._periodic(logger, last)
             if bar is not None:
-                bar.update(steps_per_iter)
-                bar.set_postfix(_postfix(last, self._time_left()), refresh=False)
+                bar.update(self.env_steps, self.elapsed, last)
         if bar is not None:
             bar.close()
         self.save_checkpoint()
@@ -228,15 +229,6 @@ class Trainer:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         save_config(self.cfg, self.run_dir / "config.yaml")
         return Logger(self.run_dir, self.cfg.log.tensorboard, start_step=self.env_steps)
-
-    def _time_left(self) -> float | None:
-        """Seconds left of ``time_limit`` when it ends the run before ``total_steps`` would."""
-        if not self.cfg.time_limit:
-            return None
-        left = max(0.0, self.cfg.time_limit - self.elapsed)
-        rate = self.env_steps / max(self.elapsed, 1e-9)
-        by_steps = (self.cfg.total_steps - self.env_steps) / max(rate, 1e-9)
-        return left if left < by_steps else None
 
     def _periodic(self, logger: Logger | None, stats: dict[str, float]) -> None:
         cfg = self.cfg
@@ -393,22 +385,3 @@ def tensors_of(tree: Any) -> list[torch.Tensor]:
     if isinstance(tree, (list, tuple)):
         return [t for v in tree for t in tensors_of(v)]
     return []
-
-
-def _progress(cfg: RunConfig, initial: int) -> Any:
-    if not cfg.log.progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=cfg.total_steps, initial=initial, unit="step", unit_scale=True,
-                desc=cfg.name, dynamic_ncols=True)
-
-
-def _postfix(stats: dict[str, float], time_left: float | None) -> dict[str, str]:
-    out = {"steps/s": f"{stats.get('time/steps_per_s', 0):,.0f}"}
-    if time_left is not None:  # the wall-clock budget ends the run before total_steps
-        out["time left"] = f"{int(time_left) // 60}:{int(time_left) % 60:02d}"
-    for k, v in stats.items():
-        if k.startswith("episode/return_"):
-            out[k.removeprefix("episode/return_")] = f"{v:.2f}"
-    return out
