@@ -24,7 +24,7 @@ Rows = torch.Tensor | slice
 class ClippedPolicyLearner:
     """Base of the learners of this package. ``cfg`` is the algorithm's config; it has at
     least ``lr``, ``lr_anneal``, ``gamma``, ``epochs``, ``num_minibatches``, ``max_grad_norm``,
-    ``target_kl``, ``chunk_size`` and ``seq_len``."""
+    ``target_kl``, ``chunk_size``, ``compile`` and ``seq_len``."""
 
     def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: Any,
                  device: torch.device, uses_state: bool = False, group_size: int = 0,
@@ -44,6 +44,8 @@ class ClippedPolicyLearner:
         """Each optimizer with its initial learning rate (annealed together)."""
         self.params = list(self._actor.parameters())
         """Every trained parameter, in a fixed order (gradient clipping, all-reduce)."""
+        if cfg.compile:  # the bound method, so the subclass's losses
+            self._losses = torch.compile(self._losses)  # type: ignore[method-assign]
 
     def actor(self) -> Actor:
         return self._actor

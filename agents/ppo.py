@@ -78,6 +78,10 @@ class PPOConfig:
     states, added to the PPO loss (DAgger-style: the scripted policy labels the states the
     learner visits, as in DAPG / AlphaStar's supervised regularizer); 0 turns it off."""
 
+    compile: bool = False
+    """``torch.compile`` each chunk's forward and loss (AOTAutograd compiles the backward with
+    it): on 2 CPU cores about 25 s of compiling at the first update, then an update about a
+    third faster (docs/benchmarks.md). The gradient equals the eager one to float rounding."""
     seq_len: int = 0
     """Recurrent policies (``ssm``, ``gru``): length of the training sequences the rollout is
     cut into, each starting from the memory stored when it was collected (0: the whole

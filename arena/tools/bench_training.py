@@ -3,9 +3,10 @@ with BenchMARL's MAPPO on VMAS's ``simple_spread`` side by side at matched hyper
 Run through ``arena bench --training``.
 
 Matched: 3 agents, 25-step episodes, ``num_envs`` envs x 25 steps per iteration, 10 epochs over
-the whole batch as one minibatch, MLP 64x64 tanh for actor and critic, discrete actions, no
-evaluation or logging inside the timed iterations. The first iteration (allocation, warm-up) is
-not timed.
+the whole batch as one minibatch, MLP 64x64 tanh for actor and critic with no input
+normalization (BenchMARL's MLP has none), discrete actions, no evaluation or logging inside the
+timed iterations. Arena runs eager and with its compiled update (``algo.compile``). The first
+iteration (allocation, warm-up, compiling) is not timed.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ LR = 7e-4
 
 
 def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
-                         epochs: int = EPOCHS, critic_input: str = "agent_state") -> BenchResult:
+                         epochs: int = EPOCHS, critic_input: str = "agent_state",
+                         compiled: bool = False) -> BenchResult:
     """Arena's Trainer: collect ``num_envs x 25`` steps, then ``epochs`` full-batch epochs.
-    ``critic_input="state"`` is the per-env critic (BenchMARL's architecture)."""
+    ``critic_input="state"`` is the per-env critic (BenchMARL's architecture); ``compiled``
+    compiles the update's loss (``algo.compile``; the compiling happens in the untimed first
+    iteration)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,7 +43,8 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             "policy.feature_norm": False,
             "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
             "algo.epochs": epochs, "algo.num_minibatches": 1, "algo.critic_input": critic_input,
-            "log.run_dir": tmp, "log.progress": False, "log.tensorboard": False})
+            "algo.compile": compiled, "log.run_dir": tmp, "log.progress": False,
+            "log.tensorboard": False})
         trainer = Trainer(cfg)
         times = []
         for _ in range(iterations + 1):
@@ -51,7 +56,8 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             times.append(time.perf_counter() - start)
     rate = num_envs * ROLLOUT * iterations / sum(times[1:])
     critic = "per-env critic" if critic_input == "state" else "per-agent critic"
-    return BenchResult(f"arena MAPPO ({epochs} epochs, {critic})", num_envs, rate)
+    mode = ", compiled" if compiled else ""
+    return BenchResult(f"arena MAPPO ({epochs} epochs, {critic}{mode})", num_envs, rate)
 
 
 def benchmarl_available() -> bool:
@@ -67,8 +73,10 @@ def run_training_bench(num_envs: list[int], iterations: int, peers: bool,
                          "torch==2.13.0 (torch pinned, so that torchrl keeps this build)")
     results = []
     for n in num_envs:
-        results.append(bench_arena_training(n, iterations, device))
-        results.append(bench_arena_training(n, iterations, device, critic_input="state"))
+        for compiled in (False, True):
+            for critic in ("agent_state", "state"):
+                results.append(bench_arena_training(n, iterations, device, critic_input=critic,
+                                                    compiled=compiled))
         if peers:
             from arena.tools.benchmarl_peer import bench_benchmarl_training
 
