@@ -5,10 +5,11 @@
 # is read from each run's sampled training return (progress.csv, mean over the last 5 logged
 # iterations), the one curve both trainers log.
 # Usage: bash docs/results/seeds/sb3_time_to_threshold.sh [python] [grpo run dir]
+# (run `make train` first, alone on the machine: its run is the GRPO curve)
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 PY=${1:-.venv/bin/python}
-GRPO=${2:-runs/seeds/ss_grpo_s0}
+GRPO=${2:-runs/default}   # make train's run, trained with nothing else running
 RUN=runs/seeds/sb3_ppo_666s
 [ -f $RUN/sb3_model.zip ] || $PY -m arena train configs/baselines/simple_spread_sb3_ppo.yaml \
   --run-dir $RUN time_limit=666 log.progress=false | tail -n 4
@@ -30,5 +31,7 @@ for run in sys.argv[1:]:
                 "final_s": float(last["time/elapsed_s"]), "final_steps": int(float(last["env_steps"])),
                 "final_return_5": sum(float(r[key]) for r in rows[-5:]) / 5}
     print(run, out[run])
-json.dump(out, open("docs/results/seeds/time_to_threshold.json", "w"), indent=2)
+labels = ["grpo_default_recipe", "sb3_ppo"]
+json.dump(dict(zip(labels, out.values())), open("docs/results/seeds/time_to_threshold.json", "w"),
+          indent=2)
 PY
