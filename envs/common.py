@@ -8,13 +8,15 @@ from collections.abc import Callable
 
 import torch
 
+from arena.sim.pairs import pairwise_delta, picked_delta
+
 UniformFn = Callable[[float, float, tuple[int, ...]], torch.Tensor]
 """``uniform(low, high, shape)`` on the world's device, dtype and generator."""
 
 
 def relative(targets: torch.Tensor, origins: torch.Tensor) -> torch.Tensor:
     """``targets[b, j] - origins[b, i]`` for all pairs, shape ``(B, n_origins, n_targets, 2)``."""
-    return targets.unsqueeze(1) - origins.unsqueeze(2)
+    return pairwise_delta(targets, origins)
 
 
 def others_index(n: int, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -26,11 +28,8 @@ def others_index(n: int, device: torch.device | str = "cpu") -> torch.Tensor:
 
 def others_relative(values: torch.Tensor, others: torch.Tensor) -> torch.Tensor:
     """``values[b, j] - values[b, i]`` for each ``j`` in row ``i`` of ``others`` (an
-    ``others_index`` table): shape ``(B, n, n - 1, d)``. ``index_select`` is much cheaper than
-    advanced indexing for small batches."""
-    b, n, d = values.shape
-    picked = values.index_select(1, others.flatten()).view(b, n, others.shape[1], d)
-    return picked - values.unsqueeze(2)
+    ``others_index`` table): shape ``(B, n, n - 1, d)``."""
+    return picked_delta(values, others)
 
 
 def gather_pairs(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:

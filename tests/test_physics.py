@@ -91,3 +91,19 @@ def test_static_friction_threshold() -> None:
     w.step(torch.tensor([[[1.9, 0.0], [2.5, 0.0]]], dtype=torch.float64))
     assert w.vel[0, 0].abs().max().item() == 0.0  # below the threshold: stays put
     assert w.vel[0, 1, 0].item() == pytest.approx(0.5 * 0.1)  # (2.5 - 2.0) * dt / m
+
+
+def test_env_last_pair_helpers_equal_the_broadcast_forms() -> None:
+    """arena.sim.pairs computes with the env axis innermost; the values are those of the
+    plain (B, n, m, d) broadcasts: differences exactly, distances to float rounding."""
+    from arena.sim.pairs import pairwise_delta, pairwise_distance, picked_delta
+
+    torch.manual_seed(0)
+    a, b = torch.randn(7, 3, 2), torch.randn(7, 4, 2)
+    assert torch.equal(pairwise_delta(b, a), b.unsqueeze(1) - a.unsqueeze(2))
+    ref = (a.unsqueeze(2) - b.unsqueeze(1)).norm(dim=-1)
+    assert pairwise_distance(a, b).shape == (7, 3, 4)
+    assert torch.allclose(pairwise_distance(a, b), ref, atol=1e-6)
+    index = torch.tensor([[1, 2], [0, 2], [0, 1]])
+    expected = a[:, index] - a.unsqueeze(2)  # (7, 3, 2, 2)
+    assert torch.equal(picked_delta(a, index), expected)

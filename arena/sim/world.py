@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import torch
 
 from arena.sim.channel import Channel, ChannelConfig
+from arena.sim.pairs import env_last, pairwise_distance
 
 INF = float("inf")
 
@@ -160,16 +161,16 @@ class World:
         if self.pair_mask is None:
             return
         cols = self.colliders
-        pos = self.pos[:, cols]
-        delta = pos.unsqueeze(2) - pos.unsqueeze(1)  # (B, C, C, 2): p_i - p_j
-        dist = delta.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+        pos = env_last(self.pos[:, cols])  # (C, 2, B): envs innermost (arena.sim.pairs)
+        delta = pos.unsqueeze(1) - pos.unsqueeze(0)  # (C, C, 2, B): p_i - p_j
+        dist = (delta * delta).sum(2, keepdim=True).sqrt().clamp_min(1e-12)
         k = self.physics.contact_margin
-        penetration = torch.nn.functional.softplus((self.pair_dist_min - dist) / k)
-        weight = self.pair_gain * penetration / dist
+        dist_min, gain = self.pair_dist_min.unsqueeze(-1), self.pair_gain.unsqueeze(-1)
+        weight = gain * torch.nn.functional.softplus((dist_min - dist) / k) / dist
         if self.dynamic_activity:
-            act = self.active[:, cols]
-            weight = weight * (act.unsqueeze(2) & act.unsqueeze(1)).unsqueeze(-1)
-        force[:, cols] += (delta * weight).sum(2)
+            act = self.active[:, cols].t()  # (C, B)
+            weight = weight * (act.unsqueeze(1) & act.unsqueeze(0)).unsqueeze(2)
+        force[:, cols] += (delta * weight).sum(1).permute(2, 0, 1)
 
     def step(self, agent_force: torch.Tensor) -> None:
         """Advance one step given the agents' action forces, shape ``(num_envs, num_agents, 2)``."""
@@ -229,8 +230,7 @@ class World:
 
     def distances(self, a: slice | torch.Tensor, b: slice | torch.Tensor) -> torch.Tensor:
         """Pairwise distances between entity sets, shape ``(num_envs, |a|, |b|)``."""
-        pa, pb = self.pos[:, a], self.pos[:, b]
-        return (pa.unsqueeze(2) - pb.unsqueeze(1)).norm(dim=-1)
+        return pairwise_distance(self.pos[:, a], self.pos[:, b])
 
 
 def _team_slices(agents: list[EntitySpec]) -> dict[str, slice]:

@@ -116,11 +116,10 @@ class SimpleSpread(Scenario):
 
     def _collisions(self, world: World) -> torch.Tensor:
         """Number of other agents overlapping each agent, shape ``(B, N)``."""
-        pos = world.agent_pos
-        dist = (pos.unsqueeze(2) - pos.unsqueeze(1)).norm(dim=-1)
-        overlap = dist < 2 * 0.15
+        agents = slice(0, self.config.N)
+        overlap = world.distances(agents, agents) < 2 * 0.15
         overlap.diagonal(dim1=1, dim2=2).fill_(False)
-        return overlap.sum(-1).to(pos.dtype)
+        return overlap.sum(-1).to(world.dtype)
 
     def _landmark_min_dist(self, world: World) -> torch.Tensor:
         """Distance from each landmark to its closest agent, shape ``(B, L)``."""
