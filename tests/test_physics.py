@@ -96,14 +96,18 @@ def test_static_friction_threshold() -> None:
 def test_env_last_pair_helpers_equal_the_broadcast_forms() -> None:
     """arena.sim.pairs computes with the env axis innermost; the values are those of the
     plain (B, n, m, d) broadcasts: differences exactly, distances to float rounding."""
-    from arena.sim.pairs import pairwise_delta, pairwise_distance, picked_delta
+    from arena.sim.pairs import ENV_LAST_MIN, pairwise_delta, pairwise_distance, picked_delta
 
     torch.manual_seed(0)
-    a, b = torch.randn(7, 3, 2), torch.randn(7, 4, 2)
-    assert torch.equal(pairwise_delta(b, a), b.unsqueeze(1) - a.unsqueeze(2))
-    ref = (a.unsqueeze(2) - b.unsqueeze(1)).norm(dim=-1)
-    assert pairwise_distance(a, b).shape == (7, 3, 4)
-    assert torch.allclose(pairwise_distance(a, b), ref, atol=1e-6)
     index = torch.tensor([[1, 2], [0, 2], [0, 1]])
-    expected = a[:, index] - a.unsqueeze(2)  # (7, 3, 2, 2)
-    assert torch.equal(picked_delta(a, index), expected)
+    for envs in (7, ENV_LAST_MIN + 1):  # the plain path and the env-last path
+        a, b = torch.randn(envs, 3, 2), torch.randn(envs, 4, 2)
+        assert torch.equal(pairwise_delta(b, a), b.unsqueeze(1) - a.unsqueeze(2))
+        ref = (a.unsqueeze(2) - b.unsqueeze(1)).norm(dim=-1)
+        assert pairwise_distance(a, b).shape == (envs, 3, 4)
+        assert torch.allclose(pairwise_distance(a, b), ref, atol=1e-6)
+        expected = a[:, index] - a.unsqueeze(2)  # (envs, 3, 2, 2)
+        assert torch.equal(picked_delta(a, index), expected)
+    # both paths give the same distances, bit for bit, for the same points
+    big = torch.randn(ENV_LAST_MIN, 3, 2)
+    assert torch.equal(pairwise_distance(big, big)[:5], pairwise_distance(big[:5], big[:5]))

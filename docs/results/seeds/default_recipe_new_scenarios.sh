@@ -36,3 +36,4 @@ one rendezvous coordination/rendezvous-v0 '{num_agents: 5}' docs/tutorial/rendez
   num_agents=5
 one transport coordination/transport-v0 '{num_agents: 4, num_packages: 1, agents_needed: 2}' \
   configs/coordination/transport_mappo.yaml "num_agents=4 num_packages=1 agents_needed=2"
+$PY -m pip uninstall -y -q arena-rendezvous   # leave the venv as it was
