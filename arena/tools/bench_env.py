@@ -37,14 +37,16 @@ def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int,
 
 
 def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = False,
-                check_actions: bool = False, backend: str = "torch") -> BenchResult:
-    """Arena's batched env, random actions sampled on the device every step."""
+                check_actions: bool = False, backend: str = "torch",
+                continuous: bool = False) -> BenchResult:
+    """Arena's batched env, random actions sampled on the device every step (force vectors
+    with ``continuous``)."""
     from arena.core.registry import make
 
     if compile:  # a fresh compile cache per size: sizes must not eat the recompile limit
         torch._dynamo.reset()
     env = make(ENV_ID, num_envs=num_envs, device=device, compile=compile,
-               check_actions=check_actions, backend=backend)
+               check_actions=check_actions, backend=backend, continuous_actions=continuous)
     env.reset(seed=0)
 
     def step() -> None:
@@ -91,17 +93,25 @@ def bench_mpe2(steps: int) -> BenchResult:
     return _bench_parallel(simple_spread_v3.parallel_env, "mpe2 ParallelEnv", steps)
 
 
-def bench_vmas(num_envs: int, steps: int) -> BenchResult:
-    """VMAS's ``simple_spread`` (3 agents, discrete actions), reset when its episodes end."""
+def bench_vmas(num_envs: int, steps: int, continuous: bool = False) -> BenchResult:
+    """VMAS's ``simple_spread`` (3 agents, discrete or continuous actions), reset when its
+    episodes end."""
     import vmas
 
     env = vmas.make_env("simple_spread", num_envs=num_envs, device="cpu",
-                        continuous_actions=False, max_steps=25, seed=0)
+                        continuous_actions=continuous, max_steps=25, seed=0)
     env.reset()
-    n_actions = int(env.action_space[0].n)
+    space = env.action_space[0]
+
+    def random_actions() -> list[torch.Tensor]:
+        if not continuous:
+            return [torch.randint(0, int(space.n), (num_envs, 1)) for _ in env.agents]
+        low = torch.as_tensor(space.low, dtype=torch.float32)
+        high = torch.as_tensor(space.high, dtype=torch.float32)
+        return [low + (high - low) * torch.rand(num_envs, *space.shape) for _ in env.agents]
 
     def step() -> None:
-        acts = [torch.randint(0, n_actions, (num_envs, 1)) for _ in env.agents]
+        acts = random_actions()
         _, _, done, _ = env.step(acts)
         if bool(done.any()):
             env.reset()
@@ -174,21 +184,25 @@ PYMUNK_MAX_ENVS = 4096
 
 
 def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
-        device: str = "cpu", pymunk: bool = False) -> list[BenchResult]:
-    """All measurements of one ``arena bench`` call."""
+        device: str = "cpu", pymunk: bool = False, continuous: bool = False
+        ) -> list[BenchResult]:
+    """All measurements of one ``arena bench`` call (``continuous``: force actions, and no
+    single-env PettingZoo rows, which play discrete actions)."""
     have = peers_available() if peers else {}
-    results = [bench_parallel_arena(steps * 20)]
-    if have.get("mpe2"):
+    results = [] if continuous else [bench_parallel_arena(steps * 20)]
+    if have.get("mpe2") and not continuous:
         results.append(bench_mpe2(steps * 20))
     for n in num_envs_list:
         per_size_steps = max(10, min(steps, steps * 1024 // max(n, 1)))
-        results.append(bench_arena(n, per_size_steps, device))
+        results.append(bench_arena(n, per_size_steps, device, continuous=continuous))
         if compile:
-            results.append(bench_arena(n, per_size_steps, device, compile=True))
+            results.append(bench_arena(n, per_size_steps, device, compile=True,
+                                       continuous=continuous))
         if pymunk and n <= PYMUNK_MAX_ENVS:
-            results.append(bench_arena(n, max(5, per_size_steps // 20), backend="pymunk"))
+            results.append(bench_arena(n, max(5, per_size_steps // 20), backend="pymunk",
+                                       continuous=continuous))
         if have.get("vmas"):
-            results.append(bench_vmas(n, per_size_steps))
+            results.append(bench_vmas(n, per_size_steps, continuous))
     return results
 
 
