@@ -49,6 +49,9 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--num-envs", "1", "64", "--steps", "5"]) == 0
     assert "| arena | 64 |" in capsys.readouterr().out
+    assert main(["bench", "--num-envs", "64", "--steps", "5", "--continuous"]) == 0
+    out = capsys.readouterr().out
+    assert "| arena | 64 |" in out and "ParallelEnv" not in out  # no discrete-only rows
 
 
 def test_eval_scripted_policy_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
