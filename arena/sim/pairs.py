@@ -37,8 +37,8 @@ def pairwise_delta(targets: torch.Tensor, origins: torch.Tensor) -> torch.Tensor
 def pairwise_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Euclidean distances ``|a[e, i] - b[e, j]|``: ``(B, n_a, n_b)`` (a view)."""
     if a.shape[0] < ENV_LAST_MIN:
-        small = b.unsqueeze(1) - a.unsqueeze(2)
-        return (small * small).sum(-1).sqrt()
+        delta = pairwise_delta(b, a)
+        return (delta * delta).sum(-1).sqrt()
     delta = deltas_env_last(b, a)
     return (delta * delta).sum(2).sqrt().permute(2, 0, 1)
 
