@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from arena.core import registry
-from arena.training.run_config import ATTACK_KINDS
+from arena.training.run_config import ATTACK_KINDS, RunConfig
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
@@ -158,34 +158,33 @@ def _bench_models(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train from a YAML config (or resume a run)."""
-    from arena.interfaces.algorithms import baseline_spec
+    """Train from a YAML config (or resume a run); ``seeds``: one replica per seed."""
     from arena.training import distributed
-    from arena.training.run_config import load_config
-    from arena.training.runs import resume_config
-    from arena.training.trainer import Trainer
 
     if args.config and "=" in args.config:  # `arena train --resume DIR key=value`
         args.overrides, args.config = [args.config, *args.overrides], None
-    overrides = parse_overrides(args.overrides)
-    if args.resume:
-        cfg = resume_config(args.resume, overrides)
-    else:
-        if not args.config:
-            raise ValueError("arena train needs a CONFIG file or --resume RUN_DIR")
-        cfg = load_config(args.config, overrides)
-        if args.run_dir:
-            cfg.log.run_dir = args.run_dir
-        if (cfg.run_dir / "checkpoints").exists():
-            raise ValueError(f"{cfg.run_dir} already holds a run; resume it with "
-                             f"`arena train --resume {cfg.run_dir}` or pick another --run-dir")
+    cfg = _train_config(args)
+    if cfg.seeds:
+        from arena.training.seeds import SeedGroup
+
+        summary = SeedGroup(cfg, resume=bool(args.resume)).train()
+        print(f"run directory: {cfg.run_dir} (one per seed: seed_<seed>)")
+        for seed, values in summary.items():
+            if seed != "aggregate":
+                print(f"  {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()
+                                               if k.startswith("eval/return")))
+        return 0
     if cfg.baseline:
         if args.resume:
             raise ValueError("baseline runs do not resume; start a new run")
         if distributed.launched():
             raise ValueError("baseline runs are single-process; run them without torchrun")
+        from arena.interfaces.algorithms import baseline_spec
+
         summary = baseline_spec(cfg.baseline["name"]).train(cfg)
     else:
+        from arena.training.trainer import Trainer
+
         trainer = Trainer(cfg, resume=bool(args.resume))
         summary = trainer.train()
         distributed.shutdown()
@@ -195,6 +194,33 @@ def cmd_train(args: argparse.Namespace) -> int:
     for key, value in summary.items():
         print(f"  {key}: {value:.4g}")
     return 0
+
+
+def _train_config(args: argparse.Namespace) -> RunConfig:
+    """The run config of ``arena train``: a config file with overrides, or a run to resume
+    (a single run, or a multi-seed group); ``--seeds`` replaces ``seeds``."""
+    from arena.training.run_config import load_config
+    from arena.training.runs import resume_config
+    from arena.training.seeds import group_config, is_group, seed_dir
+
+    overrides = parse_overrides(args.overrides)
+    if args.seeds:
+        overrides["seeds"] = list(args.seeds)
+    if args.resume:
+        if is_group(args.resume):
+            return group_config(args.resume, overrides)
+        return resume_config(args.resume, overrides)
+    if not args.config:
+        raise ValueError("arena train needs a CONFIG file or --resume RUN_DIR")
+    cfg = load_config(args.config, overrides)
+    if args.run_dir:
+        cfg.log.run_dir = args.run_dir
+    taken = [seed_dir(cfg.run_dir, s) for s in cfg.seeds] or [cfg.run_dir]
+    for path in taken:
+        if (path / "checkpoints").exists():
+            raise ValueError(f"{path} already holds a run; resume it with `arena train "
+                             f"--resume {cfg.run_dir}` or pick another --run-dir")
+    return cfg
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -376,7 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. algo.lr=3e-4")
     p.add_argument("--run-dir", default=None, help="run directory (default runs/<name>)")
     p.add_argument("--resume", default=None, metavar="RUN_DIR",
-                   help="continue a run from its last checkpoint")
+                   help="continue a run (or a multi-seed group) from its last checkpoints")
+    p.add_argument("--seeds", type=int, nargs="+", default=None, metavar="SEED",
+                   help="train one replica per seed in this process, each in "
+                        "RUN_DIR/seed_<seed> (the config's `seeds`)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("attack", help="train an attacker inside a frozen victim run's team: "

@@ -320,6 +320,9 @@ class RunConfig:
     """Run name (default run directory ``runs/<name>``)."""
     seed: int = 0
     """Seed of the env, the networks and the sampling."""
+    seeds: list[int] = field(default_factory=list)
+    """Train one replica per seed, in one process (``arena.training.seeds``; ``seed`` is then
+    unused): each in ``<run_dir>/seed_<seed>``, equal to its single-seed run."""
     device: str = "cpu"
     """Torch device of the envs, rollouts and networks."""
     env: EnvConfig = field(default_factory=EnvConfig)

@@ -65,6 +65,10 @@ class Trainer:
             raise ValueError(f"algo.imitation_coef (teams {sorted(self.collector.teacher)}) "
                              f"needs a scripted policy; {self.env.env_id} has none")
         self.iteration, self.env_steps, self.elapsed = 0, 0, 0.0
+        self._logger: Logger | None = None
+        self._bar: Any = None
+        self.last_stats: dict[str, float] = {}
+        """The last iteration's logged statistics."""
         self.run_dir = cfg.run_dir
         self.env.reset(seed=cfg.seed + rank * distributed.ENV_SEED_STRIDE)
         if resume:
@@ -158,46 +162,63 @@ class Trainer:
     def train(self, stop_after_iterations: int | None = None) -> dict[str, float]:
         """Train until ``total_steps`` (or the time limit); returns the final summary (on
         rank 0; other data-parallel workers return ``{}``)."""
+        self.begin()
+        done = 0
+        while self.running() and (stop_after_iterations is None or done < stop_after_iterations):
+            self.iterate()
+            done += 1
+        return self.finish()
+
+    def begin(self) -> None:
+        """Open the log and the progress bar; behaviour cloning first when configured."""
         cfg, main = self.cfg, self.worker.is_main
-        logger = self._open_logger() if main else None
-        steps_per_iter = cfg.rollout_steps * self.env.num_envs * self.worker.world_size
-        bar = progress_bar(cfg.log.progress and main, cfg.name, cfg.total_steps,
-                           cfg.time_limit)
-        done_iters = 0
+        self._logger = self._open_logger() if main else None
+        self._bar = progress_bar(cfg.log.progress and main, cfg.name, cfg.total_steps,
+                                 cfg.time_limit)
         if cfg.pretrain.source and self.iteration == 0:
-            self._pretrain(logger)
-        start = time.perf_counter() - self.elapsed
-        while self.env_steps < cfg.total_steps:
-            if cfg.time_limit and distributed.agree(
-                    time.perf_counter() - start > cfg.time_limit):
-                break
-            if stop_after_iterations is not None and done_iters >= stop_after_iterations:
-                break
-            tick = time.perf_counter()
-            episodes = EpisodeTracker()
-            self.collector.collect(episodes)
-            stats = self.update()
-            episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
-            self.iteration += 1
-            stats.update(self.coevo.end_of_iteration(self.iteration, self.learners))
-            if self.robust is not None:
-                stats.update(self.robust.end_of_iteration(self.iteration))
-            done_iters += 1
-            self.env_steps += steps_per_iter
-            self.elapsed = time.perf_counter() - start
-            last = {**stats, **episode_means,
-                    "time/steps_per_s": steps_per_iter / (time.perf_counter() - tick),
-                    "time/elapsed_s": self.elapsed}
-            self._periodic(logger, last)
-            if bar is not None:
-                bar.update(self.env_steps, self.elapsed, last)
-        if bar is not None:
-            bar.close()
+            self._pretrain(self._logger)
+
+    def running(self) -> bool:
+        """Whether the budget allows another iteration: steps left, and time left when
+        ``time_limit`` is set (``elapsed`` counts this run's iterations only)."""
+        cfg = self.cfg
+        if self.env_steps >= cfg.total_steps:
+            return False
+        return not (cfg.time_limit and distributed.agree(self.elapsed > cfg.time_limit))
+
+    def iterate(self) -> None:
+        """One iteration: collect, update, schedules, logging, periodic evaluation and
+        checkpoint. Its wall-clock time is added to ``elapsed``."""
+        tick = time.perf_counter()
+        steps_per_iter = self.cfg.rollout_steps * self.env.num_envs * self.worker.world_size
+        episodes = EpisodeTracker()
+        self.collector.collect(episodes)
+        stats = self.update()
+        episode_means = EpisodeTracker.means_of(distributed.gather(episodes.totals()))
+        self.iteration += 1
+        stats.update(self.coevo.end_of_iteration(self.iteration, self.learners))
+        if self.robust is not None:
+            stats.update(self.robust.end_of_iteration(self.iteration))
+        self.env_steps += steps_per_iter
+        now = time.perf_counter()
+        last = {**stats, **episode_means, "time/steps_per_s": steps_per_iter / (now - tick),
+                "time/elapsed_s": self.elapsed + now - tick}
+        self.elapsed += now - tick
+        self.last_stats = last
+        self._periodic(self._logger, last)
+        self.elapsed += time.perf_counter() - now
+        if self._bar is not None:
+            self._bar.update(self.env_steps, self.elapsed, last)
+
+    def finish(self) -> dict[str, float]:
+        """Close the bar, write the checkpoint, evaluate; the final summary (rank 0)."""
+        if self._bar is not None:
+            self._bar.close()
         self.save_checkpoint()
-        if logger is None:
+        if self._logger is None:
             return {}
-        summary = self._final(logger)
-        logger.close()
+        summary = self._final(self._logger)
+        self._logger.close()
         return summary
 
     def update(self) -> dict[str, float]:
