@@ -15,9 +15,10 @@ The group directory holds the group's ``config.yaml`` (with ``seeds``; ``arena t
 aggregate statistics of the replicas' final evaluations (``arena report``).
 
 Not done: the replicas' networks are not stacked (``torch.func`` / batched matmuls) and their envs
-are not one VecEnv. On the 2-core CPU this platform is measured on, training throughput is
-FLOP-bound: 4096 envs train at the env-steps/s of 512 (docs/training.md), so stacking would save
-little there; on a GPU, where small updates are launch-bound, it would.
+are not one VecEnv. On the 2-core CPU this platform is measured on, the update is about 90% of an
+iteration and FLOP-bound: the default recipe at 4096 envs trains at 1.2-1.5x the env-steps/s of
+512 envs, an upper bound on what stacking eight seeds could gain there (docs/training.md); on a
+GPU, where small updates are launch-bound, it would gain more.
 """
 
 from __future__ import annotations
