@@ -14,6 +14,7 @@ import torch
 
 from arena.cli import main
 from arena.core.typed import ConfigError
+from arena.training import checkpoint
 from arena.training.run_config import RunConfig, load_config
 from arena.training.seeds import SeedGroup, group_config, seed_dir
 from arena.training.trainer import Trainer, tensors_of
@@ -99,6 +100,10 @@ def test_cli_seeds_and_group_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (Path(run) / "seed_1" / "checkpoints" / "latest.pt").exists()
     assert main(["train", str(cfg_file), *over, "--run-dir", run, "--seeds", "0", "1"]) != 0
     assert "seed_0 already holds a run" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="is a multi-seed run"):
+        checkpoint.load(run)
+    with pytest.raises(ConfigError, match="one Trainer trains one seed"):
+        Trainer(config(tmp_path / "t", seeds=[0, 1]))
     with pytest.raises(ConfigError, match="repeated seeds"):
         SeedGroup(config(tmp_path / "r", seeds=[1, 1]))
     with pytest.raises(ConfigError, match="nothing to resume"):

@@ -55,6 +55,10 @@ def find_checkpoint(path: str | Path) -> Path:
         for candidate in (p / "checkpoints" / LATEST, p / LATEST):
             if candidate.is_file():
                 return candidate
+        seeds = sorted(d.name for d in p.glob("seed_*") if (d / "checkpoints").is_dir())
+        if seeds:
+            raise FileNotFoundError(f"{p} is a multi-seed run (one run per seed: "
+                                    f"{', '.join(seeds)}); give one of them, e.g. {p / seeds[0]}")
         raise FileNotFoundError(f"no checkpoint in run directory {p} "
                                 f"(expected {p / 'checkpoints' / LATEST})")
     if not p.is_file():

@@ -42,6 +42,9 @@ class Trainer:
     evaluates and writes the checkpoint (which holds every worker's env and RNG state)."""
 
     def __init__(self, cfg: RunConfig, resume: bool = False) -> None:
+        if cfg.seeds:
+            raise ConfigError(f"seeds: {cfg.seeds}: one Trainer trains one seed; multi-seed "
+                              "runs are arena train's (arena.training.seeds.SeedGroup)")
         self.cfg = cfg
         self.worker, self.device = distributed.setup(cfg.device)
         torch.manual_seed(cfg.seed)  # identical initial networks on every worker
