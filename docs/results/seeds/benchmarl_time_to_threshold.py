@@ -15,6 +15,7 @@ Usage: python docs/results/seeds/benchmarl_time_to_threshold.py [SECONDS] [OUT.j
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -41,7 +42,7 @@ OUT = sys.argv[2] if len(sys.argv) > 2 else "docs/results/seeds/benchmarl_time_t
 NOT_GROUPS = ("next", "done", "terminated", "truncated", "collector", "state")
 
 
-class TimeUp(Exception):
+class TimeUpError(Exception):
     """Raised from the callback when the wall-clock budget is spent."""
 
 
@@ -56,14 +57,14 @@ class Curve(Callback):
 
     def on_batch_collected(self, batch: Any) -> None:
         self.frames += int(batch.numel())
-        group = next(k for k in batch.keys() if k not in NOT_GROUPS)
+        group = next(k for k in batch.keys() if k not in NOT_GROUPS)  # noqa: SIM118 (a TensorDict)
         done = batch.get(("next", "done")).squeeze(-1)
         ret = batch.get(("next", group, "episode_reward")).mean(-2).squeeze(-1)
         if bool(done.any()):
             self.rows.append({"env_steps": self.frames, "time_s": time.perf_counter() - self.start,
                               "episode_return_agent": float(ret[done].mean())})
         if time.perf_counter() - self.start > SECONDS:
-            raise TimeUp
+            raise TimeUpError
 
 
 def threshold(rows: list[dict[str, float]], level: float = -12.0) -> dict[str, Any] | None:
@@ -94,10 +95,8 @@ def main() -> None:
                                 model_config=model, critic_model_config=model, seed=0,
                                 config=cfg, callbacks=[curve])
         curve.start = time.perf_counter()
-        try:
+        with contextlib.suppress(TimeUpError):
             experiment.run()
-        except TimeUp:
-            pass
     hit = threshold(curve.rows)
     last = curve.rows[-5:]
     result = {"trainer": "BenchMARL 1.5.2 MAPPO, PettingZoo/MPE2 simple_spread_v3, defaults",
