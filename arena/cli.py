@@ -200,8 +200,8 @@ def _train_config(args: argparse.Namespace) -> RunConfig:
     """The run config of ``arena train``: a config file with overrides, or a run to resume
     (a single run, or a multi-seed group); ``--seeds`` replaces ``seeds``."""
     from arena.training.run_config import load_config
-    from arena.training.runs import resume_config
-    from arena.training.seeds import group_config, is_group, seed_dir
+    from arena.training.runs import is_group, resume_config, seed_dir
+    from arena.training.seeds import group_config
 
     overrides = parse_overrides(args.overrides)
     if args.seeds:
@@ -312,10 +312,11 @@ def cmd_seats(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Runs aggregated across seeds and tasks (``arena.evaluation.aggregate``)."""
     from arena.evaluation.aggregate import aggregate, marl_eval_json, plot_curves
+    from arena.training.runs import expand_runs
 
-    methods = {m[0]: m[1:] for m in args.method or []}
+    methods = {m[0]: expand_runs(m[1:]) for m in args.method or []}
     if args.runs:
-        methods = {"runs": args.runs, **methods}
+        methods = {"runs": expand_runs(args.runs), **methods}
     empty = [label for label, runs in methods.items() if not runs]
     if not methods or empty:
         raise ValueError(f"arena report needs runs: RUN ... or --method LABEL RUN ... "
@@ -338,9 +339,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Learning curves of one or more runs as a PNG."""
     from arena.evaluation.plot import plot_runs
+    from arena.training.runs import expand_runs
 
     x = "time/elapsed_s" if args.x == "time" else "env_steps"
-    out = plot_runs(args.runs, args.out, metric=args.metric, x=x, source=args.source,
+    out = plot_runs(expand_runs(args.runs), args.out, metric=args.metric, x=x, source=args.source,
                     smooth=args.smooth, labels=args.labels, title=args.title)
     print(f"wrote {out}")
     return 0

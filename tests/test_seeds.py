@@ -16,7 +16,8 @@ from arena.cli import main
 from arena.core.typed import ConfigError
 from arena.training import checkpoint
 from arena.training.run_config import RunConfig, load_config
-from arena.training.seeds import SeedGroup, group_config, seed_dir
+from arena.training.runs import seed_dir
+from arena.training.seeds import SeedGroup, group_config
 from arena.training.trainer import Trainer, tensors_of
 
 SPREAD = {"env.id": "coordination/simple_spread-v0", "env.num_envs": 32, "rollout_steps": 25,
@@ -98,6 +99,9 @@ def test_cli_seeds_and_group_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "seed_0" in out and "IQM" in out
     assert (Path(run) / "seed_1" / "checkpoints" / "latest.pt").exists()
+    assert main(["report", run, "--json", str(tmp_path / "r.json")]) == 0  # the group's seeds
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["methods"]["runs"] == [str(Path(run) / "seed_0"), str(Path(run) / "seed_1")]
     assert main(["train", str(cfg_file), *over, "--run-dir", run, "--seeds", "0", "1"]) != 0
     assert "seed_0 already holds a run" in capsys.readouterr().err
     with pytest.raises(FileNotFoundError, match="is a multi-seed run"):

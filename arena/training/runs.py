@@ -146,3 +146,25 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
 def named_teams(cfg: RunConfig) -> dict[str, str]:
     """``{team: "scripted" | "random"}`` of the teams the run leaves to a named policy."""
     return {t: cfg.frozen(t) for t in cfg.teams if cfg.frozen(t) in NAMED_POLICIES}
+
+
+def seed_dir(root: str | Path, seed: int) -> Path:
+    """The run directory of the replica of ``seed`` in multi-seed run ``root``."""
+    return Path(root) / f"seed_{seed}"
+
+
+def is_group(root: str | Path) -> bool:
+    """Whether ``root`` is the directory of a multi-seed run (``seeds``): no checkpoint of its
+    own, a config."""
+    path = Path(root)
+    return not (path / "checkpoints").exists() and (path / "config.yaml").exists()
+
+
+def expand_runs(paths: list[str]) -> list[str]:
+    """Run directories, each multi-seed run replaced by its replicas' (by seed)."""
+    out: list[str] = []
+    for path in paths:
+        seeds = sorted((d for d in Path(path).glob("seed_*") if (d / "checkpoints").is_dir()),
+                       key=lambda d: int(d.name.removeprefix("seed_")))
+        out += [str(d) for d in seeds] if is_group(path) and seeds else [path]
+    return out

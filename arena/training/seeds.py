@@ -36,15 +36,11 @@ from arena.core.typed import ConfigError
 from arena.training import checkpoint, distributed
 from arena.training.progress import progress_bar
 from arena.training.run_config import RunConfig, load_config, save_config
+from arena.training.runs import seed_dir
 from arena.training.trainer import Trainer
 
 REPORT = "report.json"
 """The group's aggregate report, in its run directory."""
-
-
-def seed_dir(root: Path, seed: int) -> Path:
-    """The run directory of the replica of ``seed``."""
-    return root / f"seed_{seed}"
 
 
 def replica_config(cfg: RunConfig, seed: int) -> RunConfig:
@@ -197,9 +193,3 @@ def group_config(root: str | Path, overrides: dict[str, Any] | None = None) -> R
         raise ConfigError(f"{root}: no checkpoint and no multi-seed config.yaml (seeds): "
                           "nothing to resume")
     return cfg
-
-
-def is_group(root: str | Path) -> bool:
-    """Whether ``root`` is the directory of a multi-seed run."""
-    path = Path(root)
-    return not (path / "checkpoints").exists() and (path / "config.yaml").exists()
