@@ -126,7 +126,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if missing:
             print(f"note: peers not installed: {missing} (pip install 'marl-arena[peers]')")
     results = bench.run(args.num_envs, args.steps, args.peers, args.compile, args.device,
-                        args.pymunk, args.continuous)
+                        args.pymunk, args.continuous, args.action_pool)
     text = bench.table(results)
     print(text)
     if args.json:
@@ -498,7 +498,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pymunk", action="store_true",
                    help="also run the pymunk physics backend (up to 4096 envs)")
     p.add_argument("--continuous", action="store_true",
-                   help="continuous (force) actions, for Arena and VMAS")
+                   help="continuous actions, for Arena and VMAS")
+    p.add_argument("--action-pool", type=int, default=0, metavar="K",
+                   help="batched envs step through K random action batches drawn in advance "
+                        "(time the step alone, not the action sampling); 0: sample every step")
     p.add_argument("--games", action="store_true",
                    help="moves/s of the batched tictactoe next to PettingZoo's tictactoe_v3")
     p.add_argument("--training", action="store_true",

@@ -52,6 +52,19 @@ def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--num-envs", "64", "--steps", "5", "--continuous"]) == 0
     out = capsys.readouterr().out
     assert "| arena | 64 |" in out and "ParallelEnv" not in out  # no discrete-only rows
+    assert main(["bench", "--num-envs", "64", "--steps", "5", "--action-pool", "3"]) == 0
+    assert "| arena | 64 |" in capsys.readouterr().out
+
+
+def test_action_pool_cycles_through_batches_drawn_in_advance() -> None:
+    from arena.tools.bench_env import _pooled
+
+    drawn = iter(range(100))
+    pooled = _pooled(lambda: next(drawn), 3)
+    assert [pooled() for _ in range(7)] == [0, 1, 2, 0, 1, 2, 0]  # drawn once, in order
+    assert next(drawn) == 3
+    fresh = iter(range(100))
+    assert [_pooled(lambda: next(fresh), 0)() for _ in range(3)] == [0, 1, 2]
 
 
 def test_eval_scripted_policy_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,14 +5,17 @@ steps), with optional side-by-side peers: VMAS's ``simple_spread`` and MPE2's
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import torch
 
 ENV_ID = "coordination/simple_spread-v0"
+_A = TypeVar("_A")
 
 
 @dataclass
@@ -36,11 +39,21 @@ def _timed(step: Callable[[], None], num_envs: int, steps: int, warmup: int,
     return num_envs * steps / (time.perf_counter() - start)
 
 
+def _pooled(sample: Callable[[], _A], pool: int) -> Callable[[], _A]:
+    """``sample`` itself, or with ``pool > 0`` a cycle through ``pool`` batches it drew in
+    advance (the timed loop then measures the env's step alone)."""
+    if pool <= 0:
+        return sample
+    batches = [sample() for _ in range(pool)]
+    counter = itertools.count()
+    return lambda: batches[next(counter) % pool]
+
+
 def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = False,
                 check_actions: bool = False, backend: str = "torch",
-                continuous: bool = False) -> BenchResult:
-    """Arena's batched env, random actions sampled on the device every step (force vectors
-    with ``continuous``)."""
+                continuous: bool = False, action_pool: int = 0) -> BenchResult:
+    """Arena's batched env, random actions sampled on the device every step (MPE's 5-dim
+    continuous actions with ``continuous``), or drawn in advance (``action_pool``)."""
     from arena.core.registry import make
 
     if compile:  # a fresh compile cache per size: sizes must not eat the recompile limit
@@ -48,9 +61,10 @@ def bench_arena(num_envs: int, steps: int, device: str = "cpu", compile: bool = 
     env = make(ENV_ID, num_envs=num_envs, device=device, compile=compile,
                check_actions=check_actions, backend=backend, continuous_actions=continuous)
     env.reset(seed=0)
+    actions = _pooled(env.sample_actions, action_pool)
 
     def step() -> None:
-        env.step(env.sample_actions())
+        env.step(actions())
 
     def sync() -> None:
         if env.device.type == "cuda":
@@ -93,9 +107,11 @@ def bench_mpe2(steps: int) -> BenchResult:
     return _bench_parallel(simple_spread_v3.parallel_env, "mpe2 ParallelEnv", steps)
 
 
-def bench_vmas(num_envs: int, steps: int, continuous: bool = False) -> BenchResult:
-    """VMAS's ``simple_spread`` (3 agents, discrete or continuous actions), reset when its
-    episodes end."""
+def bench_vmas(num_envs: int, steps: int, continuous: bool = False, action_pool: int = 0
+               ) -> BenchResult:
+    """VMAS's ``simple_spread`` (3 agents, discrete or continuous actions: 2-dim forces),
+    reset when its episodes end; random actions drawn every step, or in advance
+    (``action_pool``)."""
     import vmas
 
     env = vmas.make_env("simple_spread", num_envs=num_envs, device="cpu",
@@ -110,9 +126,10 @@ def bench_vmas(num_envs: int, steps: int, continuous: bool = False) -> BenchResu
         high = torch.as_tensor(space.high, dtype=torch.float32)
         return [low + (high - low) * torch.rand(num_envs, *space.shape) for _ in env.agents]
 
+    actions = _pooled(random_actions, action_pool)
+
     def step() -> None:
-        acts = random_actions()
-        _, _, done, _ = env.step(acts)
+        _, _, done, _ = env.step(actions())
         if bool(done.any()):
             env.reset()
 
@@ -184,25 +201,27 @@ PYMUNK_MAX_ENVS = 4096
 
 
 def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
-        device: str = "cpu", pymunk: bool = False, continuous: bool = False
-        ) -> list[BenchResult]:
-    """All measurements of one ``arena bench`` call (``continuous``: force actions, and no
-    single-env PettingZoo rows, which play discrete actions)."""
+        device: str = "cpu", pymunk: bool = False, continuous: bool = False,
+        action_pool: int = 0) -> list[BenchResult]:
+    """All measurements of one ``arena bench`` call (``continuous``: continuous actions, and
+    no single-env PettingZoo rows, which play discrete actions; ``action_pool``: the batched
+    envs step through actions drawn in advance)."""
     have = peers_available() if peers else {}
     results = [] if continuous else [bench_parallel_arena(steps * 20)]
     if have.get("mpe2") and not continuous:
         results.append(bench_mpe2(steps * 20))
     for n in num_envs_list:
         per_size_steps = max(10, min(steps, steps * 1024 // max(n, 1)))
-        results.append(bench_arena(n, per_size_steps, device, continuous=continuous))
+        results.append(bench_arena(n, per_size_steps, device, continuous=continuous,
+                                   action_pool=action_pool))
         if compile:
             results.append(bench_arena(n, per_size_steps, device, compile=True,
-                                       continuous=continuous))
+                                       continuous=continuous, action_pool=action_pool))
         if pymunk and n <= PYMUNK_MAX_ENVS:
             results.append(bench_arena(n, max(5, per_size_steps // 20), backend="pymunk",
                                        continuous=continuous))
         if have.get("vmas"):
-            results.append(bench_vmas(n, per_size_steps, continuous))
+            results.append(bench_vmas(n, per_size_steps, continuous, action_pool))
     return results
 
 
