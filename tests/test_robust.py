@@ -162,8 +162,12 @@ def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -
         Trainer(robust_config(tmp_path, "r", attacker, agents=3))
     with pytest.raises(ConfigError, match="fraction must be in"):
         robust_config(tmp_path, "r", attacker, fraction=0.0)
-    with pytest.raises(ConfigError, match="kind must be 'takeover'"):
-        robust_config(tmp_path, "r", attacker, kind="perturb")
+    with pytest.raises(ConfigError, match="kind must be 'takeover', 'perturb'"):
+        robust_config(tmp_path, "r", attacker, kind="jam")
+    with pytest.raises(ConfigError, match="not a perturb attack run"):
+        Trainer(robust_config(tmp_path, "r", attacker, kind="perturb"))
+    with pytest.raises(ConfigError, match="mutants of the trained ones"):
+        Trainer(robust_config(tmp_path, "r", attacker, kind="perturb", attackers=[]))
     grpo = robust_config(tmp_path, "r", attacker)
     grpo.algo = {"name": "grpo", "group_size": 4}
     with pytest.raises(ConfigError, match="group-relative"):
@@ -196,3 +200,58 @@ def test_takeover_cross_play_of_attack_runs_against_victims(
     assert main(["eval", "--env", NAV["env.id"], "--attackers", str(attacker), "random",
                  "--defenders", str(victim)]) != 0
     assert "every --attackers entry must be an attack run" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def perturber(runs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An observation-perturbation attacker (epsilon 0.2) trained against the victim."""
+    run = tmp_path_factory.mktemp("perturber") / "atk"
+    cfg = attack_config(runs[0], kind="perturb", agents=1, epsilon=0.2, run_dir=str(run),
+                        overrides={"total_steps": 160})
+    Trainer(cfg).train()
+    return run
+
+
+def test_perturb_robust_training_perturbs_attacked_slots_within_epsilon(
+        perturber: Path, tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "p", perturber, kind="perturb", epsilon=0.05,
+                              population_size=1, online=0.5))
+    robust = robust_of(t)
+    assert robust.population.names == [f"attacker {perturber}", "evolving attacker 0",
+                                       "random"]  # no scripted saboteur: nothing to steer
+    assert robust.online is None and t.collector.obs_fn == robust.perturbed_obs
+    assert torch.equal(t.collector.control["agent"].owner, torch.zeros(8, 3, dtype=torch.long))
+    robust.member = torch.tensor([0, 1, 2, 3, -1, -1, -1, -1])  # 3: the gradient attack
+    robust._assign()
+    obs = t.env.observe()["agent"]
+    delta = robust.perturbed_obs("agent", obs, None) - obs
+    taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)
+    assert (delta.abs() <= 0.05 + 1e-6).all()
+    assert (delta[~taken] == 0).all() and (delta[taken].abs().amax(-1) > 0).all()
+    # the gradient attack: epsilon x the sign of the greedy-action loss's gradient (by hand)
+    actor = t.learners["agent"].actor()
+    x = obs[3:4].clone().requires_grad_(True)
+    greedy = actor.decide(obs[3:4], deterministic=True).env_actions
+    (grad,) = torch.autograd.grad(actor.imitation_loss(x, greedy), x)
+    slot = taken[3]
+    torch.testing.assert_close(delta[3][slot], 0.05 * grad.sign()[0][slot], rtol=0, atol=1e-6)
+    t.train(stop_after_iterations=2)  # a generation: fitness from the episodes' outcomes
+    assert bool(t.env.honest.get("agent", torch.ones(1, dtype=torch.bool)).all())  # all honest
+    assert robust.population.generation == 1
+
+
+def test_perturb_robust_run_resumes_exactly(perturber: Path, tmp_path: Path) -> None:
+    over = {"kind": "perturb", "population_size": 1, "epsilon": 0.1}
+    a = Trainer(robust_config(tmp_path, "a", perturber, **over))
+    a.train(stop_after_iterations=3)
+    a.save_checkpoint()
+    resumed = Trainer(robust_config(tmp_path, "a", perturber, **over), resume=True)
+    resumed.train()
+    b = Trainer(robust_config(tmp_path, "b", perturber, **over))
+    b.train()
+    rr, rb = robust_of(resumed), robust_of(b)
+    assert torch.equal(rr.member, rb.member) and torch.equal(rr.attacked, rb.attacked)
+    assert torch.equal(rr.population.fitness, rb.population.fitness)
+    for p, q in zip(resumed.learners["agent"].actor().parameters(),
+                    b.learners["agent"].actor().parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)

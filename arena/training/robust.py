@@ -4,7 +4,9 @@ played by members of a co-evolving attacker population; the team's learner owns 
 and learns only from them (``TeamControl.learner_slots``), and the env scores the task outcome
 of those honest agents. An online attacker learner trains alongside the team on its own slots
 (``Collector.add_slot_learner``); its snapshots join the population, whose members evolve by
-selection on their attack success rate."""
+selection on their attack success rate. ``kind: perturb`` is adversarial training against
+observation perturbations: the attacked slots stay the team learner's, acting on (and learning
+from) observations perturbed by the drawn member (``Collector.obs_fn``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,13 @@ from arena.interfaces.control import LEARNER, TeamControl
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
 from arena.training import checkpoint
-from arena.training.attack import draw_attacked, minus_honest
+from arena.training.attack import (
+    draw_attacked,
+    gradient_direction,
+    minus_honest,
+    perturbation,
+    random_direction,
+)
 from arena.training.collector import Collector, SlotLearner
 from arena.training.frozen import FrozenPolicy
 from arena.training.run_config import RobustConfig
@@ -39,13 +47,14 @@ class AttackerPopulation:
     def __init__(self, cfg: RobustConfig, team: str, env: VecEnv, initial: TeamActor,
                  device: torch.device, generator: torch.Generator) -> None:
         self.team, self.mutation_std, self.generator = team, cfg.mutation_std, generator
-        self.fixed = [_attacker_actor(run, team, env, device) for run in cfg.attackers]
+        self.fixed = [_attacker_actor(run, team, env, device, cfg.kind) for run in cfg.attackers]
         self.names = [f"attacker {run}" for run in cfg.attackers]
         seeds = self.fixed or [initial]
         self.evolving = [self._mutant(seeds[k % len(seeds)])
                          for k in range(cfg.population_size)]
         self.names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
-        self.named = [SABOTEUR] * cfg.include_scripted + ["random"] * cfg.include_random
+        scripted = cfg.include_scripted and cfg.kind == "takeover"
+        self.named = [SABOTEUR] * scripted + ["random"] * cfg.include_random
         self.names += self.named
         self.fitness = torch.full((self.slots,), 0.5)
         self.generation = 0
@@ -118,13 +127,14 @@ class AttackerPopulation:
         self.generation = int(state["generation"])
 
 
-def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device) -> TeamActor:
-    """The trained attacker of takeover run ``run`` (``robust.attackers``), checked."""
+def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device,
+                    kind: str = "takeover") -> TeamActor:
+    """The trained attacker of attack run ``run`` (``robust.attackers``) of ``kind``, checked."""
     cfg = load_run_config(run, checkpoint.load(run))
-    if cfg.attack.kind != "takeover":
-        kind = cfg.attack.kind or "no attack"
-        raise ConfigError(f"robust.attackers: {run} is not a takeover attack run ({kind}); "
-                          "train one with arena attack VICTIM --kind takeover")
+    if cfg.attack.kind != kind:
+        found = cfg.attack.kind or "no attack"
+        raise ConfigError(f"robust.attackers: {run} is not a {kind} attack run ({found}); "
+                          f"train one with arena attack VICTIM --kind {kind}")
     if cfg.attack.observe == "state":
         raise ConfigError(f"robust.attackers: {run} observes the global state (attack.observe: "
                           "state); the population's members observe their own agents")
@@ -164,19 +174,25 @@ class RobustTraining:
         self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
+        self.perturb = cfg.kind == "perturb"
         self.population = AttackerPopulation(cfg, self.team, env,
                                              learners[self.team].actor(), device,
                                              torch.Generator().manual_seed(seed))
         self.first = 0
-        for k in range(self.population.slots):
-            index = self.control.add(Member(self.population, k))
-            self.first = self.first or index
         self.online: SlotLearner | None = None
-        """The online attacker (owner index ``first + population.slots``), if any."""
-        if cfg.online:
-            self.online = collector.add_slot_learner(
-                self.team, make_learner(self.team), self._attacker_reward, ONLINE)
-            self.first = self.first or self.online.index
+        """The online attacker learner (takeover; owner index ``first + population.slots``)."""
+        if self.perturb:  # the slots stay the learner's: its observations are perturbed
+            self.fgsm = gradient_direction(learners[self.team].actor())
+            self._plan: list[tuple[int, torch.Tensor]] = []
+            collector.obs_fn = self.perturbed_obs
+        else:
+            for k in range(self.population.slots):
+                index = self.control.add(Member(self.population, k))
+                self.first = self.first or index
+            if cfg.online:
+                self.online = collector.add_slot_learner(
+                    self.team, make_learner(self.team), self._attacker_reward, ONLINE)
+                self.first = self.first or self.online.index
         b, n = env.num_envs, len(env.teams[self.team])
         self.attacked_envs = max(1, round(cfg.fraction * b))
         self.attacked = draw_attacked(b, n, cfg.agents, cfg.agents_random, self.generator,
@@ -199,7 +215,7 @@ class RobustTraining:
         probability ``online`` (index ``population.slots``), else a member drawn uniformly."""
         m, slots = self.attacked_envs, self.population.slots
         drawn = torch.randint(max(slots, 1), (m,), generator=self.generator, device=self.device)
-        if self.online is not None:
+        if self.cfg.online:
             online = torch.rand(m, generator=self.generator, device=self.device) < self.cfg.online
             drawn = torch.where(online | (slots == 0), slots, drawn)
         self.member[:m] = drawn
@@ -207,6 +223,10 @@ class RobustTraining:
 
     def _assign(self) -> None:
         taken = self.attacked & (self.member >= 0).unsqueeze(-1)
+        if self.perturb:  # every agent stays honest; which envs each member perturbs
+            present = torch.unique(self.member[self.member >= 0]).tolist()  # host sync, rare
+            self._plan = [(k, (self.member == k).nonzero().squeeze(-1)) for k in present]
+            return
         owner = torch.where(taken, self.first + self.member.clamp_min(0).unsqueeze(-1),
                             LEARNER)
         self.control.assign(owner)
@@ -241,12 +261,35 @@ class RobustTraining:
             snapshot = (self.online.learner.actor(), online_asr)
         stats = self.population.evolve(failures[:slots], games[:slots], snapshot)
         stats["robust/asr"] = float(failures.sum() / games.sum().clamp_min(1))
-        if self.online is not None:
+        if self.cfg.online:
             stats["robust/asr_online"] = online_asr
         stats["robust/clean_success"] = clean_ok / max(clean_n, 1.0)
         self._zero_counts()
         self.draw_members()
         return stats
+
+    def perturbed_obs(self, team: str, obs: torch.Tensor, state: torch.Tensor | None
+                      ) -> torch.Tensor:
+        """``perturb``: the robust team's observations with each attacked slot's perturbed
+        by the member drawn for its env (at most ``epsilon`` in L-inf), the learner's input."""
+        if team != self.team:
+            return obs
+        direction = torch.zeros_like(obs)
+        for k, rows in self._plan:
+            direction[rows] = self._direction(k, obs[rows])
+        taken = (self.attacked & (self.member >= 0).unsqueeze(-1)).unsqueeze(-1)
+        return obs + perturbation(direction, self.cfg.epsilon) * taken
+
+    def _direction(self, k: int, obs: torch.Tensor) -> torch.Tensor:
+        """Perturbation directions of member ``k`` (``population.slots``: the gradient-sign
+        attack on the team's current policy)."""
+        if k == self.population.slots:
+            return self.fgsm(obs)
+        net = self.population.network(k)
+        if net is not None:
+            with torch.no_grad():
+                return net.decide(obs, False).env_actions.to(obs.dtype)
+        return random_direction(self.generator)(obs)
 
     def state_dict(self) -> dict[str, Any]:
         return {"population": self.population.state_dict(), "member": self.member,
@@ -300,13 +343,27 @@ def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -
         raise ConfigError("robust: the attacker population needs a feedforward policy; team "
                           f"{team!r} has a recurrent backbone")
     n = len(env.teams[team])
-    if cfg.agents >= n:
+    if cfg.kind == "perturb":
+        _check_perturb(cfg, team, n)
+    elif cfg.agents >= n:
         raise ConfigError(f"robust.agents: {cfg.agents} of team {team!r}'s {n} agents leaves "
                           "no honest agent")
     if not env.has_task_outcome(team):
         raise ConfigError(f"robust: {env.env_id} declares no task outcome for team {team!r} "
                           "(Scenario.task_outcome); the attackers' fitness is their ASR")
-    if cfg.include_scripted and not getattr(getattr(env, "scenario", None), "physics", False):
+    if cfg.kind == "takeover" and cfg.include_scripted and not getattr(
+            getattr(env, "scenario", None), "physics", False):
         raise ConfigError("robust.include_scripted: the scripted saboteur steers agents; "
                           f"{env.env_id} has no Arena physics (set it to false)")
     return team
+
+
+def _check_perturb(cfg: RobustConfig, team: str, n: int) -> None:
+    """What ``robust.kind: perturb`` needs beyond the takeover checks."""
+    if cfg.agents > n:
+        raise ConfigError(f"robust.agents: {cfg.agents} perturbed observations, but team "
+                          f"{team!r} has {n} agents")
+    if cfg.population_size and not cfg.attackers:
+        raise ConfigError("robust.population_size: evolving perturbation attackers are mutants "
+                          "of the trained ones; give robust.attackers (arena attack --kind "
+                          "perturb runs) or set population_size: 0")

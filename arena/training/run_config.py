@@ -260,10 +260,18 @@ class RobustConfig:
     honest agents' reward). Every ``generation`` iterations each member's fitness is its attack
     success rate in its episodes; the weakest evolving network is replaced by a snapshot of the
     online attacker (when there is one), the next weakest by a mutant of the fittest network,
-    and members are drawn anew for the attacked envs."""
+    and members are drawn anew for the attacked envs.
+
+    ``kind: perturb`` is adversarial training against observation perturbations instead: the
+    attacked slots stay the learner's, but their observations are perturbed by at most
+    ``epsilon`` (L-inf) by the member drawn for the env, and the learner learns from the
+    perturbed observations it acted on. Members are trained perturbation attackers
+    (``attackers``: ``arena attack --kind perturb`` runs), their mutants and uniform noise
+    (``include_random``); the ``online`` share is the gradient-sign attack (FGSM) on the
+    team's current policy, an attacker always up to date with the team."""
 
     kind: str = ""
-    """``takeover``, or empty for normal training."""
+    """``takeover``, ``perturb``, or empty for normal training."""
     team: str = ""
     """The team trained to be robust (default: the env's first team)."""
     agents: int = 1
@@ -278,7 +286,7 @@ class RobustConfig:
     population_size: int = 4
     """Evolving network members."""
     include_scripted: bool = True
-    """The scripted saboteur (``Scenario.saboteur_direction``) is a member."""
+    """The scripted saboteur (``Scenario.saboteur_direction``) is a member (takeover only)."""
     include_random: bool = True
     """The random policy is a member."""
     generation: int = 10
@@ -287,15 +295,19 @@ class RobustConfig:
     """Std of the Gaussian noise added to a mutant's parameters."""
     online: float = 0.5
     """Share of the attacked envs played by the online attacker learner (0: none; the
-    population alone)."""
+    population alone); ``perturb``: perturbed by the gradient-sign attack on the team."""
+    epsilon: float = 0.1
+    """``perturb``: the L-inf budget of the perturbations."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The robust team among ``teams``: ``team``, or by default the first one."""
         return self.team or next(iter(teams))
 
     def validate(self) -> None:
-        if self.kind not in ("", "takeover"):
-            raise ValueError(f"kind must be 'takeover' or empty, got {self.kind!r}")
+        if self.kind not in ("", "takeover", "perturb"):
+            raise ValueError(f"kind must be 'takeover', 'perturb' or empty, got {self.kind!r}")
+        if self.epsilon <= 0:
+            raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:
@@ -304,9 +316,9 @@ class RobustConfig:
             raise ValueError(f"online must be in [0, 1], got {self.online}")
         if self.population_size < 0 or self.generation < 1 or self.mutation_std < 0:
             raise ValueError("population_size and mutation_std must be >= 0, generation >= 1")
+        scripted = self.include_scripted and self.kind == "takeover"
         if self.kind and self.online < 1.0 and not (
-                self.attackers or self.population_size or self.include_scripted
-                or self.include_random):
+                self.attackers or self.population_size or scripted or self.include_random):
             raise ValueError("the attacker population is empty: give attackers, "
                              "population_size > 0, include_scripted, include_random or "
                              "online 1")
