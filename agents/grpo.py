@@ -48,7 +48,7 @@ class GRPOConfig:
     lr: float = 5e-4
     """Learning rate (Adam)."""
     lr_anneal: bool = False
-    """Decay the learning rate linearly to zero over the run."""
+    """Decay the learning rate linearly to zero over ``total_steps`` (in steps, as PPO's)."""
     clip: float = 0.2
     """PPO ratio clip."""
     kl_coef: float = 0.0

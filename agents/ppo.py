@@ -38,7 +38,9 @@ class PPOConfig:
     critic_lr: float = 5e-4
     """Critic learning rate (Adam)."""
     lr_anneal: bool = False
-    """Decay both learning rates linearly to zero over the run."""
+    """Decay both learning rates linearly to zero over ``total_steps`` (a schedule in steps,
+    so a seeded run is reproducible; when ``time_limit`` ends the run first, the rates stop
+    above zero)."""
     gamma: float = 0.99
     """Discount."""
     gae_lambda: float = 0.95
