@@ -235,9 +235,20 @@ def test_perturb_robust_training_perturbs_attacked_slots_within_epsilon(
     (grad,) = torch.autograd.grad(actor.imitation_loss(x, greedy), x)
     slot = taken[3]
     torch.testing.assert_close(delta[3][slot], 0.05 * grad.sign()[0][slot], rtol=0, atol=1e-6)
-    t.train(stop_after_iterations=2)  # a generation: fitness from the episodes' outcomes
-    assert bool(t.env.honest.get("agent", torch.ones(1, dtype=torch.bool)).all())  # all honest
-    assert robust.population.generation == 1
+    assert torch.equal(t.env.honest["agent"], torch.ones(8, 3, dtype=torch.bool))  # all honest
+    counted: list[tuple[float, float]] = []  # (attacked episodes, clean episodes) per generation
+    end_of_iteration = robust.end_of_iteration
+
+    def spy(iteration: int) -> dict[str, float]:
+        if iteration % 2 == 0:
+            counted.append((float(robust.games.sum()), float(robust.clean[1])))
+        return end_of_iteration(iteration)
+
+    robust.end_of_iteration = spy  # type: ignore[method-assign]
+    t.cfg.total_steps = 8 * 10 * 12  # past the end of the first episodes (100 steps)
+    t.train()
+    # every env's first episode ends at step 100 (iteration 10): 4 attacked, 4 clean
+    assert sum(a for a, _ in counted) == 4 and sum(c for _, c in counted) == 4
 
 
 def test_perturb_robust_run_resumes_exactly(perturber: Path, tmp_path: Path) -> None:

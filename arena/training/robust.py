@@ -224,6 +224,7 @@ class RobustTraining:
     def _assign(self) -> None:
         taken = self.attacked & (self.member >= 0).unsqueeze(-1)
         if self.perturb:  # every agent stays honest; which envs each member perturbs
+            self.env.honest[self.team] = torch.ones_like(taken)
             present = torch.unique(self.member[self.member >= 0]).tolist()  # host sync, rare
             self._plan = [(k, (self.member == k).nonzero().squeeze(-1)) for k in present]
             return
