@@ -167,12 +167,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if cfg.seeds:
         from arena.training.seeds import SeedGroup
 
-        summary = SeedGroup(cfg, resume=bool(args.resume)).train()
+        group = SeedGroup(cfg, resume=bool(args.resume))
+        per_seed = group.train()
+        if len(cfg.seeds) > 1:
+            _group_report(cfg, group.final_metric())
         print(f"run directory: {cfg.run_dir} (one per seed: seed_<seed>)")
-        for seed, values in summary.items():
-            if seed != "aggregate":
-                print(f"  {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()
-                                               if k.startswith("eval/return")))
+        for seed, values in per_seed.items():
+            print(f"  {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()
+                                           if k.startswith("eval/return")))
         return 0
     if cfg.baseline:
         if args.resume:
@@ -194,6 +196,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     for key, value in summary.items():
         print(f"  {key}: {value:.4g}")
     return 0
+
+
+def _group_report(cfg: RunConfig, metric: str) -> None:
+    """A multi-seed run's replicas aggregated (``arena report``): printed, and written to
+    ``report.json`` in the group's directory."""
+    from arena.evaluation.aggregate import aggregate
+    from arena.training.runs import seed_dir
+    from arena.training.seeds import REPORT
+
+    report = aggregate({cfg.name: [seed_dir(cfg.run_dir, s) for s in cfg.seeds]}, metric)
+    report.write_json(cfg.run_dir / REPORT)
+    print(report.table())
 
 
 def _train_config(args: argparse.Namespace) -> RunConfig:

@@ -40,7 +40,7 @@ from arena.training.runs import seed_dir
 from arena.training.trainer import Trainer
 
 REPORT = "report.json"
-"""The group's aggregate report, in its run directory."""
+"""The group's aggregate report, in its run directory (written by ``arena train``)."""
 
 
 def replica_config(cfg: RunConfig, seed: int) -> RunConfig:
@@ -108,23 +108,26 @@ class SeedGroup:
             self.trainers.append(trainer)
             self.streams.append(RandomStream(trainer.device))
 
-    def train(self) -> dict[str, Any]:
+    def train(self) -> dict[str, dict[str, float]]:
         """Train every replica to its budget, one iteration each in turn; returns each seed's
-        final summary and, with two seeds or more, the aggregate report."""
+        final summary."""
         self.root.mkdir(parents=True, exist_ok=True)
         save_config(self.cfg, self.root / "config.yaml")
         for trainer, stream in zip(self.trainers, self.streams, strict=True):
             with stream.active():
                 trainer.begin()
         self._lockstep()
-        summaries: dict[str, Any] = {}
+        summaries: dict[str, dict[str, float]] = {}
         for seed, trainer, stream in zip(self.cfg.seeds, self.trainers, self.streams,
                                          strict=True):
             with stream.active():
                 summaries[f"seed_{seed}"] = trainer.finish()
-        if len(self.trainers) > 1:
-            summaries["aggregate"] = self._report()
         return summaries
+
+    def final_metric(self) -> str:
+        """The metric a group report aggregates: the first trained team's evaluation return."""
+        team = next(iter(self.trainers[0].learners))
+        return f"eval/return/{team}"
 
     def _lockstep(self) -> None:
         cfg, n = self.cfg, len(self.trainers)
@@ -155,23 +158,6 @@ class SeedGroup:
         if returns:
             stats["episode/return_mean"] = sum(returns) / len(returns)
         return steps, elapsed, stats
-
-    def _report(self) -> dict[str, Any]:
-        """The replicas' final greedy evaluations aggregated (``arena report``), written to
-        ``report.json`` in the group's directory and printed."""
-        from arena.evaluation.aggregate import aggregate
-
-        runs = [seed_dir(self.root, s) for s in self.cfg.seeds]
-        report = aggregate({self.cfg.name: runs}, metric=_final_metric(self.trainers[0]))
-        report.write_json(self.root / REPORT)
-        print(report.table())
-        return report.aggregate[self.cfg.name]
-
-
-def _final_metric(trainer: Trainer) -> str:
-    """The evaluation metric the group report aggregates: the first trained team's return."""
-    team = next(iter(trainer.learners))
-    return f"eval/return/{team}"
 
 
 def _allow_recompiles(replicas: int) -> None:
