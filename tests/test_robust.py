@@ -222,7 +222,7 @@ def test_perturb_robust_training_perturbs_attacked_slots_within_epsilon(
     assert robust.online is None and t.collector.obs_fn == robust.perturbed_obs
     assert torch.equal(t.collector.control["agent"].owner, torch.zeros(8, 3, dtype=torch.long))
     robust.member = torch.tensor([0, 1, 2, 3, -1, -1, -1, -1])  # 3: the gradient attack
-    robust._assign()
+    robust._members_drawn()
     obs = t.env.observe()["agent"]
     delta = robust.perturbed_obs("agent", obs, None) - obs
     taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)

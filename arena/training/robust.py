@@ -219,14 +219,20 @@ class RobustTraining:
             online = torch.rand(m, generator=self.generator, device=self.device) < self.cfg.online
             drawn = torch.where(online | (slots == 0), slots, drawn)
         self.member[:m] = drawn
+        self._members_drawn()
+
+    def _members_drawn(self) -> None:
+        """After a new draw of ``member``: the slot assignment, and with ``perturb`` which envs
+        each member perturbs (a host synchronization, once per generation, not per step)."""
+        if self.perturb:
+            present = torch.unique(self.member[self.member >= 0]).tolist()
+            self._plan = [(k, (self.member == k).nonzero().squeeze(-1)) for k in present]
         self._assign()
 
     def _assign(self) -> None:
         taken = self.attacked & (self.member >= 0).unsqueeze(-1)
-        if self.perturb:  # every agent stays honest; which envs each member perturbs
+        if self.perturb:  # every agent stays honest: only the observations change
             self.env.honest[self.team] = torch.ones_like(taken)
-            present = torch.unique(self.member[self.member >= 0]).tolist()  # host sync, rare
-            self._plan = [(k, (self.member == k).nonzero().squeeze(-1)) for k in present]
             return
         owner = torch.where(taken, self.first + self.member.clamp_min(0).unsqueeze(-1),
                             LEARNER)
@@ -309,7 +315,7 @@ class RobustTraining:
             setattr(self, key, state[key].to(self.device))
         if self.online is not None:
             self.online.learner.load_state_dict(state["online"])
-        self._assign()
+        self._members_drawn()
 
     def write_members(self, run_dir: Path, base: dict[str, Any]) -> list[Path]:
         """Every evolving network as a loadable checkpoint ``population/attacker_<k>.pt``, and
