@@ -111,3 +111,97 @@ def test_env_last_pair_helpers_equal_the_broadcast_forms() -> None:
     # both paths give the same distances, bit for bit, for the same points
     big = torch.randn(ENV_LAST_MIN, 3, 2)
     assert torch.equal(pairwise_distance(big, big)[:5], pairwise_distance(big[:5], big[:5]))
+
+
+def _dense_contact_forces(w: World) -> torch.Tensor:
+    """Contact forces the plain way, every ordered pair, for comparison with the world's."""
+    pos, radius = w.pos, w.radius
+    delta = pos.unsqueeze(2) - pos.unsqueeze(1)  # (B, E, E, 2): p_i - p_j
+    dist = delta.norm(dim=-1).clamp_min(1e-12)
+    ph, n = w.physics, w.num_entities
+    ents = w.entities
+    allowed = torch.tensor([[i != j and a.collide and b.collide and (a.movable or b.movable)
+                             for j, b in enumerate(ents)] for i, a in enumerate(ents)])
+    pen = torch.nn.functional.softplus((radius.view(1, n, 1) + radius.view(1, 1, n) - dist)
+                                       / ph.contact_margin) * ph.contact_margin
+    weight = ph.contact_force * pen / dist * allowed * (w.active.unsqueeze(2)
+                                                        & w.active.unsqueeze(1))
+    return (delta * weight.unsqueeze(-1)).sum(2)
+
+
+@pytest.mark.parametrize("envs", [5, 600])
+def test_pairwise_contact_forces_equal_the_dense_sum_over_ordered_pairs(envs: int) -> None:
+    """Each unordered pair is computed once and applied with opposite signs; the forces are
+    those of the plain sum over every ordered pair (agents, an obstacle, a non-colliding
+    landmark; with deactivated entities)."""
+    ents = [EntitySpec(f"a_{i}", "agent", "a", movable=True, radius=0.1 + 0.02 * i)
+            for i in range(4)]
+    ents += [EntitySpec("o", "obstacle", radius=0.2),
+             EntitySpec("l", "landmark", collide=False)]
+    w = World(WorldSpec(ents), num_envs=envs, dtype=torch.float64)
+    g = torch.Generator().manual_seed(0)
+    w.pos = torch.rand(w.pos.shape, generator=g, dtype=torch.float64) * 0.6
+    assert torch.allclose(w.contact_forces(), _dense_contact_forces(w), rtol=1e-12,
+                          atol=1e-12)
+    w.active = torch.rand(w.active.shape, generator=g) > 0.3
+    w.dynamic_activity = True
+    assert torch.allclose(w.contact_forces(), _dense_contact_forces(w), rtol=1e-12,
+                          atol=1e-12)
+
+
+def test_far_pairs_exert_exactly_no_force() -> None:
+    """Pairs whose softplus would be subnormal (far apart) exert an exact zero, not a
+    subnormal force (subnormal arithmetic is many times slower on CPU)."""
+    w = two_bodies(PhysicsConfig(), radius=0.1)
+    w = World(w.spec, num_envs=3, dtype=torch.float32)
+    w.pos[:, 1] = torch.tensor([[0.27, 0.0], [0.29, 0.0], [3.0, 0.0]])
+    f = w.contact_forces()
+    assert f[1:].abs().max().item() == 0.0  # 90 contact margins apart and more
+    assert torch.finfo(torch.float32).tiny < f[0, 1, 0].item() < 1e-30  # 70 apart
+
+
+def test_linear_features_are_exact_on_every_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Observation features as a product with a 0/+1/-1 matrix equal the plain
+    gather-and-subtract, bit for bit; so do the gathered path (reduced matmul precision) and
+    the column path used under torch.compile."""
+    from arena.sim.features import LinearFeatures, Pos, Rel, Vel, Zeros
+
+    g = torch.Generator().manual_seed(1)
+    pos = torch.randn(300, 5, 2, generator=g) * 3
+    vel = torch.randn(300, 5, 2, generator=g)
+    rows = [[Vel(i), Pos(i), Rel(4, i), Rel((i + 1) % 3, i), Zeros(3)] for i in range(3)]
+    feats = LinearFeatures(rows, 5, torch.device("cpu"), torch.float32)
+    ref = torch.stack([torch.cat([vel[:, i], pos[:, i], pos[:, 4] - pos[:, i],
+                                  pos[:, (i + 1) % 3] - pos[:, i], torch.zeros(300, 3)], -1)
+                       for i in range(3)], dim=1)
+    assert torch.equal(feats(pos, vel), ref)
+    torch.set_float32_matmul_precision("medium")
+    try:
+        assert torch.equal(feats(pos, vel), ref)  # gathered, not a reduced-precision matmul
+    finally:
+        torch.set_float32_matmul_precision("highest")
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
+    assert torch.equal(feats(pos, vel), ref)
+    with pytest.raises(ValueError, match="same width"):
+        LinearFeatures([[Pos(0)], [Pos(1), Zeros(1)]], 5, torch.device("cpu"), torch.float32)
+    with pytest.raises(ValueError, match="entity 7"):
+        LinearFeatures([[Rel(7, 0)]], 5, torch.device("cpu"), torch.float32)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_action_forces_equal_the_moves_table(compiled: bool) -> None:
+    """Discrete moves (a pre-scaled table, or arithmetic when compiled) and MPE-format
+    continuous actions give MOVES x accel and (+x - -x, +y - -y) x accel exactly."""
+    from arena.core.forces import ActionForces
+    from arena.core.scenario import MOVES
+
+    accel = torch.tensor([5.0, 3.0, 4.0])
+    g = torch.Generator().manual_seed(2)
+    moves = torch.randint(0, 5, (257, 3), generator=g)
+    expected = torch.tensor(MOVES)[moves] * accel.view(3, 1)
+    assert torch.equal(ActionForces(accel, False, True)(moves, compiled), expected)
+    a = torch.rand(257, 3, 5, generator=g)
+    mpe = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], -1) * accel.view(3, 1)
+    assert torch.equal(ActionForces(accel, True, True)(a, compiled), mpe)
+    xy = torch.rand(257, 3, 2, generator=g)
+    assert torch.equal(ActionForces(accel, True, False)(xy, compiled), xy * accel.view(3, 1))

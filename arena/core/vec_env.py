@@ -18,7 +18,8 @@ import torch
 from arena.core.actions import checked_actions
 from arena.core.comm import TeamActions, team_actions
 from arena.core.device import resolve_device
-from arena.core.scenario import MOVES, ByTeam, Scenario
+from arena.core.forces import ActionForces
+from arena.core.scenario import ByTeam, Scenario
 from arena.sim import BACKENDS, make_world
 
 StepFn = Callable[[dict[str, torch.Tensor]],
@@ -74,7 +75,10 @@ class VecEnv:
         }
         self.t = torch.zeros(num_envs, dtype=torch.long, device=self.device)
         self._sync_free = self.device.type != "cpu"
-        self._moves = torch.tensor(MOVES, dtype=dtype, device=self.device)
+        self._forces = {
+            team: ActionForces(self.world.accel[s], scenario.continuous_actions,
+                               scenario.continuous_format == "mpe")
+            for team, s in self.world.team_slices.items()}
         self._compiled = compile
         self.final_state_in_info = False
         """Also put ``final_state`` (the global state at episode end) in ``info``."""
@@ -265,19 +269,7 @@ class VecEnv:
         return cost if world.channel.config.cost > 0 else None
 
     def _force(self, team: str, actions: torch.Tensor) -> torch.Tensor:
-        accel = self.world.accel[self.world.team_slices[team]].unsqueeze(-1)
-        if not self.scenario.continuous_actions and not self._compiled:
-            return self._moves[actions] * accel
-        if not self.scenario.continuous_actions:
-            # arithmetic rather than a table lookup: gathers fuse badly under torch.compile
-            a = actions.unsqueeze(-1)
-            ux = (a == 2).to(accel.dtype) - (a == 1).to(accel.dtype)
-            uy = (a == 4).to(accel.dtype) - (a == 3).to(accel.dtype)
-            return torch.cat([ux, uy], dim=-1) * accel
-        a = actions.to(self.world.dtype)
-        if self.scenario.continuous_format == "mpe":
-            a = torch.stack([a[..., 2] - a[..., 1], a[..., 4] - a[..., 3]], dim=-1)
-        return a * accel
+        return self._forces[team](actions, self._compiled)
 
     def _check_output(self, method: str, x: Any, shape: tuple[int | None, ...],
                       dtype: torch.dtype | None = None) -> None:

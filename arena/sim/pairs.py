@@ -43,6 +43,15 @@ def pairwise_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (delta * delta).sum(2).sqrt().permute(2, 0, 1)
 
 
+def distance_table(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Euclidean distances ``|a[e, i] - b[e, j]|`` with the envs last: ``(n_a, n_b, B)``,
+    equal to ``pairwise_distance(a, b).permute(1, 2, 0)``."""
+    if a.shape[0] < ENV_LAST_MIN:
+        return pairwise_distance(a, b).permute(1, 2, 0)
+    delta = deltas_env_last(b, a)
+    return (delta * delta).sum(2).sqrt()
+
+
 def picked_delta(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """``values[b, index[i, k]] - values[b, i]``: ``(B, n, k, d)`` for ``values`` ``(B, n, d)``
     and an ``(n, k)`` table of indices."""

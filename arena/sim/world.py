@@ -7,12 +7,13 @@ integration and speed limits, all as tensor ops over ``(num_envs, num_entities, 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
 
 from arena.sim.channel import Channel, ChannelConfig
-from arena.sim.pairs import env_last, pairwise_distance
+from arena.sim.pairs import distance_table, env_last, pairwise_distance
 
 INF = float("inf")
 
@@ -107,15 +108,16 @@ class World:
         self.movable = const([float(e.movable) for e in ents])
         self.friction = const([e.friction for e in ents])
         self.has_friction = any(e.friction > 0 for e in ents)
-        # velocity change per unit force in one step; zero for immovable entities
-        self.step_gain = (self.movable * spec.physics.dt / self.mass).unsqueeze(-1)
+        # velocity change per unit force in one step; zero for immovable entities. Stored as a
+        # full (E, 2) table: a broadcast over the innermost axis of 2 is slow on CPU
+        self.step_gain = (self.movable * spec.physics.dt / self.mass).unsqueeze(-1).expand(
+            -1, 2).contiguous()
         self.has_speed_limit = any(e.max_speed is not None for e in ents)
         self.colliders, self.pair_mask, self.pair_dist_min = _contact_table(ents, self.device,
                                                                             dtype)
         # contact force = pair_gain * softplus((dist_min - dist) / margin) * delta / dist
-        ph = spec.physics
         if self.pair_mask is not None:
-            self.pair_gain = self.pair_mask * (ph.contact_force * ph.contact_margin)
+            self._pair_list(spec.physics)
         self.dynamic_activity = False
         """Set by scenarios that deactivate entities (tagged agents); costs a few ops per step."""
 
@@ -129,6 +131,30 @@ class World:
         self.pos = torch.zeros(shape, dtype=dtype, device=self.device)
         self.vel = torch.zeros(shape, dtype=dtype, device=self.device)
         self.active = torch.ones(shape[:2], dtype=torch.bool, device=self.device)
+
+    def _pair_list(self, ph: PhysicsConfig) -> None:
+        """The unordered pairs of colliders that exert forces, ``pair_first[k] <
+        pair_second[k]`` (indices among the colliders), their gains and contact distances; and
+        ``pair_table``, for each ordered pair ``(i, j)`` of colliders, where its force sits in
+        ``[pair forces, their negatives, zero]``."""
+        assert self.pair_mask is not None
+        allowed = (self.pair_mask[..., 0] > 0).cpu()
+        first, second = allowed.triu(1).nonzero(as_tuple=True)
+        c, p = allowed.shape[0], len(first)
+        table = torch.full((c, c), 2 * p, dtype=torch.long)
+        table[first, second] = torch.arange(p)
+        table[second, first] = torch.arange(p) + p
+        self.pair_first, self.pair_second = first.to(self.device), second.to(self.device)
+        self.pair_table = table.flatten().to(self.device)
+        shape = (p, 1, 1)
+        self.pair_gain = self.pair_mask[first, second].view(shape) * (
+            ph.contact_force * ph.contact_margin)
+        self.pair_dist_min = self.pair_dist_min[first, second].view(shape)
+        self.softplus_floor = math.log(torch.finfo(self.dtype).tiny) + 10.0
+        """Pairs farther apart than this (in contact margins, below contact) exert exactly no
+        force: their softplus would be near or below the smallest normal float (about 1e-34 of
+        a unit force in float32), and subnormal arithmetic runs some 10x slower on CPU, where
+        most pairs are far apart."""
 
     # ------------------------------------------------------------------ views
     def team(self, name: str) -> slice:
@@ -155,22 +181,31 @@ class World:
     def _add_contact_forces(self, force: torch.Tensor) -> None:
         """Add the contact forces into ``force`` in place.
 
-        Dense over the colliding entities: every ordered pair at once, masked, summed over
-        partners (no scatter, so the whole computation fuses under ``torch.compile``).
+        Computed once per unordered pair that can touch (``pair_first`` < ``pair_second``), with
+        the envs innermost (``arena.sim.pairs``); the force on ``j`` from ``i`` is exactly minus
+        the force on ``i`` from ``j``. The ``(C, C)`` table of forces is then summed over
+        partners as one reduction (no scatter, so the whole computation fuses under
+        ``torch.compile``).
         """
         if self.pair_mask is None:
             return
-        cols = self.colliders
-        pos = env_last(self.pos[:, cols])  # (C, 2, B): envs innermost (arena.sim.pairs)
-        delta = pos.unsqueeze(1) - pos.unsqueeze(0)  # (C, C, 2, B): p_i - p_j
-        dist = (delta * delta).sum(2, keepdim=True).sqrt().clamp_min(1e-12)
-        k = self.physics.contact_margin
-        dist_min, gain = self.pair_dist_min.unsqueeze(-1), self.pair_gain.unsqueeze(-1)
-        weight = gain * torch.nn.functional.softplus((dist_min - dist) / k) / dist
+        cols, first, second = self.colliders, self.pair_first, self.pair_second
+        pos = env_last(self.pos[:, cols])  # (C, 2, B)
+        delta = pos.index_select(0, first) - pos.index_select(0, second)  # (P, 2, B)
+        dx, dy = delta[:, 0], delta[:, 1]
+        dist = (dx * dx + dy * dy).sqrt().clamp_min(1e-12).unsqueeze(1)  # (P, 1, B)
+        depth = (self.pair_dist_min - dist) / self.physics.contact_margin
+        weight = self.pair_gain * torch.nn.functional.softplus(
+            depth.clamp_min(self.softplus_floor)) / dist * (depth > self.softplus_floor)
         if self.dynamic_activity:
             act = self.active[:, cols].t()  # (C, B)
-            weight = weight * (act.unsqueeze(1) & act.unsqueeze(0)).unsqueeze(2)
-        force[:, cols] += (delta * weight).sum(1).permute(2, 0, 1)
+            weight = weight * (act.index_select(0, first) & act.index_select(0, second)
+                               ).unsqueeze(1)
+        pair_force = delta * weight  # on `first` from `second`
+        table = torch.cat([pair_force, -pair_force, torch.zeros_like(pair_force[:1])]
+                          ).index_select(0, self.pair_table)
+        c = pos.shape[0]
+        force[:, cols] += table.view(c, c, *pos.shape[1:]).sum(1).permute(2, 0, 1)
 
     def step(self, agent_force: torch.Tensor) -> None:
         """Advance one step given the agents' action forces, shape ``(num_envs, num_agents, 2)``."""
@@ -231,6 +266,12 @@ class World:
     def distances(self, a: slice | torch.Tensor, b: slice | torch.Tensor) -> torch.Tensor:
         """Pairwise distances between entity sets, shape ``(num_envs, |a|, |b|)``."""
         return pairwise_distance(self.pos[:, a], self.pos[:, b])
+
+    def distance_table(self, a: slice | torch.Tensor, b: slice | torch.Tensor) -> torch.Tensor:
+        """The same distances with the envs last, ``(|a|, |b|, num_envs)``: reductions over
+        entities (nearest agent, overlap counts) then run over contiguous rows of envs, several
+        times faster on CPU than over the small last axis of ``distances``."""
+        return distance_table(self.pos[:, a], self.pos[:, b])
 
 
 def _team_slices(agents: list[EntitySpec]) -> dict[str, slice]:

@@ -34,15 +34,9 @@ from dataclasses import dataclass
 import torch
 
 from arena.core.scenario import ByTeam, Scenario
+from arena.sim.features import LinearFeatures, Pos, Rel, Term, Vel, Zeros
 from arena.sim.world import EntitySpec, PhysicsConfig, World, WorldSpec
-from envs.common import (
-    greedy_assignment,
-    others_index,
-    others_relative,
-    pd_direction,
-    pick,
-    relative,
-)
+from envs.common import greedy_assignment, others_index, pd_direction, pick, relative
 
 OCCUPY_RADIUS = 0.1
 
@@ -95,9 +89,15 @@ class SimpleSpread(Scenario):
         n = self.config.N
         self.landmarks = slice(n, 2 * n)
         self.others = others_index(n, world.device)
-        # agents are silent: MPE's communication slots are always zero
-        self.comm = torch.zeros(world.num_envs, n, 2 * (n - 1), dtype=world.dtype,
-                                device=world.device)
+        # [self_vel, self_pos, landmark_rel, other_rel, comm]; agents are silent, so MPE's
+        # communication slots are always zero
+        others = self.others.tolist()
+        rows: list[list[Term]] = [
+            [Vel(i), Pos(i), *[Rel(n + k, i) for k in range(n)],
+             *[Rel(o, i) for o in others[i]], Zeros(2 * (n - 1))]
+            for i in range(n)
+        ]
+        self.features = LinearFeatures(rows, world.num_entities, world.device, world.dtype)
 
     def reset_world(self, world: World, mask: torch.Tensor, generator: torch.Generator) -> None:
         shape = (world.num_envs, world.num_entities, 2)
@@ -108,35 +108,30 @@ class SimpleSpread(Scenario):
         return [("self", 1, 4), ("landmark", n, 2), ("agent", n - 1, 2), ("comm", n - 1, 2)]
 
     def observation(self, world: World) -> ByTeam:
-        pos, vel = world.agent_pos, world.agent_vel
-        landmark_rel = relative(world.pos[:, self.landmarks], pos)  # (B, N, L, 2)
-        other_rel = others_relative(pos, self.others)
-        parts = [vel, pos, landmark_rel.flatten(2), other_rel.flatten(2), self.comm]
-        return {"agent": torch.cat(parts, dim=-1)}
+        return {"agent": self.features(world.pos, world.vel)}
 
     def _collisions(self, world: World) -> torch.Tensor:
-        """Number of other agents overlapping each agent, shape ``(B, N)``."""
+        """Number of other agents overlapping each agent, shape ``(N, B)``."""
         agents = slice(0, self.config.N)
-        overlap = world.distances(agents, agents) < 2 * 0.15
-        overlap.diagonal(dim1=1, dim2=2).fill_(False)
-        return overlap.sum(-1).to(world.dtype)
+        overlap = world.distance_table(agents, agents) < 2 * 0.15  # (N, N, B)
+        return (overlap.sum(1) - 1).to(world.dtype)  # an agent overlaps itself
 
     def _landmark_min_dist(self, world: World) -> torch.Tensor:
-        """Distance from each landmark to its closest agent, shape ``(B, L)``."""
-        return world.distances(self.landmarks, slice(0, self.config.N)).min(dim=-1).values
+        """Distance from each landmark to its closest agent, shape ``(L, B)``."""
+        return world.distance_table(self.landmarks, slice(0, self.config.N)).amin(1)
 
     def reward(self, world: World) -> ByTeam:
         ratio = self.config.local_ratio
-        global_rew = -self._landmark_min_dist(world).sum(-1, keepdim=True)
+        global_rew = -self._landmark_min_dist(world).sum(0)
         local_rew = -self._collisions(world)
-        return {"agent": global_rew * (1.0 - ratio) + local_rew * ratio}
+        return {"agent": (global_rew * (1.0 - ratio) + local_rew * ratio).t()}
 
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         min_dist = self._landmark_min_dist(world)
         return {
-            "coverage": (min_dist < OCCUPY_RADIUS).float().mean(-1),
-            "min_dist_sum": min_dist.sum(-1),
-            "collisions": self._collisions(world).sum(-1) / 2,
+            "coverage": (min_dist < OCCUPY_RADIUS).float().mean(0),
+            "min_dist_sum": min_dist.sum(0),
+            "collisions": self._collisions(world).sum(0) / 2,
         }
 
     def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
