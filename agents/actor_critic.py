@@ -214,12 +214,12 @@ class Critic(nn.Module):
         if self.kind == "env_state":
             assert state is not None
             return self.value(self.backbone(state))
-        x = obs
+        x = with_agent_id(obs) if self.cfg.agent_id else obs
         if self.kind == "state":
             assert state is not None
-            x = torch.cat([state.unsqueeze(-2).expand(*obs.shape[:-1], -1), obs], dim=-1)
-        if self.cfg.agent_id:
-            x = with_agent_id(x)
+            if isinstance(self.backbone, MLPBackbone) and self.backbone.splits:
+                return self.value(self.backbone.forward_split(state, x)).squeeze(-1)
+            x = torch.cat([state.unsqueeze(-2).expand(*obs.shape[:-1], -1), x], dim=-1)
         h = self.backbone(x)
         if self.kind == "attention":
             lead = h.shape[:-2]

@@ -54,6 +54,40 @@ class _LinearTanh(torch.autograd.Function):
         return gx, gz.t() @ x.reshape(-1, x.shape[-1]), gz.sum(0)
 
 
+class _SplitLinearTanh(torch.autograd.Function):
+    """``tanh([shared, own] W^T + b)`` for ``shared`` ``(M, S)``, the same for ``N`` rows, and
+    ``own`` ``(M, N, O)``: the shared part of the product is computed once per row of ``M``
+    (``W = [W_shared, W_own]``), not once per agent. MAPPO's agent-specific critic input is the
+    global state (shared by the agents of an env) next to each agent's observation, so its
+    first layer does ``N`` times less work on the state. The same function as
+    :class:`_LinearTanh` on the concatenation, up to float rounding (the sum is taken in
+    another order); the backward sums the shared part's gradient over the ``N`` agents."""
+
+    @staticmethod
+    def forward(shared: torch.Tensor, own: torch.Tensor, w_shared: torch.Tensor,
+                w_own: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        m, n = own.shape[0], own.shape[1]
+        z = torch.addmm(bias, own.reshape(m * n, -1), w_own.t(), beta=2, alpha=2)
+        z = z.view(m, n, -1).add_((shared @ w_shared.t()).unsqueeze(1), alpha=2)
+        return z.sigmoid_().mul_(2).sub_(1)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        shared, own, w_shared, w_own, _ = inputs
+        ctx.save_for_backward(shared, own, w_shared, w_own, output)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        shared, own, w_shared, w_own, y = ctx.saved_tensors
+        gz = torch.ops.aten.tanh_backward(grad, y)  # (M, N, H)
+        flat = gz.reshape(-1, gz.shape[-1])
+        gz_shared = gz.sum(1)
+        g_shared = gz_shared @ w_shared if ctx.needs_input_grad[0] else None
+        g_own = (flat @ w_own).view(own.shape) if ctx.needs_input_grad[1] else None
+        return (g_shared, g_own, gz_shared.t() @ shared,
+                flat.t() @ own.reshape(-1, own.shape[-1]), flat.sum(0))
+
+
 class MLP(nn.Sequential):
     """Linear layers with ``activation`` after each (``tanh`` or ``relu``). The modules are
     ``[Linear, Tanh, Linear, Tanh, ...]`` as in ``nn.Sequential``, so parameter names are the
@@ -70,10 +104,34 @@ class MLP(nn.Sequential):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.fused:
             return super().forward(x)
-        for layer in list(self)[::2]:
+        return self._rest(x, 0)
+
+    def _rest(self, x: torch.Tensor, start: int) -> torch.Tensor:
+        """The layers from linear layer ``start`` on, applied to ``x``."""
+        modules = list(self)
+        if not self.fused:
+            return nn.Sequential(*modules[2 * start:])(x)
+        for layer in modules[2 * start::2]:
             assert isinstance(layer, nn.Linear)
             x = _LinearTanh.apply(x, layer.weight, layer.bias)
         return x
+
+    def forward_split(self, shared: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
+        """``forward`` of ``[shared expanded to own's agents, own]``: ``shared`` ``(..., S)``,
+        ``own`` ``(..., N, O)``, with the first layer's product on ``shared`` done once per
+        row instead of once per agent (:class:`_SplitLinearTanh`)."""
+        first = self[0]
+        assert isinstance(first, nn.Linear)
+        s, lead = shared.shape[-1], own.shape[:-2]
+        w_shared, w_own = first.weight[:, :s], first.weight[:, s:]
+        shared2, own3 = shared.reshape(-1, s), own.reshape(-1, *own.shape[-2:])
+        if self.fused:
+            h = _SplitLinearTanh.apply(shared2, own3, w_shared, w_own, first.bias)
+        else:
+            z = nn.functional.linear(own3, w_own, first.bias) + (
+                shared2 @ w_shared.t()).unsqueeze(1)
+            h = self[1](z)
+        return self._rest(h, 1).reshape(*lead, *h.shape[-2:-1], -1)
 
 
 def mlp(sizes: list[int], activation: str) -> MLP:
@@ -95,6 +153,16 @@ class MLPBackbone(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(self.norm(x))
+
+    @property
+    def splits(self) -> bool:
+        """Whether :meth:`forward_split` applies: no input normalization, which would mix the
+        shared and the own features."""
+        return isinstance(self.norm, nn.Identity)
+
+    def forward_split(self, shared: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
+        """``forward`` of ``[shared expanded to own's N agents, own]`` (``MLP.forward_split``)."""
+        return self.net.forward_split(shared, own)
 
 
 class AttentionBackbone(nn.Module):

@@ -131,6 +131,43 @@ def test_fused_tanh_layers_equal_linear_then_tanh() -> None:
     assert list(dict(net.named_parameters())) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("agent_id", [False, True])
+def test_split_first_layer_critic_equals_the_concatenated_input(activation: str,
+                                                                agent_id: bool) -> None:
+    """MAPPO's agent-specific critic without input normalization computes its first layer's
+    product on the global state once per env; values and every gradient (inputs included)
+    equal those of the MLP on [state, own observation(, agent id)] per agent."""
+    from agents.actor_critic import Critic, with_agent_id
+    from arena.interfaces.policy_config import PolicyConfig
+
+    torch.manual_seed(0)
+    cfg = PolicyConfig(feature_norm=False, activation=activation, agent_id=agent_id,
+                       hidden_sizes=[32, 16])
+    critic = Critic("state", 7, 11, [("x", 1, 7)], 3, cfg).double()
+    assert critic.backbone.splits
+    obs = torch.randn(4, 5, 3, 7, dtype=torch.float64, requires_grad=True)
+    state = torch.randn(4, 5, 11, dtype=torch.float64, requires_grad=True)
+    values = critic(obs, state)
+    own = with_agent_id(obs) if agent_id else obs
+    x = torch.cat([state.unsqueeze(-2).expand(4, 5, 3, 11), own], dim=-1)
+    unfused = torch.nn.Sequential(*[  # the same parameters, on the concatenation
+        m if isinstance(m, torch.nn.Linear) else
+        (torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+        for m in critic.backbone.net])
+    reference = critic.value(unfused(x)).squeeze(-1)
+    assert values.shape == (4, 5, 3)
+    assert torch.allclose(values, reference, atol=1e-12)
+    w = torch.randn_like(values)
+    params = [obs, state, *critic.parameters()]
+    grads = torch.autograd.grad((values * w).sum(), params)
+    ref_grads = torch.autograd.grad((reference * w).sum(), params)
+    for g, r in zip(grads, ref_grads, strict=True):
+        assert torch.allclose(g, r, atol=1e-12)
+    normed = Critic("state", 7, 11, [("x", 1, 7)], 3, PolicyConfig(feature_norm=True))
+    assert not normed.backbone.splits  # LayerNorm over [state, obs] does not split
+
+
 def test_one_minibatch_in_order_has_the_gradient_of_a_shuffled_one(tmp_path: Path) -> None:
     """With one minibatch the rows are taken in order, as views; the step's gradient is the
     one of the same rows in a random order, to float tolerance."""
