@@ -4,6 +4,7 @@ attacked agents, the victim still moves them; evaluation, errors and exact resum
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -118,6 +119,77 @@ def test_message_attack_run_resumes_exactly(victim: Path, tmp_path: Path) -> Non
     resumed.train()
     b = Trainer(config("b"))
     b.train()
+    for x, y in zip(resumed.learners["agent"].actor().parameters(),
+                    b.learners["agent"].actor().parameters(), strict=True):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+
+
+@pytest.fixture(scope="module")
+def injector(victim: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("injector") / "m"
+    Trainer(attack_config(victim, "message", agents=1, run_dir=str(run),
+                          overrides={"total_steps": 8 * 10 * 2})).train()
+    return run
+
+
+def robust_message(tmp_path: Path, name: str, injector: Path, **over: Any) -> Any:
+    return load_config(None, overrides={
+        **REF, "log.run_dir": str(tmp_path / name), "robust.kind": "message",
+        "robust.attackers": [str(injector)], "robust.population_size": 1,
+        "robust.online": 0.0, "robust.generation": 2, "total_steps": 8 * 10 * 4,
+        **{f"robust.{k}": v for k, v in over.items()}})
+
+
+def test_robust_training_against_injection_replaces_only_the_messages(
+        injector: Path, tmp_path: Path) -> None:
+    """robust.kind message: members own the attacked slots (the learner does not learn from
+    them); each sends the member's message with the move of the team's current policy; every
+    agent stays honest."""
+    from arena.training.robust import MessageMember
+
+    t = Trainer(robust_message(tmp_path, "r", injector))
+    robust = t.robust
+    assert robust is not None
+    assert robust.population.names == [f"attacker {injector}", "evolving attacker 0", "random"]
+    t.train(stop_after_iterations=1)
+    owner = t.collector.control["agent"].owner
+    taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)
+    assert taken.any() and torch.equal(owner > 0, taken)  # slots 0: the learner's
+    assert bool(t.env.honest["agent"].all())
+    assert torch.equal(t.collector.rollouts["agent"].active[-1] > 0, ~taken)
+    member = t.collector.control["agent"].controllers[int(owner[taken][0])]
+    assert isinstance(member, MessageMember)
+    move3 = SimpleNamespace(decide=lambda obs, det, action_mask=None: SimpleNamespace(
+        env_actions=torch.full(obs.shape[:2], 3 + 5 * 8)))  # the policy's move 3, token 8
+    member.mover = move3  # type: ignore[assignment]
+    robust.population.say = lambda k, obs, g: torch.full(obs.shape[:2], 6)  # type: ignore
+    acts, _ = member.act(t.env, torch.zeros(5, 2, 21), None, None, torch.zeros(5).bool())
+    assert bool((acts == 3 + 5 * 6).all())  # the team's move, the member's token
+
+
+def test_robust_message_config_errors(injector: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no online attacker"):
+        Trainer(robust_message(tmp_path, "a", injector, online=0.5))
+    with pytest.raises(ConfigError, match="mutants of the trained ones"):
+        Trainer(robust_message(tmp_path, "b", injector, attackers=[]))
+    nav = {**REF, "env.id": "navigation/navigation-v0", "log.run_dir": str(tmp_path / "nav"),
+           "robust.kind": "message", "robust.online": 0.0, "robust.population_size": 0}
+    with pytest.raises(ConfigError, match="sends no messages"):
+        Trainer(load_config(None, overrides=nav))
+
+
+def test_robust_message_run_resumes_exactly(injector: Path, tmp_path: Path) -> None:
+    a = Trainer(robust_message(tmp_path, "a", injector))
+    a.train(stop_after_iterations=2)
+    a.save_checkpoint()
+    resumed = Trainer(robust_message(tmp_path, "a", injector), resume=True)
+    resumed.train()
+    b = Trainer(robust_message(tmp_path, "b", injector))
+    b.train()
+    ra, rb = resumed.robust, b.robust
+    assert ra is not None and rb is not None
+    assert torch.equal(ra.member, rb.member) and torch.equal(ra.population.fitness,
+                                                             rb.population.fitness)
     for x, y in zip(resumed.learners["agent"].actor().parameters(),
                     b.learners["agent"].actor().parameters(), strict=True):
         torch.testing.assert_close(x, y, rtol=0, atol=0)

@@ -6,7 +6,9 @@ of those honest agents. An online attacker learner trains alongside the team on 
 (``Collector.add_slot_learner``); its snapshots join the population, whose members evolve by
 selection on their attack success rate. ``kind: perturb`` is adversarial training against
 observation perturbations: the attacked slots stay the team learner's, acting on (and learning
-from) observations perturbed by the drawn member (``Collector.obs_fn``)."""
+from) observations perturbed by the drawn member (``Collector.obs_fn``). ``kind: message``
+is robust training against message injection: the team's current policy moves the attacked
+slots, the drawn member chooses what they say, and the learner does not learn from them."""
 
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ from arena.training.attack import (
     minus_honest,
     perturbation,
     random_direction,
+    random_message,
 )
 from arena.training.collector import Collector, SlotLearner
 from arena.training.frozen import FrozenPolicy
 from arena.training.run_config import RobustConfig
-from arena.training.runs import load_run_config
+from arena.training.runs import load_run_config, message_layout
 
 SABOTEUR = "scripted saboteur"
 ONLINE = "online attacker"
@@ -53,6 +56,7 @@ class AttackerPopulation:
         self.evolving = [self._mutant(seeds[k % len(seeds)])
                          for k in range(cfg.population_size)]
         self.names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
+        self.layout = message_layout(env, team) if cfg.kind == "message" else None
         scripted = cfg.include_scripted and cfg.kind == "takeover"
         self.named = [SABOTEUR] * scripted + ["random"] * cfg.include_random
         self.names += self.named
@@ -91,6 +95,16 @@ class AttackerPopulation:
             a = to_env_actions(env.action_space(self.team),
                                NAMED_POLICIES[name](env, {self.team: obs})[self.team])
         return a if rows is None else a[rows]
+
+    @torch.no_grad()
+    def say(self, k: int, obs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """``message``: the messages of member ``k`` (an action of the team's message space)
+        for the observations ``obs`` of its envs; the random member draws uniform ones."""
+        assert self.layout is not None
+        net = self.network(k)
+        if net is not None:
+            return net.decide(obs, False).env_actions
+        return random_message(self.layout, generator)(obs)
 
     @torch.no_grad()
     def evolve(self, failures: torch.Tensor, games: torch.Tensor,
@@ -162,6 +176,29 @@ class Member:
         return self.population.act(self.k, env, obs, rows, action_mask), None
 
 
+class MessageMember:
+    """Slot controller of population member ``k`` under ``message``: the team's current
+    policy (``mover``) chooses the moves, the member what the agents say."""
+
+    memory_size = 0
+
+    def __init__(self, population: AttackerPopulation, k: int, mover: TeamActor,
+                 generator: torch.Generator) -> None:
+        self.population, self.k, self.mover, self.generator = population, k, mover, generator
+        self.name = population.names[k]
+
+    @torch.no_grad()
+    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
+            memory: torch.Tensor | None, starts: torch.Tensor,
+            action_mask: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        layout = self.population.layout
+        assert layout is not None
+        own = to_env_actions(env.action_space(self.population.team),
+                             self.mover.decide(obs, False, action_mask=action_mask).env_actions)
+        return layout.with_message(own, self.population.say(self.k, obs, self.generator)), None
+
+
 class RobustTraining:
     """The trainer's schedule for ``robust:``: which envs have an attacker, which member, on
     which slots; the members' fitness; generations."""
@@ -174,7 +211,7 @@ class RobustTraining:
         self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
-        self.perturb = cfg.kind == "perturb"
+        self.perturb, self.message = cfg.kind == "perturb", cfg.kind == "message"
         self.population = AttackerPopulation(cfg, self.team, env,
                                              learners[self.team].actor(), device,
                                              torch.Generator().manual_seed(seed))
@@ -186,8 +223,11 @@ class RobustTraining:
             self._plan: list[tuple[int, torch.Tensor]] = []
             collector.obs_fn = self.perturbed_obs
         else:
+            mover = learners[self.team].actor()
             for k in range(self.population.slots):
-                index = self.control.add(Member(self.population, k))
+                member = (MessageMember(self.population, k, mover, self.generator)
+                          if cfg.kind == "message" else Member(self.population, k))
+                index = self.control.add(member)
                 self.first = self.first or index
             if cfg.online:
                 self.online = collector.add_slot_learner(
@@ -237,7 +277,8 @@ class RobustTraining:
         owner = torch.where(taken, self.first + self.member.clamp_min(0).unsqueeze(-1),
                             LEARNER)
         self.control.assign(owner)
-        self.env.honest[self.team] = ~taken
+        # message injection: the attacked agents still move for the team, so they stay honest
+        self.env.honest[self.team] = torch.ones_like(taken) if self.message else ~taken
 
     def record(self, info: dict[str, Any]) -> None:
         """Episode ends: each member's failures caused and games, the clean envs' success;
@@ -350,7 +391,7 @@ def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -
         raise ConfigError("robust: the attacker population needs a feedforward policy; team "
                           f"{team!r} has a recurrent backbone")
     n = len(env.teams[team])
-    if cfg.kind == "perturb":
+    if cfg.kind in ("perturb", "message"):
         _check_perturb(cfg, team, n)
     elif cfg.agents >= n:
         raise ConfigError(f"robust.agents: {cfg.agents} of team {team!r}'s {n} agents leaves "
@@ -366,11 +407,13 @@ def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -
 
 
 def _check_perturb(cfg: RobustConfig, team: str, n: int) -> None:
-    """What ``robust.kind: perturb`` needs beyond the takeover checks."""
+    """What ``robust.kind: perturb`` and ``message`` need beyond the takeover checks: every
+    agent stays honest, so all ``n`` may be attacked; mutants need trained attackers (the
+    team's own network acts in another space)."""
     if cfg.agents > n:
-        raise ConfigError(f"robust.agents: {cfg.agents} perturbed observations, but team "
-                          f"{team!r} has {n} agents")
+        raise ConfigError(f"robust.agents: {cfg.agents} attacked agents, but team {team!r} "
+                          f"has {n} agents")
     if cfg.population_size and not cfg.attackers:
-        raise ConfigError("robust.population_size: evolving perturbation attackers are mutants "
+        raise ConfigError(f"robust.population_size: evolving {cfg.kind} attackers are mutants "
                           "of the trained ones; give robust.attackers (arena attack --kind "
-                          "perturb runs) or set population_size: 0")
+                          f"{cfg.kind} runs) or set population_size: 0")

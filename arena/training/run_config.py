@@ -268,10 +268,17 @@ class RobustConfig:
     perturbed observations it acted on. Members are trained perturbation attackers
     (``attackers``: ``arena attack --kind perturb`` runs), their mutants and uniform noise
     (``include_random``); the ``online`` share is the gradient-sign attack (FGSM) on the
-    team's current policy, an attacker always up to date with the team."""
+    team's current policy, an attacker always up to date with the team.
+
+    ``kind: message`` is robust training against message injection: in the attacked slots the
+    team's current policy still chooses the moves, the member chooses the messages they send
+    (``attackers``: ``arena attack --kind message`` runs, their mutants, and random messages
+    with ``include_random``); the team's learner does not learn from those slots (their
+    actions are not its own), and every agent stays honest. No online attacker (``online:
+    0``)."""
 
     kind: str = ""
-    """``takeover``, ``perturb``, or empty for normal training."""
+    """``takeover``, ``perturb``, ``message``, or empty for normal training."""
     team: str = ""
     """The team trained to be robust (default: the env's first team)."""
     agents: int = 1
@@ -304,8 +311,11 @@ class RobustConfig:
         return self.team or next(iter(teams))
 
     def validate(self) -> None:
-        if self.kind not in ("", "takeover", "perturb"):
-            raise ValueError(f"kind must be 'takeover', 'perturb' or empty, got {self.kind!r}")
+        if self.kind not in ("", "takeover", "perturb", "message"):
+            raise ValueError("kind must be 'takeover', 'perturb', 'message' or empty, got "
+                             f"{self.kind!r}")
+        if self.kind == "message" and self.online > 0:
+            raise ValueError("online: message injection has no online attacker; set online: 0")
         if self.epsilon <= 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
         if self.agents < 1:
