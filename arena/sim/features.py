@@ -9,10 +9,9 @@ flattened state, so the whole observation is one product with a fixed matrix of 
 (on CPU: one GEMM over contiguous rows). The result is exact: each column has at most two
 non-zero terms, and ``x * 1 + y * (-1)`` is ``x - y`` rounded once, in any summation order.
 Where a float32 matmul may run at reduced precision (``torch.set_float32_matmul_precision``
-other than ``"highest"``), off the CPU, or under ``torch.compile`` (which fuses the gather into
-the step's kernel), the same columns are gathered and subtracted instead, with the same
-values.
-"""
+other than ``"highest"``) or off the CPU, the same columns are gathered and subtracted instead;
+under ``torch.compile`` they are written column by column, which fuses into the step's kernel.
+Every path gives the same values."""
 
 from __future__ import annotations
 
