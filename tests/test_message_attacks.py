@@ -4,7 +4,6 @@ attacked agents, the victim still moves them; evaluation, errors and exact resum
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -145,8 +144,6 @@ def test_robust_training_against_injection_replaces_only_the_messages(
     """robust.kind message: members own the attacked slots (the learner does not learn from
     them); each sends the member's message with the move of the team's current policy; every
     agent stays honest."""
-    from arena.training.robust import MessageMember
-
     t = Trainer(robust_message(tmp_path, "r", injector))
     robust = t.robust
     assert robust is not None
@@ -158,10 +155,9 @@ def test_robust_training_against_injection_replaces_only_the_messages(
     assert bool(t.env.honest["agent"].all())
     assert torch.equal(t.collector.rollouts["agent"].active[-1] > 0, ~taken)
     member = t.collector.control["agent"].controllers[int(owner[taken][0])]
-    assert isinstance(member, MessageMember)
-    move3 = SimpleNamespace(decide=lambda obs, det, action_mask=None: SimpleNamespace(
-        env_actions=torch.full(obs.shape[:2], 3 + 5 * 8)))  # the policy's move 3, token 8
-    member.mover = move3  # type: ignore[assignment]
+    assert isinstance(member, Injected)
+    assert member.victim.actor is t.learners["agent"].actor()  # the live policy moves
+    member.victim = Constant(3 + 5 * 8)  # type: ignore[assignment]  # move 3, token 8
     robust.population.say = lambda k, obs, g: torch.full(obs.shape[:2], 6)  # type: ignore
     acts, _ = member.act(t.env, torch.zeros(5, 2, 21), None, None, torch.zeros(5).bool())
     assert bool((acts == 3 + 5 * 6).all())  # the team's move, the member's token

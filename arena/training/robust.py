@@ -21,11 +21,12 @@ import torch
 
 from arena.core.typed import ConfigError
 from arena.core.vec_env import VecEnv
-from arena.interfaces.control import LEARNER, TeamControl
+from arena.interfaces.control import LEARNER, Controller, TeamControl
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
 from arena.training import checkpoint
 from arena.training.attack import (
+    Injected,
     draw_attacked,
     gradient_direction,
     minus_honest,
@@ -176,29 +177,6 @@ class Member:
         return self.population.act(self.k, env, obs, rows, action_mask), None
 
 
-class MessageMember:
-    """Slot controller of population member ``k`` under ``message``: the team's current
-    policy (``mover``) chooses the moves, the member what the agents say."""
-
-    memory_size = 0
-
-    def __init__(self, population: AttackerPopulation, k: int, mover: TeamActor,
-                 generator: torch.Generator) -> None:
-        self.population, self.k, self.mover, self.generator = population, k, mover, generator
-        self.name = population.names[k]
-
-    @torch.no_grad()
-    def act(self, env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None,
-            memory: torch.Tensor | None, starts: torch.Tensor,
-            action_mask: torch.Tensor | None = None
-            ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        layout = self.population.layout
-        assert layout is not None
-        own = to_env_actions(env.action_space(self.population.team),
-                             self.mover.decide(obs, False, action_mask=action_mask).env_actions)
-        return layout.with_message(own, self.population.say(self.k, obs, self.generator)), None
-
-
 class RobustTraining:
     """The trainer's schedule for ``robust:``: which envs have an attacker, which member, on
     which slots; the members' fitness; generations."""
@@ -223,11 +201,10 @@ class RobustTraining:
             self._plan: list[tuple[int, torch.Tensor]] = []
             collector.obs_fn = self.perturbed_obs
         else:
-            mover = learners[self.team].actor()
+            mover = FrozenPolicy(self.team, "the team's current policy", env, device,
+                                 actor=learners[self.team].actor())
             for k in range(self.population.slots):
-                member = (MessageMember(self.population, k, mover, self.generator)
-                          if cfg.kind == "message" else Member(self.population, k))
-                index = self.control.add(member)
+                index = self.control.add(self._member(k, mover))
                 self.first = self.first or index
             if cfg.online:
                 self.online = collector.add_slot_learner(
@@ -240,6 +217,16 @@ class RobustTraining:
         self.member = torch.full((b,), -1, dtype=torch.long, device=device)
         self._zero_counts()
         self.draw_members()
+
+    def _member(self, k: int, mover: FrozenPolicy) -> Controller:
+        """Slot controller of member ``k``; with ``message`` (:class:`Injected`), ``mover``
+        (the team's current policy, sampling as in training) moves the slot and the member
+        chooses what it says."""
+        if not self.message:
+            return Member(self.population, k)
+        assert self.population.layout is not None
+        return Injected(mover, lambda obs: self.population.say(k, obs, self.generator),
+                        self.population.layout, self.population.names[k])
 
     def _attacker_reward(self, reward: torch.Tensor, info: dict[str, Any]) -> torch.Tensor:
         return minus_honest(reward, self.env.honest[self.team])
