@@ -39,8 +39,7 @@ def pairwise_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     if a.shape[0] < ENV_LAST_MIN:
         delta = pairwise_delta(b, a)
         return (delta * delta).sum(-1).sqrt()
-    delta = deltas_env_last(b, a)
-    return (delta * delta).sum(2).sqrt().permute(2, 0, 1)
+    return distance_table(a, b).permute(2, 0, 1)
 
 
 def distance_table(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
