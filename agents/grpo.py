@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 import torch
 
-from agents.policy_gradient import ClippedPolicyLearner, RolloutRows, Rows
+from agents.policy_gradient import (
+    ClippedPolicyLearner,
+    RolloutRows,
+    Rows,
+    validate_precision,
+)
 from agents.ppo_math import (
     episode_returns,
     group_relative,
@@ -69,10 +74,17 @@ class GRPOConfig:
     """``torch.compile`` each chunk's forward and loss (AOTAutograd compiles the backward with
     it): on 2 CPU cores about 25 s of compiling at the first update, then an update about a
     third faster (docs/benchmarks.md). The gradient equals the eager one to float rounding."""
+    precision: str = "float32"
+    """Arithmetic of the update's forward and backward: ``float32``, or ``bfloat16`` (the
+    matmuls in bfloat16 under ``torch.autocast``; action-head outputs, values, losses, the
+    optimizer and the parameters stay float32; acting stays float32). About 1.4x faster updates
+    on a CPU with AVX-512 BF16 (docs/benchmarks.md); the gradient matches float32 to about
+    1e-2 relative, not bit for bit."""
     seq_len: int = 0
     """Recurrent policies: training sequence length (0: the whole episode)."""
 
     def validate(self) -> None:
+        validate_precision(self.precision)
         if self.group_size < 2:
             raise ValueError(f"group_size must be >= 2, got {self.group_size}")
         if self.advantage not in ("episode", "reward_to_go"):

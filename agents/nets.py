@@ -25,6 +25,14 @@ def ortho_init(layer: nn.Linear, gain: float = math.sqrt(2)) -> nn.Linear:
     return layer
 
 
+def _like(grad: torch.Tensor, *saved: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The saved tensors in the dtype of the incoming gradient. Under ``torch.autocast``
+    (``algo.precision: bfloat16``) the forward's matmuls ran in bfloat16 on float32 weights and
+    inputs; the backward's run in the same dtype (the float32 parameters receive the gradient
+    cast back by autograd). Without autocast, nothing is converted."""
+    return tuple(t.to(grad.dtype) for t in saved)
+
+
 class _LinearTanh(torch.autograd.Function):
     """``tanh(x W^T + b)`` with one pass over the output after the matmul.
 
@@ -48,7 +56,7 @@ class _LinearTanh(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor
                  ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
-        x, weight, y = ctx.saved_tensors
+        x, weight, y = _like(grad, *ctx.saved_tensors)
         gz = torch.ops.aten.tanh_backward(grad, y).reshape(-1, weight.shape[0])
         gx = (gz @ weight).reshape(x.shape) if ctx.needs_input_grad[0] else None
         return gx, gz.t() @ x.reshape(-1, x.shape[-1]), gz.sum(0)
@@ -78,7 +86,7 @@ class _SplitLinearTanh(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        shared, own, w_shared, w_own, y = ctx.saved_tensors
+        shared, own, w_shared, w_own, y = _like(grad, *ctx.saved_tensors)
         gz = torch.ops.aten.tanh_backward(grad, y)  # (M, N, H)
         flat = gz.reshape(-1, gz.shape[-1])
         gz_shared = gz.sum(1)
@@ -233,7 +241,7 @@ class CategoricalHead(nn.Module):
         self.logits = ortho_init(nn.Linear(in_dim, n), gain=0.01)
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Categorical:
-        logits = self.logits(h)
+        logits = self.logits(h).float()  # float32 under autocast too (algo.precision)
         if mask is not None:
             logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
         return Categorical(logits=logits, validate_args=False)
@@ -267,7 +275,7 @@ class GaussianHead(nn.Module):
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Normal:
         """``mask`` is ignored: continuous actions have no action masks."""
-        mean = self.mean(h)
+        mean = self.mean(h).float()  # float32 under autocast too (algo.precision)
         return Normal(mean, self.log_std.clamp(-5.0, 2.0).exp().expand_as(mean))
 
     @staticmethod

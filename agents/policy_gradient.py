@@ -5,6 +5,8 @@ critic)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -20,11 +22,35 @@ from arena.training import distributed
 Rows = torch.Tensor | slice
 """Rows of a rollout: gathered by index, or a contiguous slice (a view)."""
 
+PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.bfloat16}
+"""``algo.precision``: the autocast dtype of the update's forward (None: no autocast)."""
+
+
+def validate_precision(precision: str) -> None:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+
+
+def update_autocast(device: torch.device, precision: str
+                    ) -> Callable[[], contextlib.AbstractContextManager[Any]]:
+    """A factory of the context the update's forward runs in: ``torch.autocast`` to
+    ``precision`` on ``device``, or nothing for ``float32``. Fails here, at construction, on a
+    device without it."""
+    dtype = PRECISIONS[precision]
+    if dtype is None:
+        return contextlib.nullcontext
+    if not torch.amp.is_autocast_available(device.type) or (
+            device.type == "cuda" and not torch.cuda.is_bf16_supported()):
+        raise ValueError(f"algo.precision {precision!r} is not supported on device {device} "
+                         "(bfloat16 autocast needs a CPU, or a GPU with bfloat16); use "
+                         "algo.precision=float32")
+    return lambda: torch.autocast(device.type, dtype=dtype)
+
 
 class ClippedPolicyLearner:
     """Base of the learners of this package. ``cfg`` is the algorithm's config; it has at
     least ``lr``, ``lr_anneal``, ``gamma``, ``epochs``, ``num_minibatches``, ``max_grad_norm``,
-    ``target_kl``, ``chunk_size``, ``compile`` and ``seq_len``."""
+    ``target_kl``, ``chunk_size``, ``precision``, ``compile`` and ``seq_len``."""
 
     def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: Any,
                  device: torch.device, uses_state: bool = False, group_size: int = 0,
@@ -44,6 +70,7 @@ class ClippedPolicyLearner:
         """Each optimizer with its initial learning rate (annealed together)."""
         self.params = list(self._actor.parameters())
         """Every trained parameter, in a fixed order (gradient clipping, all-reduce)."""
+        self._autocast = update_autocast(device, cfg.precision)
         if cfg.compile:  # the bound method, so the subclass's losses
             self._losses = torch.compile(self._losses)  # type: ignore[method-assign]
 
@@ -109,7 +136,8 @@ class ClippedPolicyLearner:
         sums: dict[str, torch.Tensor] = {}
         for part in _chunks(idx, max(1, cfg.chunk_size // flat.steps_per_row)):
             weight = flat.active[part].sum() / total
-            terms = self._losses(flat, part)
+            with self._autocast():
+                terms = self._losses(flat, part)
             (terms.pop("loss") * weight).backward()
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + v.detach() * weight

@@ -11,7 +11,12 @@ from typing import Any
 import torch
 
 from agents.actor_critic import Critic
-from agents.policy_gradient import ClippedPolicyLearner, RolloutRows, Rows
+from agents.policy_gradient import (
+    ClippedPolicyLearner,
+    RolloutRows,
+    Rows,
+    validate_precision,
+)
 from agents.ppo_math import (
     RunningNorm,
     gae,
@@ -84,12 +89,19 @@ class PPOConfig:
     """``torch.compile`` each chunk's forward and loss (AOTAutograd compiles the backward with
     it): on 2 CPU cores about 25 s of compiling at the first update, then an update about a
     third faster (docs/benchmarks.md). The gradient equals the eager one to float rounding."""
+    precision: str = "float32"
+    """Arithmetic of the update's forward and backward: ``float32``, or ``bfloat16`` (the
+    matmuls in bfloat16 under ``torch.autocast``; action-head outputs, values, losses, the
+    optimizer and the parameters stay float32; acting stays float32). About 1.4x faster updates
+    on a CPU with AVX-512 BF16 (docs/benchmarks.md); the gradient matches float32 to about
+    1e-2 relative, not bit for bit."""
     seq_len: int = 0
     """Recurrent policies (``ssm``, ``gru``): length of the training sequences the rollout is
     cut into, each starting from the memory stored when it was collected (0: the whole
     rollout is one sequence)."""
 
     def validate(self) -> None:
+        validate_precision(self.precision)
         if self.seq_len < 0:
             raise ValueError(f"seq_len must be >= 0, got {self.seq_len}")
         if self.name not in ("mappo", "ippo"):

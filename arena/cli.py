@@ -115,7 +115,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.training:
         from arena.tools.bench_training import run_training_bench, training_table
 
-        results = run_training_bench(args.num_envs, args.iterations, args.peers, args.device)
+        results = run_training_bench(args.num_envs, args.iterations, args.peers, args.device,
+                                     tuple(args.precision))
         print(training_table(results))
         if args.json:
             with open(args.json, "w") as f:
@@ -521,6 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--training", action="store_true",
                    help="MAPPO training throughput (with --peers: BenchMARL side by side)")
     p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")
+    p.add_argument("--precision", nargs="+", default=["float32"],
+                   choices=["float32", "bfloat16"],
+                   help="--training: algo.precision of Arena's rows (BenchMARL's stay float32)")
     p.add_argument("--sequence", action="store_true",
                    help="training-step time of the SSM and GRU actors vs sequence length")
     p.add_argument("--lengths", type=int, nargs="+", default=[64, 128, 256, 512, 1024])

@@ -131,13 +131,40 @@ def test_the_online_attacker_learns_on_its_slots_and_joins_the_population(
     assert all(torch.equal(snap[k], v) for k, v in online.learner.actor().state_dict().items())
 
 
-def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> None:
-    a = Trainer(robust_config(tmp_path, "a", runs[1]))
+def test_the_online_attacker_restarts_after_its_snapshot_joins(
+        runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """``restart_online: 1``: at every generation the online attacker's snapshot joins the
+    population, then the attacker starts again from new weights and an empty optimizer."""
+    t = Trainer(robust_config(tmp_path, "r", runs[1], online=1.0, restart_online=1))
+    robust = robust_of(t)
+    assert robust.online is not None
+    t.train(stop_after_iterations=1)
+    learner = robust.online.learner
+    before = {k: v.clone() for k, v in learner.actor().state_dict().items()}
+    robust.failures.zero_()
+    robust.games.zero_()
+    robust.failures[robust.population.slots], robust.games[robust.population.slots] = 1.0, 1.0
+    stats = robust.end_of_iteration(2)
+    assert stats["robust/online_restarted"] == 1.0
+    snap = robust.population.evolving[0].state_dict()
+    assert all(torch.equal(snap[k], v) for k, v in before.items())  # the old one joined
+    after = learner.actor().state_dict()
+    assert not torch.equal(after["backbone.net.0.weight"], before["backbone.net.0.weight"])
+    assert not learner.state_dict()["actor_opt"]["state"]  # Adam starts again
+    with pytest.raises(ConfigError, match="restart_online"):
+        robust_config(tmp_path, "r", runs[1], online=0.0, restart_online=2)
+
+
+@pytest.mark.parametrize("restart", [0, 1])
+def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path,
+                                    restart: int) -> None:
+    a = Trainer(robust_config(tmp_path, "a", runs[1], restart_online=restart))
     a.train(stop_after_iterations=3)
     a.save_checkpoint()
-    resumed = Trainer(robust_config(tmp_path, "a", runs[1]), resume=True)
+    resumed = Trainer(robust_config(tmp_path, "a", runs[1], restart_online=restart),
+                      resume=True)
     resumed.train()
-    b = Trainer(robust_config(tmp_path, "b", runs[1]))
+    b = Trainer(robust_config(tmp_path, "b", runs[1], restart_online=restart))
     b.train()
     rr, rb = robust_of(resumed), robust_of(b)
     assert torch.equal(rr.attacked, rb.attacked) and torch.equal(rr.member, rb.member)

@@ -28,13 +28,14 @@ LR = 7e-4
 
 def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
                          epochs: int = EPOCHS, critic_input: str = "agent_state",
-                         compiled: bool = False) -> BenchResult:
+                         compiled: bool = False, precision: str = "float32") -> BenchResult:
     """Arena's Trainer: collect ``num_envs x 25`` steps, then ``epochs`` full-batch epochs.
     ``critic_input="state"`` is the per-env critic (BenchMARL's architecture); ``compiled``
     compiles the update's loss (``algo.compile``; the compiling happens in the untimed first
-    iteration)."""
+    iteration); ``precision`` is ``algo.precision`` (``bfloat16``: the update under autocast)."""
     import tempfile
 
+    torch._dynamo.reset()  # each row compiles afresh, as its own run would (no cache limit hit)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = load_config(None, overrides={
             "env.id": "coordination/simple_spread-v0", "env.num_envs": num_envs,
@@ -43,8 +44,8 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             "policy.feature_norm": False,
             "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
             "algo.epochs": epochs, "algo.num_minibatches": 1, "algo.critic_input": critic_input,
-            "algo.compile": compiled, "log.run_dir": tmp, "log.progress": False,
-            "log.tensorboard": False})
+            "algo.compile": compiled, "algo.precision": precision, "log.run_dir": tmp,
+            "log.progress": False, "log.tensorboard": False})
         trainer = Trainer(cfg)
         times = []
         for _ in range(iterations + 1):
@@ -56,7 +57,7 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             times.append(time.perf_counter() - start)
     rate = num_envs * ROLLOUT * iterations / sum(times[1:])
     critic = "per-env critic" if critic_input == "state" else "per-agent critic"
-    mode = ", compiled" if compiled else ""
+    mode = (", compiled" if compiled else "") + (f", {precision}" if precision != "float32" else "")
     return BenchResult(f"arena MAPPO ({epochs} epochs, {critic}{mode})", num_envs, rate)
 
 
@@ -64,19 +65,22 @@ def benchmarl_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("benchmarl", "vmas"))
 
 
-def run_training_bench(num_envs: list[int], iterations: int, peers: bool,
-                       device: str = "cpu") -> list[BenchResult]:
-    """Arena (and BenchMARL, if ``peers`` and installed) at each ``num_envs``."""
+def run_training_bench(num_envs: list[int], iterations: int, peers: bool, device: str = "cpu",
+                       precisions: tuple[str, ...] = ("float32",)) -> list[BenchResult]:
+    """Arena at each ``num_envs``, eager and compiled, both critics, in each of
+    ``precisions`` (``algo.precision``), and BenchMARL (float32) if ``peers``."""
     if peers and not benchmarl_available():  # before any measurement
         raise ValueError("arena bench --training --peers needs BenchMARL and VMAS, which are "
                          "not installed: run `make bench`, or pip install -e '.[peers]' "
                          "torch==2.13.0 (torch pinned, so that torchrl keeps this build)")
     results = []
     for n in num_envs:
-        for compiled in (False, True):
-            for critic in ("agent_state", "state"):
-                results.append(bench_arena_training(n, iterations, device, critic_input=critic,
-                                                    compiled=compiled))
+        for precision in precisions:
+            for compiled in (False, True):
+                for critic in ("agent_state", "state"):
+                    results.append(bench_arena_training(
+                        n, iterations, device, critic_input=critic, compiled=compiled,
+                        precision=precision))
         if peers:
             from arena.tools.benchmarl_peer import bench_benchmarl_training
 

@@ -185,6 +185,7 @@ class RobustTraining:
                  collector: Collector, device: torch.device, seed: int,
                  make_learner: Callable[[str], Learner]) -> None:
         self.cfg, self.env, self.device = cfg, env, device
+        self.make_learner = make_learner
         self.team = _robust_team(cfg, env, learners)
         self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
@@ -295,6 +296,10 @@ class RobustTraining:
         if self.online is not None:
             snapshot = (self.online.learner.actor(), online_asr)
         stats = self.population.evolve(failures[:slots], games[:slots], snapshot)
+        if self._restarts():
+            assert self.online is not None
+            self.online.learner.load_state_dict(self.make_learner(self.team).state_dict())
+            stats["robust/online_restarted"] = 1.0
         stats["robust/asr"] = float(failures.sum() / games.sum().clamp_min(1))
         if self.cfg.online:
             stats["robust/asr_online"] = online_asr
@@ -302,6 +307,12 @@ class RobustTraining:
         self._zero_counts()
         self.draw_members()
         return stats
+
+    def _restarts(self) -> bool:
+        """Whether the online attacker restarts now (``restart_online``; after ``evolve``)."""
+        every = self.cfg.restart_online
+        return bool(self.online is not None and every
+                    and self.population.generation % every == 0)
 
     def perturbed_obs(self, team: str, obs: torch.Tensor, state: torch.Tensor | None
                       ) -> torch.Tensor:

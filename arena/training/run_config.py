@@ -303,6 +303,11 @@ class RobustConfig:
     online: float = 0.5
     """Share of the attacked envs played by the online attacker learner (0: none; the
     population alone); ``perturb``: perturbed by the gradient-sign attack on the team."""
+    restart_online: int = 0
+    """Every this many generations, once its snapshot has joined the population, the online
+    attacker starts again from new random weights and a new optimizer: a fresh exploiter (as
+    a league's), so the team keeps meeting an attacker that has not co-adapted with it. 0:
+    never (one attacker learns for the whole run)."""
     epsilon: float = 0.1
     """``perturb``: the L-inf budget of the perturbations."""
 
@@ -318,6 +323,11 @@ class RobustConfig:
             raise ValueError("online: message injection has no online attacker; set online: 0")
         if self.epsilon <= 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
+        if self.restart_online < 0:
+            raise ValueError(f"restart_online must be >= 0, got {self.restart_online}")
+        if self.restart_online and not (self.kind == "takeover" and self.online > 0):
+            raise ValueError("restart_online restarts the online takeover attacker: it needs "
+                             "kind: takeover and online > 0")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:

@@ -12,7 +12,10 @@
 #      with R's budget (3M steps), then `arena eval` of F (clean success of R, ASR of F, of the
 #      random and of the scripted saboteur) and of A against R (`--victim`), 1000 seeds each.
 # Budgets are env steps (wall-clock caps only guard against a slow machine).
-# Usage: [ONLINE=0.5] bash docs/results/attacks_robust.sh [python] [seeds...]
+#   With RESTART=N (and ONLINE > 0) the online attacker restarts from new weights every N
+#   generations, once its snapshot has joined the population (robust.restart_online;
+#   runs/robust_restart<N>_*, *_robust_restart<N>_* reports).
+# Usage: [ONLINE=0.5] [RESTART=N] bash docs/results/attacks_robust.sh [python] [seeds...]
 # (one job at a time on 2 cores)
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -22,8 +25,10 @@ A="$PY -m arena"
 R=docs/results/attacks
 QUIET="log.progress=false eval.every=0 eval.gif=false"
 ONLINE=${ONLINE:-0}
+RESTART=${RESTART:-0}
 TAG=robust
 [ "$ONLINE" = 0 ] || TAG=robust_online
+[ "$RESTART" = 0 ] || TAG=robust_restart$RESTART
 mkdir -p "$R"
 for s in $SEEDS; do
   V="runs/attack_transport_seed$s"
@@ -40,7 +45,7 @@ for s in $SEEDS; do
   rm -rf "$RB" "${RB}_takeover1"
   $A train configs/coordination/transport_mappo.yaml --run-dir "$RB" seed=$s \
     total_steps=3000000 time_limit=1800 $QUIET robust.kind=takeover \
-    "robust.attackers=[${V}_takeover1]" robust.online=$ONLINE
+    "robust.attackers=[${V}_takeover1]" robust.online=$ONLINE robust.restart_online=$RESTART
   $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" time_limit=1800 $QUIET
   $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
   $A eval "${V}_takeover1" --victim "$RB" --episodes 1000 \

@@ -68,7 +68,9 @@ def main(seeds: list[int]) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for s in seeds:
         for team, tag in (("naive", "naive"), ("robust, population", "robust"),
-                          ("robust, population + online", "robust_online")):
+                          ("robust, population + online", "robust_online"),
+                          ("robust, online restarted every 12 generations",
+                           "robust_restart12")):
             line = row(s, team, tag)
             if line:
                 print(line)
