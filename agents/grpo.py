@@ -20,6 +20,7 @@ from agents.policy_gradient import (
     ClippedPolicyLearner,
     RolloutRows,
     Rows,
+    validate_minibatches,
     validate_precision,
 )
 from agents.ppo_math import (
@@ -62,6 +63,11 @@ class GRPOConfig:
     """Passes over each rollout."""
     num_minibatches: int = 1
     """Minibatches per pass."""
+    minibatch_size: int = 0
+    """Env steps per minibatch instead of a fixed ``num_minibatches``: each epoch is cut into
+    ``ceil(rollout env steps / minibatch_size)`` minibatches (0: use ``num_minibatches``).
+    Keeps the number of gradient steps proportional to the data when the rollout's size
+    varies with the scenario (group-relative training collects whole episodes)."""
     entropy_coef: float = 0.01
     """Entropy bonus."""
     max_grad_norm: float = 10.0
@@ -85,6 +91,7 @@ class GRPOConfig:
 
     def validate(self) -> None:
         validate_precision(self.precision)
+        validate_minibatches(self.num_minibatches, self.minibatch_size)
         if self.group_size < 2:
             raise ValueError(f"group_size must be >= 2, got {self.group_size}")
         if self.advantage not in ("episode", "reward_to_go"):

@@ -6,6 +6,7 @@ critic)."""
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,25 @@ PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.
 def validate_precision(precision: str) -> None:
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+
+
+def minibatch_count(cfg: Any, env_steps: int) -> int:
+    """Minibatches per epoch over a rollout of ``env_steps``: ``num_minibatches``, or, when
+    ``minibatch_size`` is set, as many as make minibatches of about that many env steps (so
+    the number of gradient steps follows the rollout's size: scenarios with longer episodes
+    get more of them under group-relative training's whole-episode rollouts)."""
+    size = getattr(cfg, "minibatch_size", 0)
+    if size:
+        return max(1, math.ceil(env_steps / size))
+    return int(cfg.num_minibatches)
+
+
+def validate_minibatches(num_minibatches: int, minibatch_size: int) -> None:
+    if num_minibatches < 1 or minibatch_size < 0:
+        raise ValueError("num_minibatches must be >= 1 and minibatch_size >= 0")
+    if minibatch_size and num_minibatches != 1:
+        raise ValueError("set num_minibatches or minibatch_size, not both "
+                         f"(got {num_minibatches} and {minibatch_size})")
 
 
 def update_autocast(device: torch.device, precision: str
@@ -105,7 +125,7 @@ class ClippedPolicyLearner:
         self._anneal(progress)
         stats: dict[str, list[torch.Tensor]] = {}
         for _ in range(cfg.epochs):
-            for idx in self._minibatches(flat.size):
+            for idx in self._minibatches(flat.size, flat.steps_per_row):
                 for k, v in self._minibatch_step(flat, idx).items():
                     stats.setdefault(k, []).append(v)
             if cfg.target_kl and float(stats["approx_kl"][-1]) > cfg.target_kl:
@@ -115,13 +135,15 @@ class ClippedPolicyLearner:
         out["lr"] = self.actor_opt.param_groups[0]["lr"]
         return out
 
-    def _minibatches(self, size: int) -> list[torch.Tensor] | list[slice]:
+    def _minibatches(self, size: int, steps_per_row: int = 1
+                     ) -> list[torch.Tensor] | list[slice]:
         """The rows of each minibatch of one epoch: a random split, or, with one minibatch,
         all rows in order (the same gradient, summed in another order), so that the chunks
         are views of the rollout instead of gathered copies."""
-        if self.cfg.num_minibatches == 1:
+        count = minibatch_count(self.cfg, size * steps_per_row)
+        if count == 1:
             return [slice(0, size)]
-        return list(torch.randperm(size, device=self.device).chunk(self.cfg.num_minibatches))
+        return list(torch.randperm(size, device=self.device).chunk(count))
 
     def _minibatch_step(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of

@@ -15,6 +15,7 @@ from agents.policy_gradient import (
     ClippedPolicyLearner,
     RolloutRows,
     Rows,
+    validate_minibatches,
     validate_precision,
 )
 from agents.ppo_math import (
@@ -58,6 +59,11 @@ class PPOConfig:
     """Passes over each rollout."""
     num_minibatches: int = 1
     """Minibatches per pass (split over env-steps; agents of a step stay together)."""
+    minibatch_size: int = 0
+    """Env steps per minibatch instead of a fixed ``num_minibatches``: each epoch is cut into
+    ``ceil(rollout env steps / minibatch_size)`` minibatches (0: use ``num_minibatches``).
+    Keeps the number of gradient steps proportional to the data when the rollout's size
+    varies with the scenario (group-relative training collects whole episodes)."""
     entropy_coef: float = 0.01
     """Entropy bonus."""
     value_coef: float = 1.0
@@ -102,6 +108,7 @@ class PPOConfig:
 
     def validate(self) -> None:
         validate_precision(self.precision)
+        validate_minibatches(self.num_minibatches, self.minibatch_size)
         if self.seq_len < 0:
             raise ValueError(f"seq_len must be >= 0, got {self.seq_len}")
         if self.name not in ("mappo", "ippo"):

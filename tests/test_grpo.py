@@ -139,3 +139,27 @@ def test_grpo_config_errors(tmp_path: Path) -> None:
         load_config(None, overrides={"algo": {"name": "grpo", "advantage": "gae"}})
     with pytest.raises(arena.ConfigError, match="unknown key 'critic_lr'"):
         load_config(None, overrides={"algo": {"name": "grpo", "critic_lr": 1e-3}})
+
+
+def test_minibatch_size_sets_the_minibatches_by_the_rollout(tmp_path: Path) -> None:
+    """``minibatch_size``: minibatches of about that many env steps, however long the whole
+    episodes a group-relative rollout collects; ``num_minibatches`` otherwise."""
+    from agents.policy_gradient import minibatch_count
+
+    by_size = GRPOConfig(minibatch_size=12800)
+    assert minibatch_count(by_size, 512 * 25) == 1  # simple_spread: as num_minibatches 1
+    assert minibatch_count(by_size, 512 * 150) == 6  # transport's 150-step episodes
+    assert minibatch_count(by_size, 12801) == 2
+    assert minibatch_count(GRPOConfig(num_minibatches=3), 512 * 150) == 3
+    cfg = load_config(None, overrides={
+        "env.id": "navigation/navigation-v0", "env.num_envs": 8,
+        "env.kwargs": {"num_agents": 2, "max_steps": 12},
+        "algo": {"name": "grpo", "group_size": 4, "minibatch_size": 30},
+        "log.run_dir": str(tmp_path / "run"), "log.progress": False,
+        "log.tensorboard": False})
+    learner = Trainer(cfg).learners["agent"]
+    parts = learner._minibatches(8 * 12)  # 96 env steps -> 4 random minibatches
+    assert len(parts) == 4 and sorted(torch.cat(parts).tolist()) == list(range(96))
+    with pytest.raises(arena.ConfigError, match="not both"):
+        load_config(None, overrides={"algo": {"name": "grpo", "num_minibatches": 2,
+                                              "minibatch_size": 100}})
