@@ -163,3 +163,20 @@ def test_minibatch_size_sets_the_minibatches_by_the_rollout(tmp_path: Path) -> N
     with pytest.raises(arena.ConfigError, match="not both"):
         load_config(None, overrides={"algo": {"name": "grpo", "num_minibatches": 2,
                                               "minibatch_size": 100}})
+
+
+def test_one_minibatch_by_size_is_the_same_run_as_num_minibatches_1(tmp_path: Path) -> None:
+    """The default recipe's ``minibatch_size`` leaves a rollout of that size in one minibatch:
+    the same training, bit for bit, as ``num_minibatches: 1``."""
+    params = []
+    for name, algo in (("count", {"num_minibatches": 1}), ("size", {"minibatch_size": 96})):
+        cfg = load_config(None, overrides={
+            "env.id": "navigation/navigation-v0", "env.num_envs": 8,
+            "env.kwargs": {"num_agents": 2, "max_steps": 12}, "total_steps": 192,
+            "algo": {"name": "grpo", "group_size": 4, "epochs": 2, **algo},
+            "log.run_dir": str(tmp_path / name), "log.progress": False,
+            "log.tensorboard": False, "eval.episodes": 4, "eval.gif": False})
+        trainer = Trainer(cfg)
+        trainer.train()
+        params.append(torch.cat([p.flatten() for p in trainer.learners["agent"].params]))
+    assert torch.equal(params[0], params[1])
