@@ -20,7 +20,7 @@ run 90 $A bench --sequence --device "$DEV" --batch 256 --lengths 64 128 256 512 
   --json "$OUT/gpu_sequence.json"
 run 30 $A bench --heads --device "$DEV" --agents 65536 --json "$OUT/gpu_heads.json"
 for c in coordination/simple_spread_mappo coordination/simple_spread_grpo; do
-  run 45 $A profile configs/$c.yaml device="$DEV" env.num_envs=16384 --iterations 2 \
+  run 45 $A profile configs/$c.yaml device="$DEV" env.num_envs=16384 algo.minibatch_size=0 --iterations 2 \
     --json "$OUT/gpu_profile.jsonl"
 done
 run 45 $A profile configs/navigation/hidden_goal_ssm.yaml device="$DEV" env.num_envs=4096 \
