@@ -211,8 +211,9 @@ class Critic(nn.Module):
         self.value = ortho_init(nn.Linear(width, outputs), gain=1.0)
 
     def forward(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
-        """Values, float32 (also under ``algo.precision: bfloat16``'s autocast)."""
-        return self._values(obs, state).float()
+        """Values, in the parameters' dtype (not bfloat16 under ``algo.precision``'s
+        autocast)."""
+        return self._values(obs, state).to(self.value.weight.dtype)
 
     def _values(self, obs: torch.Tensor, state: torch.Tensor | None) -> torch.Tensor:
         if self.kind == "env_state":

@@ -118,7 +118,8 @@ class FlowHead(nn.Module):
             flat = x.reshape(-1, *x.shape[-2:])
             mixed, _ = self.mix(flat, flat, flat, need_weights=False)
             x = x + mixed.reshape(*lead, *x.shape[-2:])
-        return self.out(self.body(x)).float()  # float32 under autocast (algo.precision)
+        v = self.out(self.body(x))
+        return v.to(self.out.weight.dtype)  # not bfloat16 under autocast (algo.precision)
 
     def velocity_steps(self, h: torch.Tensor, a: torch.Tensor, t: torch.Tensor
                        ) -> torch.Tensor:

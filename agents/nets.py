@@ -241,7 +241,8 @@ class CategoricalHead(nn.Module):
         self.logits = ortho_init(nn.Linear(in_dim, n), gain=0.01)
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Categorical:
-        logits = self.logits(h).float()  # float32 under autocast too (algo.precision)
+        logits = self.logits(h)
+        logits = logits.to(self.logits.weight.dtype)  # not bfloat16 under autocast
         if mask is not None:
             logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
         return Categorical(logits=logits, validate_args=False)
@@ -275,7 +276,8 @@ class GaussianHead(nn.Module):
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None = None) -> Normal:
         """``mask`` is ignored: continuous actions have no action masks."""
-        mean = self.mean(h).float()  # float32 under autocast too (algo.precision)
+        mean = self.mean(h)
+        mean = mean.to(self.mean.weight.dtype)  # not bfloat16 under autocast
         return Normal(mean, self.log_std.clamp(-5.0, 2.0).exp().expand_as(mean))
 
     @staticmethod
