@@ -64,10 +64,8 @@ class GRPOConfig:
     num_minibatches: int = 1
     """Minibatches per pass."""
     minibatch_size: int = 0
-    """Env steps per minibatch instead of a fixed ``num_minibatches``: each epoch is cut into
-    ``ceil(rollout env steps / minibatch_size)`` minibatches (0: use ``num_minibatches``).
-    Keeps the number of gradient steps proportional to the data when the rollout's size
-    varies with the scenario (group-relative training collects whole episodes)."""
+    """Env steps per minibatch instead of ``num_minibatches`` (0: off), as in PPO: whole-episode
+    rollouts of long-episode scenarios get gradient steps in proportion."""
     entropy_coef: float = 0.01
     """Entropy bonus."""
     max_grad_norm: float = 10.0
@@ -81,11 +79,7 @@ class GRPOConfig:
     it): on 2 CPU cores about 25 s of compiling at the first update, then an update about a
     third faster (docs/benchmarks.md). The gradient equals the eager one to float rounding."""
     precision: str = "float32"
-    """Arithmetic of the update's forward and backward: ``float32``, or ``bfloat16`` (the
-    matmuls in bfloat16 under ``torch.autocast``; action-head outputs, values, losses, the
-    optimizer and the parameters stay float32; acting stays float32). About 1.4x faster updates
-    on a CPU with AVX-512 BF16 (docs/benchmarks.md); the gradient matches float32 to about
-    1e-2 relative, not bit for bit."""
+    """``float32``, or ``bfloat16``: the update's forward under bfloat16 autocast, as in PPO."""
     seq_len: int = 0
     """Recurrent policies: training sequence length (0: the whole episode)."""
 
