@@ -37,9 +37,8 @@ def minibatch_count(cfg: Any, env_steps: int) -> int:
     ``minibatch_size`` is set, as many as make minibatches of about that many env steps (so
     the number of gradient steps follows the rollout's size: scenarios with longer episodes
     get more of them under group-relative training's whole-episode rollouts)."""
-    size = getattr(cfg, "minibatch_size", 0)
-    if size:
-        return max(1, math.ceil(env_steps / size))
+    if cfg.minibatch_size:
+        return max(1, math.ceil(env_steps / cfg.minibatch_size))
     return int(cfg.num_minibatches)
 
 
@@ -69,8 +68,9 @@ def update_autocast(device: torch.device, precision: str
 
 class ClippedPolicyLearner:
     """Base of the learners of this package. ``cfg`` is the algorithm's config; it has at
-    least ``lr``, ``lr_anneal``, ``gamma``, ``epochs``, ``num_minibatches``, ``max_grad_norm``,
-    ``target_kl``, ``chunk_size``, ``precision``, ``compile`` and ``seq_len``."""
+    least ``lr``, ``lr_anneal``, ``gamma``, ``epochs``, ``num_minibatches``, ``minibatch_size``,
+    ``max_grad_norm``, ``target_kl``, ``chunk_size``, ``precision``, ``compile`` and
+    ``seq_len``."""
 
     def __init__(self, spec: TeamSpec, policy_cfg: PolicyConfig, cfg: Any,
                  device: torch.device, uses_state: bool = False, group_size: int = 0,
