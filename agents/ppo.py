@@ -5,7 +5,7 @@ state, or attention over the team's agents); IPPO's sees each agent's own observ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -50,6 +50,12 @@ class PPOConfig:
     gamma: float = 0.99
     """Discount."""
     gae_lambda: float = 0.95
+    bootstrap_truncation: bool = True
+    """Time-limit truncations add ``gamma * V(final state)`` to the last reward (partial-episode
+    bootstrapping). ``false``: they end the episode as terminations do, as MAPPO's reference
+    code does on MPE. For fixed-horizon tasks whose agents do not observe the time, where the
+    bootstrapped value is a guess of a future that never comes, and the policy can learn to
+    chase the critic's errors in it (measured on reference, docs/communication.md)."""
     """GAE lambda."""
     clip: float = 0.2
     """PPO ratio clip."""
@@ -137,6 +143,7 @@ class PPOLearner(ClippedPolicyLearner):
         super().__init__(spec, policy_cfg, cfg, device, uses_state=kind in ("state", "env_state"),
                          imitates=cfg.imitation_coef > 0)
         self.cfg: PPOConfig = cfg
+        self.caps = replace(self.caps, bootstraps_truncation=cfg.bootstrap_truncation)
         self.critic = Critic(kind, spec.obs_dim, spec.state_dim, spec.layout, spec.num_agents,
                              policy_cfg).to(device)
         if policy_cfg.compile:  # in place: parameter names and checkpoints are unchanged

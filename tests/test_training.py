@@ -4,6 +4,7 @@ a short learning check."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -448,3 +449,33 @@ def test_compiled_update_has_the_eager_gradient(tmp_path: Path, algo: str) -> No
     assert torch.allclose(terms[0], terms[1], atol=1e-5)
     assert torch.allclose(grads[0], grads[1], atol=1e-5)
     assert grads[0].abs().max() > 0
+
+
+@pytest.mark.parametrize("bootstrap", [True, False])
+def test_time_limit_truncation_bootstraps_or_ends_the_episode(tmp_path: Path,
+                                                               bootstrap: bool) -> None:
+    """``algo.bootstrap_truncation``: at a time-limit truncation the last reward gets
+    ``gamma * V(final observation)`` added, or nothing (the episode ends as a termination
+    would); every other step's reward is the env's in both cases."""
+    from arena.interfaces.episodes import EpisodeTracker
+
+    rewards, dones = [], []
+    for case in (bootstrap, None):
+        over = {"env.kwargs": {"max_cycles": 4}, "algo.gamma": 0.9}
+        if case is not None:
+            over["algo.bootstrap_truncation"] = case
+        trainer = Trainer(tiny(tmp_path / str(case), **over))
+        learner = trainer.learners["agent"]
+        learner.value = lambda obs, state: torch.full(obs.shape[:-1], 2.0)  # type: ignore[method-assign]
+        if case is None:  # the reference: no bootstrap at all
+            learner.caps = dataclasses.replace(learner.caps, bootstraps_truncation=False)
+        trainer.collector.collect(EpisodeTracker())
+        ro = trainer.collector.rollouts["agent"]
+        rewards.append(ro.rewards.clone())
+        dones.append(ro.dones.clone())
+    assert torch.equal(dones[0], dones[1]) and dones[0][:, :, 0].sum(0).tolist() == [2] * 8
+    ended = dones[0].expand_as(rewards[0]) > 0
+    added = rewards[0] - rewards[1]
+    assert bool((added[~ended] == 0).all())
+    torch.testing.assert_close(added[ended], torch.full_like(added[ended],
+                                                             0.9 * 2.0 if bootstrap else 0.0))

@@ -54,3 +54,6 @@ class LearnerCapabilities:
     """The rollout must carry the scenario's scripted actions (imitation term)."""
     action_shape: tuple[int, ...] | None = None
     """Shape stored per action when it is not the action space's (a flow head's chain)."""
+    bootstraps_truncation: bool = True
+    """A time-limit truncation adds ``gamma * value(final observation)`` to the last reward;
+    False: it ends the episode as a termination does."""

@@ -196,7 +196,7 @@ class Collector:
 
     def _store(self, t: int, team: str, le: Learner, ro: TeamRollout, reward: torch.Tensor,
                term: torch.Tensor, trunc: torch.Tensor, info: dict[str, Any]) -> None:
-        if "final_observation" in info:
+        if "final_observation" in info and le.caps.bootstraps_truncation:
             reward = self._bootstrap_truncated(team, le, reward, trunc, info)
         ro.dones[t] = (term | trunc).unsqueeze(-1)
         if ro.boot is None:

@@ -18,7 +18,7 @@ export OMP_NUM_THREADS=1
 COMMON="log.progress=false eval.every=0 eval.episodes=1000 eval.gif=false"
 CUT="env.kwargs.channel.drop_prob=1.0"
 SL=configs/communication/speaker_listener_mappo.yaml
-REF=configs/communication/reference_mappo.yaml
+REF=configs/communication/reference_grpo.yaml
 SC=configs/communication/scouts_mappo.yaml
 jobs=$(mktemp)
 for s in $SEEDS; do
