@@ -1,6 +1,6 @@
 """The tables of docs/communication.md from run.sh's `arena report` JSONs: per scenario and
 method, the final greedy and sampled success and return, mean over seeds with Student-t 95%
-intervals. Usage: python table.py"""
+intervals, and each seed's greedy success and return. Usage: python table.py"""
 
 from __future__ import annotations
 
@@ -40,11 +40,12 @@ def main() -> None:
             cells = [cell(r, method, 3 if "success" in k else 2) for k, r in reports.items()]
             runs = reports["success"]["methods"][method]
             rows.append(f"| {method} | {seeds} | " + " | ".join(cells)
-                        + f" | {per_seed(runs, 'eval/success')} |")
+                        + f" | {per_seed(runs, 'eval/success')}"
+                        + f" | {per_seed(runs, f'eval/return/{team}')} |")
         if rows:
             print(f"\n{task}\n| method | seeds | " + " | ".join(columns)
-                  + " | success per seed |")
-            print("|---|---:|" + "---|" * (len(columns) + 1))
+                  + " | success per seed | return per seed |")
+            print("|---|---:|" + "---|" * (len(columns) + 2))
             print("\n".join(rows))
 
 
