@@ -101,13 +101,15 @@ class GRPOConfig:
 
 def grpo_advantages(ro: TeamRollout, cfg: GRPOConfig) -> torch.Tensor:
     """Group-relative advantages ``(T, B, N)`` of a rollout of whole episodes (``ro.active``
-    is 0 after each env's first episode)."""
+    is 0 after each env's first episode). The group statistics cover the slots the learner
+    played (active at some step): under robust training an attacker's slots are left out."""
     pool = cfg.team_baseline
     if cfg.advantage == "reward_to_go":
         rtg = rewards_to_go(ro.rewards, ro.active, cfg.gamma)
         return group_relative(rtg, ro.active, cfg.group_size, pool)
     returns = episode_returns(ro.rewards, ro.active)
-    adv = group_relative(returns, torch.ones_like(returns), cfg.group_size, pool)
+    played = ro.active.amax(0)  # the agents the learner played (not an attacker's slots)
+    adv = group_relative(returns, played, cfg.group_size, pool)
     return adv.unsqueeze(0) * ro.active
 
 

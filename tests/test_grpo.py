@@ -87,6 +87,22 @@ def test_grpo_advantages_episode_and_reward_to_go() -> None:
     assert bool((rtg[1] == 0).all())
 
 
+def test_grpo_episode_baseline_leaves_out_slots_the_learner_did_not_play() -> None:
+    """Robust training: an attacker plays agent 1 of both envs (never active for the learner).
+    The per-agent baseline ignores it anyway; the team baseline pools only agents 0 and 2."""
+    rewards = torch.tensor([[[1.0, 100.0, 3.0], [5.0, -50.0, 7.0]]])  # (T=1, B=2, N=3)
+    active = torch.tensor([[[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]])
+    ro = rollout_of(rewards, active)
+    per_agent = grpo_advantages(ro, GRPOConfig(group_size=2))
+    assert torch.allclose(per_agent[0], torch.tensor([[-1.0, 0.0, -1.0], [1.0, 0.0, 1.0]]),
+                          atol=1e-6)
+    team = grpo_advantages(ro, GRPOConfig(group_size=2, team_baseline=True))
+    # pooled over 1, 3, 5, 7: mean 4, population std sqrt(5)
+    expected = (torch.tensor([[1.0, 0.0, 3.0], [5.0, 0.0, 7.0]]) - 4.0) / 5.0 ** 0.5
+    expected[:, 1] = 0.0
+    assert torch.allclose(team[0], expected, atol=1e-6)
+
+
 @pytest.mark.parametrize("env_id", arena.list_envs())
 def test_reset_groups_share_start_states(env_id: str) -> None:
     """Envs of a group start identically (observations, state, and, under the same actions,

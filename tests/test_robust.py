@@ -181,6 +181,57 @@ def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path,
     assert (tmp_path / "b" / "population" / "attacker_online.pt").exists()
 
 
+def grpo_robust_config(tmp_path: Path, name: str, attacker: Path, **over: Any) -> Any:
+    """Robust GRPO on 8 envs in 2 groups of 4 (20-step episodes: 160 env steps an
+    iteration); the online attacker is a GRPO learner too."""
+    cfg = robust_config(tmp_path, name, attacker, **over)
+    cfg.algo = {"name": "grpo", "group_size": 4, "epochs": 1}
+    cfg.env.kwargs = {**cfg.env.kwargs, "max_steps": 20}
+    cfg.total_steps = 160 * 4
+    return cfg
+
+
+def test_grpo_robust_training_draws_one_attacker_and_slots_per_group(
+        runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """Group-relative learners compare the members of a group: all of them play against the
+    same attacker on the same slots, drawn anew each iteration; the team's baseline covers
+    only the slots it played."""
+    t = Trainer(grpo_robust_config(tmp_path, "g", runs[1]))
+    robust = robust_of(t)
+    assert robust.group == 4 and robust.attacked_envs == 4  # fraction 0.5: one whole group
+    seen = set()
+    for _ in range(3):
+        t.train(stop_after_iterations=t.iteration + 1)
+        groups = robust.attacked.view(2, 4, 3)
+        assert torch.equal(groups, groups[:, :1].expand_as(groups))  # same slots per group
+        assert (robust.member[:4] == robust.member[0]).all() and (robust.member[4:] == -1).all()
+        seen.add(tuple(groups[:, 0].flatten().tolist()))
+        ro = t.collector.rollouts["agent"]
+        taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)
+        owner = t.collector.control["agent"].owner
+        assert torch.equal(owner > 0, taken)
+    assert len(seen) > 1  # the slots were drawn again between iterations
+    assert robust.online is not None and robust.online.learner.caps.group_size == 4
+    assert ro.active.amax(0).sum() > 0
+
+
+def test_grpo_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    a = Trainer(grpo_robust_config(tmp_path, "a", runs[1]))
+    a.train(stop_after_iterations=2)
+    a.save_checkpoint()
+    resumed = Trainer(grpo_robust_config(tmp_path, "a", runs[1]), resume=True)
+    resumed.train()
+    b = Trainer(grpo_robust_config(tmp_path, "b", runs[1]))
+    b.train()
+    rr, rb = robust_of(resumed), robust_of(b)
+    assert torch.equal(rr.attacked, rb.attacked) and torch.equal(rr.member, rb.member)
+    assert rr.online is not None and rb.online is not None
+    for x, y in ((resumed.learners["agent"], b.learners["agent"]),
+                 (rr.online.learner, rb.online.learner)):
+        for p, q in zip(x.actor().parameters(), y.actor().parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
 def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -> None:
     victim, attacker = runs
     with pytest.raises(ConfigError, match="not a takeover attack run"):
@@ -195,10 +246,6 @@ def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb"))
     with pytest.raises(ConfigError, match="mutants of the trained ones"):
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb", attackers=[]))
-    grpo = robust_config(tmp_path, "r", attacker)
-    grpo.algo = {"name": "grpo", "group_size": 4}
-    with pytest.raises(ConfigError, match="group-relative"):
-        Trainer(grpo)
 
 
 def test_a_fresh_attacker_against_a_robust_run(runs: tuple[Path, Path], tmp_path: Path) -> None:

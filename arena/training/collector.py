@@ -118,10 +118,13 @@ class Collector:
     def add_slot_learner(self, team: str, learner: Learner, reward: SlotReward,
                          name: str) -> SlotLearner:
         """A learner for some slots of trained ``team`` (assigned to its ``index`` in the
-        team's control), learning on ``reward``; feedforward, not turn-based."""
-        if learner.caps.memory_size or learner.spec.turn_based or self.group_size:
-            raise ValueError(f"{name}: slot learners are feedforward, not turn-based nor "
-                             "group-relative")
+        team's control), learning on ``reward``; feedforward, not turn-based. Under grouped
+        collection (``group_size``) it gets whole episodes too, with its group size."""
+        if learner.caps.memory_size or learner.spec.turn_based:
+            raise ValueError(f"{name}: slot learners are feedforward, not turn-based")
+        if learner.caps.group_size not in (0, self.group_size):
+            raise ValueError(f"{name}: group size {learner.caps.group_size}, but the envs are "
+                             f"reset in groups of {self.group_size}")
         control = _SlotLearnerControl(name)
         index = self.control[team].add(control)
         rollout = TeamRollout(learner.spec, learner.caps, self.steps, self.env.num_envs,

@@ -211,10 +211,12 @@ class RobustTraining:
                 self.online = collector.add_slot_learner(
                     self.team, make_learner(self.team), self._attacker_reward, ONLINE)
                 self.first = self.first or self.online.index
-        b, n = env.num_envs, len(env.teams[self.team])
-        self.attacked_envs = max(1, round(cfg.fraction * b))
-        self.attacked = draw_attacked(b, n, cfg.agents, cfg.agents_random, self.generator,
-                                      device)
+        b = env.num_envs
+        self.group = max(1, collector.group_size)
+        """Envs that share one draw (a group-relative learner's group: its members must play
+        against the same attacker on the same slots for its baseline to be fair)."""
+        self.attacked_envs = self.group * max(1, round(cfg.fraction * b / self.group))
+        self.attacked = self._draw_slots()
         self.member = torch.full((b,), -1, dtype=torch.long, device=device)
         self._zero_counts()
         self.draw_members()
@@ -238,15 +240,23 @@ class RobustTraining:
         self.games = torch.zeros(slots, device=self.device)
         self.clean = torch.zeros(2, device=self.device)  # successes, episodes
 
+    def _draw_slots(self) -> torch.Tensor:
+        """The attacked slots of every env, ``(B, N)`` bool: one draw per group of envs."""
+        b, n = self.env.num_envs, len(self.env.teams[self.team])
+        slots = draw_attacked(b // self.group, n, self.cfg.agents, self.cfg.agents_random,
+                              self.generator, self.device)
+        return slots.repeat_interleave(self.group, 0)
+
     def draw_members(self) -> None:
-        """An attacker for each of the first ``fraction`` x B envs: the online attacker with
-        probability ``online`` (index ``population.slots``), else a member drawn uniformly."""
-        m, slots = self.attacked_envs, self.population.slots
+        """An attacker for each of the first ``fraction`` x B envs (whole groups): the online
+        attacker with probability ``online`` (index ``population.slots``), else a member drawn
+        uniformly; one draw per group."""
+        m, slots = self.attacked_envs // self.group, self.population.slots
         drawn = torch.randint(max(slots, 1), (m,), generator=self.generator, device=self.device)
         if self.cfg.online:
             online = torch.rand(m, generator=self.generator, device=self.device) < self.cfg.online
             drawn = torch.where(online | (slots == 0), slots, drawn)
-        self.member[:m] = drawn
+        self.member[:self.attacked_envs] = drawn.repeat_interleave(self.group)
         self._members_drawn()
 
     def _members_drawn(self) -> None:
@@ -279,14 +289,19 @@ class RobustTraining:
         self.games.index_add_(0, slot, under.float())
         clean = done & (self.member < 0)
         self.clean += torch.stack([(clean.float() * (1 - failed)).sum(), clean.float().sum()])
-        if self.cfg.agents_random:
+        if self.cfg.agents_random and self.group == 1:  # groups: redrawn per iteration
             b, n = self.attacked.shape
             fresh = draw_attacked(b, n, self.cfg.agents, True, self.generator, self.device)
             self.attacked = torch.where(done.unsqueeze(-1), fresh, self.attacked)
             self._assign()
 
     def end_of_iteration(self, iteration: int) -> dict[str, float]:
-        """At a generation boundary: fitness, replacement, a new draw of members; stats."""
+        """At a generation boundary: fitness, replacement, a new draw of members; stats.
+        With groups and ``agents_random``, fresh attacked slots for every group, each
+        iteration (its rollout is one episode per env, from a group's shared start)."""
+        if self.group > 1 and self.cfg.agents_random:
+            self.attacked = self._draw_slots()
+            self._assign()
         if iteration % self.cfg.generation:
             return {}
         failures, games = self.failures.cpu(), self.games.cpu()

@@ -256,8 +256,9 @@ class RobustConfig:
     attack``; fixed members), ``population_size`` evolving networks (mutants of the fixed
     attackers, or of the team's initial network without any), and optionally the scripted
     saboteur and the random policy. An ``online`` share of the attacked envs is played by an
-    attacker learner trained alongside the team (PPO on its own slots, rewarded with minus the
-    honest agents' reward). Every ``generation`` iterations each member's fitness is its attack
+    attacker learner trained alongside the team (the run's algorithm on its own slots, rewarded
+    with minus the honest agents' reward). Under GRPO every draw is per group of envs, so that a
+    group's members face the same attacker on the same slots. Every ``generation`` iterations each member's fitness is its attack
     success rate in its episodes; the weakest evolving network is replaced by a snapshot of the
     online attacker (when there is one), the next weakest by a mutant of the fittest network,
     and members are drawn anew for the attacked envs.

@@ -122,9 +122,6 @@ class Trainer:
         if cfg.attack.kind or cfg.coevolution.mode in ("population", "league"):
             raise ConfigError("robust: robust training does not combine with an attack run or "
                               f"coevolution.mode {cfg.coevolution.mode}")
-        if self.collector.group_size:
-            raise ConfigError("robust: group-relative algorithms (GRPO) are not supported yet "
-                              "(attackers would differ within a group); use mappo or ippo")
         if self.worker.world_size > 1:
             raise ConfigError("robust training runs in one process (the attacker population "
                               "is not synchronized across torchrun workers)")
