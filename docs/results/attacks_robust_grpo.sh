@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Robust training against takeover with GRPO on transport (docs/attacks.md). For each seed:
+#   1. the naive team V: the default recipe (configs/coordination/simple_spread_grpo.yaml) on
+#      transport, 2M env steps: the runs of docs/results/seeds/ (default_recipe_new_scenarios.sh
+#      for seed 0, grpo_minibatch_transport.sh for seeds 1 and 2); a takeover attacker A
+#      against it (k = 1, the victim's algorithm and budget: GRPO, 2M steps);
+#   2. the robust team R: the same recipe from scratch for 3M steps with robust.kind=takeover:
+#      in half of the envs (whole groups) one slot, drawn per group and iteration, is played by
+#      an attacker: A, 4 evolving mutants, the scripted saboteur, random, or (half of those
+#      groups) an online GRPO attacker trained alongside; TEAM_BASELINE=1 adds
+#      algo.team_baseline=true (AdvEvo-MARL's public baseline);
+#   3. the exploitation check: a FRESH attacker F from scratch against the frozen R with R's
+#      budget (3M steps), then `arena eval` of F and of A against R, 1000 seeds each.
+# Budgets are env steps. Usage: [TEAM_BASELINE=1] bash docs/results/attacks_robust_grpo.sh
+# [python] [seeds...]   (one seed's chain at a time; run seeds side by side with
+# OMP_NUM_THREADS=1)
+set -euo pipefail
+PY=${1:-.venv/bin/python}
+shift || true
+SEEDS=${*:-0 1 2}
+A="$PY -m arena"
+R=docs/results/attacks
+Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
+TAG=robust_grpo
+EXTRA=""
+if [ -n "${TEAM_BASELINE:-}" ]; then TAG=robust_grpo_public; EXTRA="algo.team_baseline=true"; fi
+mkdir -p "$R"
+for s in $SEEDS; do
+  V=runs/seeds/transport_grpo_minibatch_size_s$s
+  [ "$s" = 0 ] && V=runs/seeds/new_transport_grpo
+  [ -f "$V/checkpoints/latest.pt" ] || { echo "missing naive team $V: run its script"; exit 1; }
+  AV="runs/attack_transport_grpo_seed${s}_takeover1"
+  [ -f "$AV/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$AV" $Q
+  $A eval "$AV" --episodes 1000 --json "$R/transport_grpo_takeover1_seed$s.json"
+  RB="runs/${TAG}_transport_seed$s"
+  rm -rf "$RB" "${RB}_takeover1"
+  $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport seed=$s \
+    env.id=coordination/transport-v0 "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" \
+    total_steps=3000000 $Q robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 $EXTRA
+  $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
+  $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
+  $A eval "$AV" --victim "$RB" --episodes 1000 \
+    --json "$R/transport_${TAG}_vs_naive_attacker_seed$s.json"
+done
