@@ -10,7 +10,12 @@
 #      groups) an online GRPO attacker trained alongside; TEAM_BASELINE=1 adds
 #      algo.team_baseline=true (AdvEvo-MARL's public baseline);
 #   3. the exploitation check: a FRESH attacker F from scratch against the frozen R with R's
-#      budget (3M steps), then `arena eval` of F and of A against R, 1000 seeds each.
+#      budget (3M steps), then `arena eval` of F and of A against R, 1000 seeds each;
+#   4. a second fresh attacker, MAPPO instead of the victim's GRPO (transport_mappo.yaml's
+#      hyperparameters, 256 envs x 50 steps, 3M steps): a defense must hold against both.
+# Steps whose results exist are skipped (rm the run directories to redo them).
+# CONTROL=1 instead trains the budget control for each seed: the naive recipe for R's 3M steps
+# (not 2M) and a fresh GRPO attacker against it (3M), evaluated the same way.
 # Budgets are env steps. Usage: [TEAM_BASELINE=1] bash docs/results/attacks_robust_grpo.sh
 # [python] [seeds...]   (one seed's chain at a time; run seeds side by side with
 # OMP_NUM_THREADS=1)
@@ -25,6 +30,20 @@ TAG=robust_grpo
 EXTRA=""
 if [ -n "${TEAM_BASELINE:-}" ]; then TAG=robust_grpo_public; EXTRA="algo.team_baseline=true"; fi
 mkdir -p "$R"
+if [ -n "${CONTROL:-}" ]; then
+  for s in $SEEDS; do
+    V3="runs/naive3m_grpo_transport_seed$s"
+    if [ ! -f "${V3}_takeover1/checkpoints/latest.pt" ]; then
+      rm -rf "$V3" "${V3}_takeover1"
+      $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$V3" name=transport \
+        seed=$s env.id=coordination/transport-v0 \
+        "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" total_steps=3000000 $Q
+      $A attack "$V3" --agents 1 --run-dir "${V3}_takeover1" $Q
+    fi
+    $A eval "${V3}_takeover1" --episodes 1000 --json "$R/transport_grpo3m_takeover1_seed$s.json"
+  done
+  exit 0
+fi
 for s in $SEEDS; do
   V=runs/seeds/transport_grpo_minibatch_size_s$s
   [ "$s" = 0 ] && V=runs/seeds/new_transport_grpo
@@ -33,12 +52,19 @@ for s in $SEEDS; do
   [ -f "$AV/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$AV" $Q
   $A eval "$AV" --episodes 1000 --json "$R/transport_grpo_takeover1_seed$s.json"
   RB="runs/${TAG}_transport_seed$s"
+  if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
   rm -rf "$RB" "${RB}_takeover1"
   $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport seed=$s \
     env.id=coordination/transport-v0 "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" \
     total_steps=3000000 $Q robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 $EXTRA
   $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
+  fi
   $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
   $A eval "$AV" --victim "$RB" --episodes 1000 \
     --json "$R/transport_${TAG}_vs_naive_attacker_seed$s.json"
+  FM="${RB}_takeover1_mappo"
+  [ -f "$FM/checkpoints/latest.pt" ] || $A attack "$RB" --agents 1 --run-dir "$FM" $Q \
+    "algo={name: mappo, lr: 0.0005, critic_lr: 0.0005, epochs: 5, num_minibatches: 2, entropy_coef: 0.005}" \
+    env.num_envs=256 rollout_steps=50
+  $A eval "$FM" --episodes 1000 --json "$R/transport_${TAG}_fresh_mappo_seed$s.json"
 done

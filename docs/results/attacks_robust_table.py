@@ -1,5 +1,6 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
-attacks_robust.sh and attacks_robust_crossplay.sh write (docs/results/attacks/*.json).
+attacks_robust.sh, attacks_robust_crossplay.sh and attacks_robust_grpo.sh write
+(docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
 
@@ -44,6 +45,32 @@ def row(seed: int, team: str, tag: str) -> str | None:
     return "| " + " | ".join(fields) + " |"
 
 
+def grpo_row(seed: int, team: str, tag: str) -> str | None:
+    """GRPO teams (attacks_robust_grpo.sh): the ASR of the fresh GRPO attacker, of the fresh
+    MAPPO attacker (robust teams), of the naive team's attacker A, random, scripted, worst."""
+    naive = tag.startswith("grpo")  # a naive team's report: its own fresh attacker is A
+    own = load(f"transport_{tag}_takeover1_seed{seed}" if naive
+               else f"transport_{tag}_fresh_seed{seed}")
+    if own is None:
+        return None
+    cells = {"fresh": own["attackers"]["trained"]["asr"]}
+    others = {} if naive else {"mappo": f"transport_{tag}_fresh_mappo_seed{seed}",
+                               "A": f"transport_{tag}_vs_naive_attacker_seed{seed}"}
+    for key, name in others.items():
+        report = load(name)
+        if report is not None:
+            cells[key] = report["attackers"]["trained"]["asr"]
+    if naive:
+        cells["A"] = cells["fresh"]
+    cells["random"] = own["attackers"]["random"]["asr"]
+    cells["scripted"] = own["attackers"]["scripted"]["asr"]
+    worst = max(cells.values(), key=lambda r: r["rate"])
+    fields = [str(seed), team, pct(own["clean"]["success"])]
+    fields += [pct(cells[k]) if k in cells else "-"
+               for k in ("fresh", "mappo", "A", "random", "scripted")]
+    return "| " + " | ".join([*fields, pct(worst)]) + " |"
+
+
 def crossplay(seed: int) -> list[str]:
     data = load(f"transport_robust_crossplay_seed{seed}")
     if data is None:
@@ -77,6 +104,16 @@ def main(seeds: list[int]) -> None:
     print()
     for s in seeds:
         print("\n".join(crossplay(s)))
+    print("| seed | team (GRPO) | clean honest success | fresh GRPO attacker: ASR "
+          "| fresh MAPPO attacker: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, tag in (("naive", "grpo"), ("naive, 3M steps (budget control)", "grpo3m"),
+                          ("robust, population + online", "robust_grpo"),
+                          ("robust, public baseline", "robust_grpo_public")):
+            line = grpo_row(s, team, tag)
+            if line:
+                print(line)
 
 
 if __name__ == "__main__":
