@@ -258,10 +258,11 @@ class RobustConfig:
     saboteur and the random policy. An ``online`` share of the attacked envs is played by an
     attacker learner trained alongside the team (the run's algorithm on its own slots, rewarded
     with minus the honest agents' reward). Under GRPO every draw is per group of envs, so that a
-    group's members face the same attacker on the same slots. Every ``generation`` iterations each member's fitness is its attack
-    success rate in its episodes; the weakest evolving network is replaced by a snapshot of the
-    online attacker (when there is one), the next weakest by a mutant of the fittest network,
-    and members are drawn anew for the attacked envs.
+    group's members face the same attacker on the same slots. Every ``generation`` iterations
+    each member's fitness is its attack success rate in its episodes; the weakest evolving
+    network is replaced by a snapshot of the online attacker (when there is one), the next
+    weakest by a mutant of the fittest network, and members are drawn anew for the attacked
+    envs.
 
     ``kind: perturb`` is adversarial training against observation perturbations instead: the
     attacked slots stay the learner's, but their observations are perturbed by at most
