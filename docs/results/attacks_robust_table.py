@@ -22,52 +22,32 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def row(seed: int, team: str, tag: str) -> str | None:
+def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = ()) -> str | None:
     """One team of one seed: clean success, then the ASR of the fresh attacker trained
-    against it, of the naive team's attacker A, of random and scripted, and the worst."""
-    own = load(f"transport_takeover1_seed{seed}" if tag == "naive"
-               else f"transport_{tag}_fresh_seed{seed}")
+    against it, of each ``extra`` attacker (a report ``transport_<tag>_fresh_<name>``), of the
+    naive team's attacker A, of random and scripted, and the worst. ``naive``: the report
+    name of the naive team's own attack (``tag == "naive"``: that team; its fresh attacker
+    is A)."""
+    is_naive = tag == "naive"
+    own = load(f"{naive}_seed{seed}" if is_naive else f"transport_{tag}_fresh_seed{seed}")
     if own is None:
         return None
     cells = {"fresh": own["attackers"]["trained"]["asr"]}
-    if tag != "naive":
-        vs_a = load(f"transport_{tag}_vs_naive_attacker_seed{seed}")
-        if vs_a is not None:
-            cells["A"] = vs_a["attackers"]["trained"]["asr"]
-    else:
-        cells["A"] = cells["fresh"]  # A is the naive team's fresh attacker
-    cells["random"] = own["attackers"]["random"]["asr"]
-    cells["scripted"] = own["attackers"]["scripted"]["asr"]
-    worst = max(cells.values(), key=lambda r: r["rate"])
-    fields = [str(seed), team, pct(own["clean"]["success"]), pct(cells["fresh"]),
-              pct(cells["A"]) if "A" in cells else "-", pct(cells["random"]),
-              pct(cells["scripted"]), pct(worst)]
-    return "| " + " | ".join(fields) + " |"
-
-
-def grpo_row(seed: int, team: str, tag: str) -> str | None:
-    """GRPO teams (attacks_robust_grpo.sh): the ASR of the fresh GRPO attacker, of the fresh
-    MAPPO attacker (robust teams), of the naive team's attacker A, random, scripted, worst."""
-    naive = tag.startswith("grpo")  # a naive team's report: its own fresh attacker is A
-    own = load(f"transport_{tag}_takeover1_seed{seed}" if naive
-               else f"transport_{tag}_fresh_seed{seed}")
-    if own is None:
-        return None
-    cells = {"fresh": own["attackers"]["trained"]["asr"]}
-    others = {} if naive else {"mappo": f"transport_{tag}_fresh_mappo_seed{seed}",
-                               "A": f"transport_{tag}_vs_naive_attacker_seed{seed}"}
-    for key, name in others.items():
+    names = {} if is_naive else {
+        **{key: f"transport_{tag}_fresh_{key}_seed{seed}" for key in extra},
+        "A": f"transport_{tag}_vs_naive_attacker_seed{seed}"}
+    for key, name in names.items():
         report = load(name)
         if report is not None:
             cells[key] = report["attackers"]["trained"]["asr"]
-    if naive:
+    if is_naive:
         cells["A"] = cells["fresh"]
     cells["random"] = own["attackers"]["random"]["asr"]
     cells["scripted"] = own["attackers"]["scripted"]["asr"]
     worst = max(cells.values(), key=lambda r: r["rate"])
     fields = [str(seed), team, pct(own["clean"]["success"])]
     fields += [pct(cells[k]) if k in cells else "-"
-               for k in ("fresh", "mappo", "A", "random", "scripted")]
+               for k in ("fresh", *extra, "A", "random", "scripted")]
     return "| " + " | ".join([*fields, pct(worst)]) + " |"
 
 
@@ -98,7 +78,7 @@ def main(seeds: list[int]) -> None:
                           ("robust, population + online", "robust_online"),
                           ("robust, online restarted every 12 generations",
                            "robust_restart12")):
-            line = row(s, team, tag)
+            line = row(s, team, "transport_takeover1", tag)
             if line:
                 print(line)
     print()
@@ -108,10 +88,12 @@ def main(seeds: list[int]) -> None:
           "| fresh MAPPO attacker: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
     print("|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
-        for team, tag in (("naive", "grpo"), ("naive, 3M steps (budget control)", "grpo3m"),
-                          ("robust, population + online", "robust_grpo"),
-                          ("robust, public baseline", "robust_grpo_public")):
-            line = grpo_row(s, team, tag)
+        for team, naive, tag in (
+                ("naive", "transport_grpo_takeover1", "naive"),
+                ("naive, 3M steps (budget control)", "transport_grpo3m_takeover1", "naive"),
+                ("robust, population + online", "", "robust_grpo"),
+                ("robust, public baseline", "", "robust_grpo_public")):
+            line = row(s, team, naive, tag, ("mappo",))
             if line:
                 print(line)
 
