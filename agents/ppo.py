@@ -50,13 +50,13 @@ class PPOConfig:
     gamma: float = 0.99
     """Discount."""
     gae_lambda: float = 0.95
+    """GAE lambda."""
     bootstrap_truncation: bool = True
     """Time-limit truncations add ``gamma * V(final state)`` to the last reward (partial-episode
     bootstrapping). ``false``: they end the episode as terminations do, as MAPPO's reference
     code does on MPE. For fixed-horizon tasks whose agents do not observe the time, where the
     bootstrapped value is a guess of a future that never comes, and the policy can learn to
     chase the critic's errors in it (measured on reference, docs/communication.md)."""
-    """GAE lambda."""
     clip: float = 0.2
     """PPO ratio clip."""
     value_clip: float = 0.2

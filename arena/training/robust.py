@@ -290,9 +290,7 @@ class RobustTraining:
         clean = done & (self.member < 0)
         self.clean += torch.stack([(clean.float() * (1 - failed)).sum(), clean.float().sum()])
         if self.cfg.agents_random and self.group == 1:  # groups: redrawn per iteration
-            b, n = self.attacked.shape
-            fresh = draw_attacked(b, n, self.cfg.agents, True, self.generator, self.device)
-            self.attacked = torch.where(done.unsqueeze(-1), fresh, self.attacked)
+            self.attacked = torch.where(done.unsqueeze(-1), self._draw_slots(), self.attacked)
             self._assign()
 
     def end_of_iteration(self, iteration: int) -> dict[str, float]:

@@ -53,11 +53,12 @@ for s in $SEEDS; do
   $A eval "$AV" --episodes 1000 --json "$R/transport_grpo_takeover1_seed$s.json"
   RB="runs/${TAG}_transport_seed$s"
   if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
-  rm -rf "$RB" "${RB}_takeover1"
-  $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport seed=$s \
-    env.id=coordination/transport-v0 "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" \
-    total_steps=3000000 $Q robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 $EXTRA
-  $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
+    rm -rf "$RB" "${RB}_takeover1"
+    $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport \
+      seed=$s env.id=coordination/transport-v0 \
+      "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" total_steps=3000000 $Q \
+      robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 $EXTRA
+    $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
   fi
   $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
   $A eval "$AV" --victim "$RB" --episodes 1000 \
