@@ -218,13 +218,45 @@ def test_grpo_robust_training_draws_one_attacker_and_slots_per_group(
     assert robust.online is not None and robust.online.learner.caps.group_size == 4
 
 
-def test_grpo_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path) -> None:
-    a = Trainer(grpo_robust_config(tmp_path, "a", runs[1]))
+def test_a_mappo_online_attacker_inside_grpo_robust_training(
+        runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """``online_algo``: the online attacker is a MAPPO learner (a critic, no groups) while the
+    team learns with GRPO; it learns on exactly its slots of each env's first episode, and its
+    snapshot joins the population as a member like any other."""
+    t = Trainer(grpo_robust_config(tmp_path, "m", runs[1], online=1.0,
+                                   online_algo={"name": "mappo", "epochs": 2}))
+    robust = robust_of(t)
+    assert robust.online is not None
+    online = robust.online.learner
+    assert online.caps.group_size == 0 and online.caps.uses_state  # MAPPO's critic
+    assert t.learners["agent"].caps.group_size == 4
+    before = [p.clone() for p in online.actor().parameters()]
+    taken = robust.attacked & (robust.member >= 0).unsqueeze(-1)  # this iteration's draw
+    t.train(stop_after_iterations=1)
+    active = robust.online.rollout.active
+    assert torch.equal(active[0] > 0, taken)  # every env's first step: exactly its slots
+    assert not ((active > 0) & ~taken).any()  # and nothing else, at any step
+    assert any(not torch.equal(p, q) for p, q in zip(before, online.actor().parameters(),
+                                                      strict=True))
+    robust.end_of_iteration(robust.cfg.generation)  # a generation: its snapshot joins
+    snap = robust.population.evolving[0].state_dict()
+    assert all(torch.equal(snap[k], v) for k, v in online.actor().state_dict().items())
+    with pytest.raises(ConfigError, match="robust.online_algo.name"):
+        Trainer(grpo_robust_config(tmp_path, "x", runs[1], online_algo={"name": "mapo"}))
+    with pytest.raises(ConfigError, match="online_algo is the online takeover attacker"):
+        grpo_robust_config(tmp_path, "x", runs[1], online=0.0, online_algo={"name": "mappo"})
+
+
+@pytest.mark.parametrize("online_algo", [{}, {"name": "mappo", "epochs": 1}])
+def test_grpo_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path,
+                                         online_algo: dict[str, Any]) -> None:
+    a = Trainer(grpo_robust_config(tmp_path, "a", runs[1], online_algo=online_algo))
     a.train(stop_after_iterations=2)
     a.save_checkpoint()
-    resumed = Trainer(grpo_robust_config(tmp_path, "a", runs[1]), resume=True)
+    resumed = Trainer(grpo_robust_config(tmp_path, "a", runs[1], online_algo=online_algo),
+                      resume=True)
     resumed.train()
-    b = Trainer(grpo_robust_config(tmp_path, "b", runs[1]))
+    b = Trainer(grpo_robust_config(tmp_path, "b", runs[1], online_algo=online_algo))
     b.train()
     rr, rb = robust_of(resumed), robust_of(b)
     assert torch.equal(rr.attacked, rb.attacked) and torch.equal(rr.member, rb.member)

@@ -256,13 +256,13 @@ class RobustConfig:
     attack``; fixed members), ``population_size`` evolving networks (mutants of the fixed
     attackers, or of the team's initial network without any), and optionally the scripted
     saboteur and the random policy. An ``online`` share of the attacked envs is played by an
-    attacker learner trained alongside the team (the run's algorithm on its own slots, rewarded
-    with minus the honest agents' reward). Under GRPO every draw is per group of envs, so that a
-    group's members face the same attacker on the same slots. Every ``generation`` iterations
-    each member's fitness is its attack success rate in its episodes; the weakest evolving
-    network is replaced by a snapshot of the online attacker (when there is one), the next
-    weakest by a mutant of the fittest network, and members are drawn anew for the attacked
-    envs.
+    attacker learner trained alongside the team (the run's algorithm, or ``online_algo``, on
+    its own slots, rewarded with minus the honest agents' reward). Under GRPO every draw is per
+    group of envs, so that a group's members face the same attacker on the same slots. Every
+    ``generation`` iterations each member's fitness is its attack success rate in its
+    episodes; the weakest evolving network is replaced by a snapshot of the online attacker
+    (when there is one), the next weakest by a mutant of the fittest network, and members are
+    drawn anew for the attacked envs.
 
     ``kind: perturb`` is adversarial training against observation perturbations instead: the
     attacked slots stay the learner's, but their observations are perturbed by at most
@@ -310,6 +310,10 @@ class RobustConfig:
     attacker starts again from new random weights and a new optimizer: a fresh exploiter (as
     a league's), so the team keeps meeting an attacker that has not co-adapted with it. 0:
     never (one attacker learns for the whole run)."""
+    online_algo: dict[str, Any] = field(default_factory=dict)
+    """The online attacker's algorithm (``name`` and its hyperparameters, as ``algo:``), when
+    it should not be the team's: e.g. a MAPPO attacker inside a GRPO team's training, so that
+    the team meets the kind of attacker that exploits it. Empty: the run's ``algo``."""
     epsilon: float = 0.1
     """``perturb``: the L-inf budget of the perturbations."""
 
@@ -330,6 +334,9 @@ class RobustConfig:
         if self.restart_online and not (self.kind == "takeover" and self.online > 0):
             raise ValueError("restart_online restarts the online takeover attacker: it needs "
                              "kind: takeover and online > 0")
+        if self.online_algo and not (self.kind == "takeover" and self.online > 0):
+            raise ValueError("online_algo is the online takeover attacker's algorithm: it "
+                             "needs kind: takeover and online > 0")
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:

@@ -127,7 +127,9 @@ class Trainer:
                               "is not synchronized across torchrun workers)")
         robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector,
                                 self.device, cfg.seed,
-                                lambda team: build_learner(cfg, team, self.env, self.device))
+                                lambda team: build_learner(cfg, team, self.env, self.device,
+                                                           cfg.robust.online_algo,
+                                                           "robust.online_algo"))
         self.collector.on_step.append(robust.record)
         return robust
 

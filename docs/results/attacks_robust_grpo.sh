@@ -8,7 +8,8 @@
 #      in half of the envs (whole groups) one slot, drawn per group and iteration, is played by
 #      an attacker: A, 4 evolving mutants, the scripted saboteur, random, or (half of those
 #      groups) an online GRPO attacker trained alongside; TEAM_BASELINE=1 adds
-#      algo.team_baseline=true (AdvEvo-MARL's public baseline);
+#      algo.team_baseline=true (AdvEvo-MARL's public baseline); ONLINE_MAPPO=1 makes the online
+#      attacker a MAPPO learner (robust.online_algo, step 4's hyperparameters) instead;
 #   3. the exploitation check: a FRESH attacker F from scratch against the frozen R with R's
 #      budget (3M steps), then `arena eval` of F and of A against R, 1000 seeds each;
 #   4. a second fresh attacker, MAPPO instead of the victim's GRPO (transport_mappo.yaml's
@@ -16,7 +17,7 @@
 # Steps whose results exist are skipped (rm the run directories to redo them).
 # CONTROL=1 instead trains the budget control for each seed: the naive recipe for R's 3M steps
 # (not 2M) and a fresh GRPO attacker against it (3M), evaluated the same way.
-# Budgets are env steps. Usage: [TEAM_BASELINE=1] bash docs/results/attacks_robust_grpo.sh
+# Budgets are env steps. Usage: [TEAM_BASELINE=1 | ONLINE_MAPPO=1] bash docs/results/attacks_robust_grpo.sh
 # [python] [seeds...]   (one seed's chain at a time; run seeds side by side with
 # OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -27,8 +28,12 @@ A="$PY -m arena"
 R=docs/results/attacks
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 TAG=robust_grpo
-EXTRA=""
-if [ -n "${TEAM_BASELINE:-}" ]; then TAG=robust_grpo_public; EXTRA="algo.team_baseline=true"; fi
+EXTRA=()
+if [ -n "${TEAM_BASELINE:-}" ]; then TAG=robust_grpo_public; EXTRA=(algo.team_baseline=true); fi
+MAPPO_ALGO="{name: mappo, lr: 0.0005, critic_lr: 0.0005, epochs: 5, num_minibatches: 2, entropy_coef: 0.005}"
+if [ -n "${ONLINE_MAPPO:-}" ]; then
+  TAG=robust_grpo_mappo_online; EXTRA=("robust.online_algo=$MAPPO_ALGO")
+fi
 mkdir -p "$R"
 if [ -n "${CONTROL:-}" ]; then
   for s in $SEEDS; do
@@ -57,7 +62,7 @@ for s in $SEEDS; do
     $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport \
       seed=$s env.id=coordination/transport-v0 \
       "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" total_steps=3000000 $Q \
-      robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 $EXTRA
+      robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 "${EXTRA[@]}"
     $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
   fi
   $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
@@ -65,7 +70,7 @@ for s in $SEEDS; do
     --json "$R/transport_${TAG}_vs_naive_attacker_seed$s.json"
   FM="${RB}_takeover1_mappo"
   [ -f "$FM/checkpoints/latest.pt" ] || $A attack "$RB" --agents 1 --run-dir "$FM" $Q \
-    "algo={name: mappo, lr: 0.0005, critic_lr: 0.0005, epochs: 5, num_minibatches: 2, entropy_coef: 0.005}" \
+    "algo=$MAPPO_ALGO" \
     env.num_envs=256 rollout_steps=50
   $A eval "$FM" --episodes 1000 --json "$R/transport_${TAG}_fresh_mappo_seed$s.json"
 done
