@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Robust training against takeover with GRPO on transport (docs/attacks.md). For each seed:
+# Robust training against takeover with GRPO on transport, or on simple_spread with
+# SCENARIO=simple_spread (docs/attacks.md; the transport steps are described). For each seed:
 #   1. the naive team V: the default recipe (configs/coordination/simple_spread_grpo.yaml) on
 #      transport, 2M env steps: the runs of docs/results/seeds/ (default_recipe_new_scenarios.sh
 #      for seed 0, grpo_minibatch_transport.sh for seeds 1 and 2); a takeover attacker A
@@ -17,7 +18,11 @@
 # Steps whose results exist are skipped (rm the run directories to redo them).
 # CONTROL=1 instead trains the budget control for each seed: the naive recipe for R's 3M steps
 # (not 2M) and a fresh GRPO attacker against it (3M), evaluated the same way.
-# Budgets are env steps. Usage: [TEAM_BASELINE=1 | ONLINE_MAPPO=1] bash docs/results/attacks_robust_grpo.sh
+# SCENARIO=simple_spread: the naive teams are the default recipe's 5M-step runs of
+# seeds/grpo_vs_mappo.sh, A is attacks_simple_spread_grpo.sh's attacker, R trains 5M steps
+# (the naive budget: no control needed), the MAPPO attacker has simple_spread_mappo.yaml's
+# hyperparameters.
+# Budgets are env steps. Usage: [SCENARIO=...] [TEAM_BASELINE=1 | ONLINE_MAPPO=1] bash docs/results/attacks_robust_grpo.sh
 # [python] [seeds...]   (one seed's chain at a time; run seeds side by side with
 # OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -30,12 +35,26 @@ Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 TAG=robust_grpo
 EXTRA=()
 if [ -n "${TEAM_BASELINE:-}" ]; then TAG=robust_grpo_public; EXTRA=(algo.team_baseline=true); fi
-MAPPO_ALGO="{name: mappo, lr: 0.0005, critic_lr: 0.0005, epochs: 5, num_minibatches: 2, entropy_coef: 0.005}"
+SCENARIO=${SCENARIO:-transport}
+case "$SCENARIO" in
+  transport)  # 2M-step naive teams; robust teams 3M steps
+    SCENARIO_ARGS=(name=transport env.id=coordination/transport-v0
+                   "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}")
+    ROBUST_STEPS=3000000
+    MAPPO_ALGO="{name: mappo, lr: 0.0005, critic_lr: 0.0005, epochs: 5, num_minibatches: 2, entropy_coef: 0.005}"
+    MAPPO_ARGS=(env.num_envs=256 rollout_steps=50) ;;
+  simple_spread)  # the 5M-step naive teams of seeds/grpo_vs_mappo.sh; robust teams 5M steps
+    SCENARIO_ARGS=(name=simple_spread)
+    ROBUST_STEPS=5000000
+    MAPPO_ALGO="{name: mappo, lr: 0.0007, critic_lr: 0.0007, epochs: 10, num_minibatches: 1, entropy_coef: 0.01}"
+    MAPPO_ARGS=() ;;
+  *) echo "SCENARIO must be transport or simple_spread, got $SCENARIO"; exit 1 ;;
+esac
 if [ -n "${ONLINE_MAPPO:-}" ]; then
   TAG=robust_grpo_mappo_online; EXTRA=("robust.online_algo=$MAPPO_ALGO")
 fi
 mkdir -p "$R"
-if [ -n "${CONTROL:-}" ]; then
+if [ -n "${CONTROL:-}" ]; then  # transport
   for s in $SEEDS; do
     V3="runs/naive3m_grpo_transport_seed$s"
     if [ ! -f "${V3}_takeover1/checkpoints/latest.pt" ]; then
@@ -50,27 +69,30 @@ if [ -n "${CONTROL:-}" ]; then
   exit 0
 fi
 for s in $SEEDS; do
-  V=runs/seeds/transport_grpo_minibatch_size_s$s
-  [ "$s" = 0 ] && V=runs/seeds/new_transport_grpo
+  if [ "$SCENARIO" = transport ]; then
+    V=runs/seeds/transport_grpo_minibatch_size_s$s
+    [ "$s" = 0 ] && V=runs/seeds/new_transport_grpo
+    AV="runs/attack_transport_grpo_seed${s}_takeover1"
+  else
+    V=runs/seeds/ss_grpo_s$s
+    AV="runs/attack_ss_grpo_s${s}_takeover1"
+  fi
   [ -f "$V/checkpoints/latest.pt" ] || { echo "missing naive team $V: run its script"; exit 1; }
-  AV="runs/attack_transport_grpo_seed${s}_takeover1"
   [ -f "$AV/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$AV" $Q
-  $A eval "$AV" --episodes 1000 --json "$R/transport_grpo_takeover1_seed$s.json"
-  RB="runs/${TAG}_transport_seed$s"
+  $A eval "$AV" --episodes 1000 --json "$R/${SCENARIO}_grpo_takeover1_seed$s.json"
+  RB="runs/${TAG}_${SCENARIO}_seed$s"
   if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
     rm -rf "$RB" "${RB}_takeover1"
-    $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" name=transport \
-      seed=$s env.id=coordination/transport-v0 \
-      "env.kwargs={num_agents: 4, num_packages: 1, agents_needed: 2}" total_steps=3000000 $Q \
+    $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" seed=$s $Q \
+      "${SCENARIO_ARGS[@]}" total_steps=$ROBUST_STEPS \
       robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 "${EXTRA[@]}"
     $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
   fi
-  $A eval "${RB}_takeover1" --episodes 1000 --json "$R/transport_${TAG}_fresh_seed$s.json"
+  $A eval "${RB}_takeover1" --episodes 1000 --json "$R/${SCENARIO}_${TAG}_fresh_seed$s.json"
   $A eval "$AV" --victim "$RB" --episodes 1000 \
-    --json "$R/transport_${TAG}_vs_naive_attacker_seed$s.json"
+    --json "$R/${SCENARIO}_${TAG}_vs_naive_attacker_seed$s.json"
   FM="${RB}_takeover1_mappo"
   [ -f "$FM/checkpoints/latest.pt" ] || $A attack "$RB" --agents 1 --run-dir "$FM" $Q \
-    "algo=$MAPPO_ALGO" \
-    env.num_envs=256 rollout_steps=50
-  $A eval "$FM" --episodes 1000 --json "$R/transport_${TAG}_fresh_mappo_seed$s.json"
+    "algo=$MAPPO_ALGO" "${MAPPO_ARGS[@]}"
+  $A eval "$FM" --episodes 1000 --json "$R/${SCENARIO}_${TAG}_fresh_mappo_seed$s.json"
 done

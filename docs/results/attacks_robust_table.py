@@ -92,7 +92,8 @@ def main(seeds: list[int]) -> None:
                 ("naive", "transport_grpo_takeover1", "naive"),
                 ("naive, 3M steps (budget control)", "transport_grpo3m_takeover1", "naive"),
                 ("robust, population + online", "", "robust_grpo"),
-                ("robust, public baseline", "", "robust_grpo_public")):
+                ("robust, public baseline", "", "robust_grpo_public"),
+                ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")):
             line = row(s, team, naive, tag, ("mappo",))
             if line:
                 print(line)
