@@ -22,20 +22,21 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = ()) -> str | None:
+def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = (),
+        scenario: str = "transport") -> str | None:
     """One team of one seed: clean success, then the ASR of the fresh attacker trained
-    against it, of each ``extra`` attacker (a report ``transport_<tag>_fresh_<name>``), of the
-    naive team's attacker A, of random and scripted, and the worst. ``naive``: the report
-    name of the naive team's own attack (``tag == "naive"``: that team; its fresh attacker
-    is A)."""
+    against it, of each ``extra`` attacker (a report ``<scenario>_<tag>_fresh_<name>``; for
+    the naive team ``<naive>_<name>``), of the naive team's attacker A, of random and
+    scripted, and the worst. ``naive``: the report name of the naive team's own attack
+    (``tag == "naive"``: that team; its fresh attacker is A)."""
     is_naive = tag == "naive"
-    own = load(f"{naive}_seed{seed}" if is_naive else f"transport_{tag}_fresh_seed{seed}")
+    own = load(f"{naive}_seed{seed}" if is_naive else f"{scenario}_{tag}_fresh_seed{seed}")
     if own is None:
         return None
     cells = {"fresh": own["attackers"]["trained"]["asr"]}
-    names = {} if is_naive else {
-        **{key: f"transport_{tag}_fresh_{key}_seed{seed}" for key in extra},
-        "A": f"transport_{tag}_vs_naive_attacker_seed{seed}"}
+    names = {key: f"{naive}_{key}_seed{seed}" for key in extra} if is_naive else {
+        **{key: f"{scenario}_{tag}_fresh_{key}_seed{seed}" for key in extra},
+        "A": f"{scenario}_{tag}_vs_naive_attacker_seed{seed}"}
     for key, name in names.items():
         report = load(name)
         if report is not None:
@@ -95,6 +96,19 @@ def main(seeds: list[int]) -> None:
                 ("robust, public baseline", "", "robust_grpo_public"),
                 ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")):
             line = row(s, team, naive, tag, ("mappo",))
+            if line:
+                print(line)
+    print()
+    print("simple_spread (SCENARIO=simple_spread):")
+    print("| seed | team (GRPO) | clean honest success | fresh GRPO attacker: ASR "
+          "| fresh MAPPO attacker: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, naive, tag in (
+                ("naive", "simple_spread_grpo_takeover1", "naive"),
+                ("robust, population + online", "", "robust_grpo"),
+                ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")):
+            line = row(s, team, naive, tag, ("mappo",), "simple_spread")
             if line:
                 print(line)
 
