@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Takeover on navigation with more attacker budget (docs/attacks.md): the 640k-step MAPPO
-# victim of attacks.sh, attacked (k = 1) by fresh attackers with 1x, 4x and 8x its budget
+# victim of attacks.sh, attacked (k = 1) by fresh attackers with 1x and 4x its budget (more with arguments)
 # (the exploitation check asks for at least the defense's budget), each evaluated with
 # `arena eval` on 1000 seeds beside the random and scripted saboteurs. Does more budget find
 # what the scripted ramming saboteur does?
@@ -9,7 +9,7 @@
 set -euo pipefail
 PY=${1:-.venv/bin/python}
 shift || true
-MULTIPLES=${*:-1 4 8}
+MULTIPLES=${*:-1 4}
 A="$PY -m arena"
 R=docs/results/attacks
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
