@@ -85,33 +85,32 @@ def main(seeds: list[int]) -> None:
     print()
     for s in seeds:
         print("\n".join(crossplay(s)))
-    print("| seed | team (GRPO) | clean honest success | fresh GRPO attacker: ASR "
-          "| fresh MAPPO attacker: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for s in seeds:
-        for team, naive, tag in (
-                ("naive", "transport_grpo_takeover1", "naive"),
-                ("naive, 3M steps (budget control)", "transport_grpo3m_takeover1", "naive"),
-                ("robust, population + online", "", "robust_grpo"),
-                ("robust, public baseline", "", "robust_grpo_public"),
-                ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")):
-            line = row(s, team, naive, tag, ("mappo",))
-            if line:
-                print(line)
+    grpo_table(seeds, "transport", (
+        ("naive", "transport_grpo_takeover1", "naive"),
+        ("naive, 3M steps (budget control)", "transport_grpo3m_takeover1", "naive"),
+        ("robust, population + online", "", "robust_grpo"),
+        ("robust, public baseline", "", "robust_grpo_public"),
+        ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
     print()
     print("simple_spread (SCENARIO=simple_spread):")
+    grpo_table(seeds, "simple_spread", (
+        ("naive", "simple_spread_grpo_takeover1", "naive"),
+        ("robust, population + online", "", "robust_grpo"),
+        ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
+
+
+def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
+               ) -> None:
+    """The GRPO table of ``scenario``: ``(team, naive report, tag)`` rows of every seed, with
+    the fresh MAPPO attacker beside the fresh GRPO one."""
     print("| seed | team (GRPO) | clean honest success | fresh GRPO attacker: ASR "
           "| fresh MAPPO attacker: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
     print("|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
-        for team, naive, tag in (
-                ("naive", "simple_spread_grpo_takeover1", "naive"),
-                ("robust, population + online", "", "robust_grpo"),
-                ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")):
-            line = row(s, team, naive, tag, ("mappo",), "simple_spread")
+        for team, naive, tag in teams:
+            line = row(s, team, naive, tag, ("mappo",), scenario)
             if line:
                 print(line)
-
 
 if __name__ == "__main__":
     main([int(s) for s in sys.argv[1:]] or [0, 1, 2])
