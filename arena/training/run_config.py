@@ -462,6 +462,8 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         set_dotted(raw, key, value)
     cfg = build(RunConfig, raw, where)
     build_algo(cfg.algo, f"{where}: algo")
+    if cfg.robust.online_algo:
+        build_algo(cfg.robust.online_algo, f"{where}: robust.online_algo")
     for team in cfg.teams:
         cfg.team_configs(team)
     return cfg

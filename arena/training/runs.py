@@ -21,7 +21,7 @@ from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import NAMED_POLICIES, Policy
 from arena.interfaces.spec import TeamSpec
 from arena.training import checkpoint
-from arena.training.run_config import RunConfig, build_algo, load_config
+from arena.training.run_config import RunConfig, load_config
 
 
 def make_env(cfg: RunConfig, num_envs: int | None = None, compile: bool | None = None,
@@ -48,12 +48,11 @@ def check_teams(cfg: RunConfig, env: VecEnv) -> None:
 
 
 def build_learner(cfg: RunConfig, team: str, env: VecEnv, device: torch.device,
-                  algo: dict[str, Any] | None = None, where: str = "") -> Learner:
+                  algo_cfg: Any = None) -> Learner:
     """The learner of trained ``team``: its algorithm's factory with the team's configs, or
-    with the algorithm config ``algo`` (read at ``where``) instead of the team's."""
-    policy_cfg, algo_cfg = cfg.team_configs(team)
-    if algo:
-        algo_cfg = build_algo(algo, where)
+    with the typed algorithm config ``algo_cfg`` instead of the team's."""
+    policy_cfg, team_algo = cfg.team_configs(team)
+    algo_cfg = algo_cfg or team_algo
     return algo_spec(algo_cfg.name).factory(learner_spec(cfg, team, env), policy_cfg, algo_cfg,
                                             device)
 

@@ -29,7 +29,7 @@ from arena.training.logger import Logger
 from arena.training.pretrain import pretrain
 from arena.training.progress import progress_bar
 from arena.training.robust import RobustTraining
-from arena.training.run_config import RunConfig, save_config
+from arena.training.run_config import RunConfig, build_algo, save_config
 from arena.training.runs import build_learner, check_teams, make_env, named_teams
 
 
@@ -125,11 +125,12 @@ class Trainer:
         if self.worker.world_size > 1:
             raise ConfigError("robust training runs in one process (the attacker population "
                               "is not synchronized across torchrun workers)")
+        online = cfg.robust.online_algo  # the online attacker's algorithm, if not the team's
+        online_cfg = build_algo(online, "robust.online_algo") if online else None
         robust = RobustTraining(cfg.robust, self.env, self.learners, self.collector,
                                 self.device, cfg.seed,
                                 lambda team: build_learner(cfg, team, self.env, self.device,
-                                                           cfg.robust.online_algo,
-                                                           "robust.online_algo"))
+                                                           online_cfg))
         self.collector.on_step.append(robust.record)
         return robust
 
