@@ -15,6 +15,12 @@
 #      budget (3M steps), then `arena eval` of F and of A against R, 1000 seeds each;
 #   4. a second fresh attacker, MAPPO instead of the victim's GRPO (transport_mappo.yaml's
 #      hyperparameters, 256 envs x 50 steps, 3M steps): a defense must hold against both.
+# ONLINE_SHARE=X sets robust.online (default 0.5: half of the attacked groups play the online
+# attacker) and appends _shareX to the run names.
+# PRIOR=TAG (a second round, as in iterated best response): the fresh GRPO and MAPPO attackers
+# of step 3-4 against the robust team runs/TAG_<scenario>_seed<s> join A as fixed members of
+# the population; a new robust team is trained from scratch (run names get _round2) and checked
+# by new fresh attackers. The prior round's team and attackers must exist.
 # Steps whose results exist are skipped (rm the run directories to redo them).
 # CONTROL=1 instead trains the budget control for each seed: the naive recipe for R's 3M steps
 # (not 2M) and a fresh GRPO attacker against it (3M), evaluated the same way.
@@ -53,6 +59,9 @@ esac
 if [ -n "${ONLINE_MAPPO:-}" ]; then
   TAG=robust_grpo_mappo_online; EXTRA=("robust.online_algo=$MAPPO_ALGO")
 fi
+SHARE=${ONLINE_SHARE:-0.5}
+[ -n "${ONLINE_SHARE:-}" ] && TAG="${TAG}_share$SHARE"
+[ -n "${PRIOR:-}" ] && TAG="${TAG}_round2"
 mkdir -p "$R"
 if [ -n "${CONTROL:-}" ]; then  # transport
   for s in $SEEDS; do
@@ -81,11 +90,19 @@ for s in $SEEDS; do
   [ -f "$AV/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$AV" $Q
   $A eval "$AV" --episodes 1000 --json "$R/${SCENARIO}_grpo_takeover1_seed$s.json"
   RB="runs/${TAG}_${SCENARIO}_seed$s"
+  MEMBERS="$AV"
+  if [ -n "${PRIOR:-}" ]; then
+    P="runs/${PRIOR}_${SCENARIO}_seed$s"
+    for F in "${P}_takeover1" "${P}_takeover1_mappo"; do
+      [ -f "$F/checkpoints/latest.pt" ] || { echo "missing prior attacker $F"; exit 1; }
+    done
+    MEMBERS="$AV, ${P}_takeover1, ${P}_takeover1_mappo"
+  fi
   if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
     rm -rf "$RB" "${RB}_takeover1"
     $A train configs/coordination/simple_spread_grpo.yaml --run-dir "$RB" seed=$s $Q \
       "${SCENARIO_ARGS[@]}" total_steps=$ROBUST_STEPS \
-      robust.kind=takeover "robust.attackers=[$AV]" robust.online=0.5 "${EXTRA[@]}"
+      robust.kind=takeover "robust.attackers=[$MEMBERS]" robust.online=$SHARE "${EXTRA[@]}"
     $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
   fi
   $A eval "${RB}_takeover1" --episodes 1000 --json "$R/${SCENARIO}_${TAG}_fresh_seed$s.json"
