@@ -273,6 +273,8 @@ def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -
         Trainer(robust_config(tmp_path, "r", victim))
     with pytest.raises(ConfigError, match="leaves no honest agent"):
         Trainer(robust_config(tmp_path, "r", attacker, agents=3))
+    with pytest.raises(ConfigError, match=r"robust.team: 'red' is not a team of navigation/"):
+        Trainer(robust_config(tmp_path, "r", attacker, team="red"))
     with pytest.raises(ConfigError, match="fraction must be in"):
         robust_config(tmp_path, "r", attacker, fraction=0.0)
     with pytest.raises(ConfigError, match="kind must be 'takeover', 'perturb'"):

@@ -39,7 +39,27 @@ def with_mask(obs: np.ndarray, env: VecEnv, team: str, i: int) -> Any:
     return {"observation": obs, "action_mask": masks[team][0, i].cpu().numpy().astype(np.int8)}
 
 
-class ArenaParallelEnv(ParallelEnv):
+class OneEnvView:
+    """What the PettingZoo adapters of one env of a scenario share: the global state, rendering
+    and ``close``. Listed before the PettingZoo base class, whose methods these override."""
+
+    _env: VecEnv
+    render_mode: str | None
+
+    def state(self) -> np.ndarray:
+        return self._env.global_state()[0].detach().cpu().numpy().astype(np.float32)
+
+    def render(self) -> np.ndarray | None:
+        if self.render_mode is None:
+            gymnasium.logger.warn("render() called without a render_mode")
+            return None
+        return self._env.render(0)
+
+    def close(self) -> None:
+        pass
+
+
+class ArenaParallelEnv(OneEnvView, ParallelEnv):
     """One env of an Arena scenario behind PettingZoo's parallel API.
 
     Agents are named ``team_i``; all stay in ``agents`` until the episode ends (then ``agents``
@@ -144,18 +164,6 @@ class ArenaParallelEnv(ParallelEnv):
         if not np.all((arr >= space.low - 1e-6) & (arr <= space.high + 1e-6)):
             raise ActionError(f"{where} has values outside [{space.low.min()}, "
                               f"{space.high.max()}] or NaN: {arr}")
-
-    def state(self) -> np.ndarray:
-        return self._env.global_state()[0].detach().cpu().numpy().astype(np.float32)
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode is None:
-            gymnasium.logger.warn("render() called without a render_mode")
-            return None
-        return self._env.render(0)
-
-    def close(self) -> None:
-        pass
 
 
 def make_parallel_env(env_id: str, render_mode: str | None = None, device: str = "cpu",

@@ -12,13 +12,18 @@ import torch
 from pettingzoo import AECEnv
 from pettingzoo.utils import parallel_to_aec
 
-from arena.adapters.pettingzoo import ArenaParallelEnv, agent_observation_space, with_mask
+from arena.adapters.pettingzoo import (
+    ArenaParallelEnv,
+    OneEnvView,
+    agent_observation_space,
+    with_mask,
+)
 from arena.core.actions import ActionError
 from arena.core.registry import make
 from arena.core.vec_env import VecEnv
 
 
-class ArenaAECEnv(AECEnv):
+class ArenaAECEnv(OneEnvView, AECEnv):
     """One env of a turn-based scenario behind PettingZoo's AEC API. Agents are named
     ``team_i``; when the game ends every agent is terminated (or truncated) and is then
     stepped out with ``None``, as PettingZoo's classic games do. At the end each agent's info
@@ -100,18 +105,6 @@ class ArenaAECEnv(AECEnv):
         else:
             self.agent_selection = self._mover()
         self._accumulate_rewards()
-
-    def state(self) -> np.ndarray:
-        return self._env.global_state()[0].detach().cpu().numpy().astype(np.float32)
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode is None:
-            gymnasium.logger.warn("render() called without a render_mode")
-            return None
-        return self._env.render(0)
-
-    def close(self) -> None:
-        pass
 
 
 def make_aec_env(env_id: str, render_mode: str | None = None, device: str = "cpu",

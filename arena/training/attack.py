@@ -58,15 +58,21 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
     return load_config(None, overrides=overrides, base=base)
 
 
+def team_inside(section: str, team: str, env: VecEnv, purpose: str) -> str:
+    """``team``, checked as a team of ``env`` that can be attacked from inside: ``env`` must be
+    an Arena scenario (``purpose`` names what needs one). Errors name the config ``section``."""
+    if not hasattr(env, "honest"):
+        raise ConfigError(f"{section}: {env.env_id} is an external env; {purpose} needs an "
+                          "Arena scenario (slots scored by Scenario.task_outcome)")
+    if team not in env.teams:
+        raise ConfigError(f"{section}.team: {team!r} is not a team of {env.env_id} "
+                          f"(teams: {list(env.teams)})")
+    return team
+
+
 def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     """The victim team of ``cfg`` in ``env`` (default: its first team), checked."""
-    if not hasattr(env, "honest"):
-        raise ConfigError(f"attack: {env.env_id} is an external env; attacks from inside a "
-                          "team need an Arena scenario (slots scored by Scenario.task_outcome)")
-    team = cfg.team_in(env.teams)
-    if team not in env.teams:
-        raise ConfigError(f"attack.team: {team!r} is not a team of {env.env_id} "
-                          f"(teams: {list(env.teams)})")
+    team = team_inside("attack", cfg.team_in(env.teams), env, "an attack from inside a team")
     n = len(env.teams[team])
     if cfg.agents > n:
         raise ConfigError(f"attack.agents: {cfg.agents} of team {team!r}, which has {n} agents")

@@ -33,6 +33,7 @@ from arena.training.attack import (
     perturbation,
     random_direction,
     random_message,
+    team_inside,
 )
 from arena.training.collector import Collector, SlotLearner
 from arena.training.frozen import FrozenPolicy
@@ -389,13 +390,7 @@ class RobustTraining:
 
 def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -> str:
     """The robust team of ``cfg`` in ``env``, checked."""
-    if not hasattr(env, "honest"):
-        raise ConfigError(f"robust: {env.env_id} is an external env; robust training needs an "
-                          "Arena scenario (slots scored by Scenario.task_outcome)")
-    team = cfg.team_in(env.teams)
-    if team not in env.teams:
-        raise ConfigError(f"robust.team: {team!r} is not a team of {env.env_id} "
-                          f"(teams: {list(env.teams)})")
+    team = team_inside("robust", cfg.team_in(env.teams), env, "robust training")
     if team not in learners:
         raise ConfigError(f"robust.team: team {team!r} is frozen; robust training trains it")
     if learners[team].caps.memory_size:
