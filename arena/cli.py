@@ -250,6 +250,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise ValueError("arena eval needs a RUN (or --attackers ... --defenders ...)")
     if _is_attack_run(args.run):
         return cmd_attack_eval(args)
+    if args.victim:
+        raise ValueError(f"--victim is for attack runs (arena attack); {args.run} is not one")
     reports = [evaluate_run(args.run, episodes=args.episodes, env_id=args.env,
                             overrides=parse_overrides(args.overrides),
                             deterministic=not args.sample, seed=args.seed, gif=args.gif,
@@ -283,11 +285,23 @@ def cmd_attack_eval(args: argparse.Namespace) -> int:
     """An attack run: the victims' task success clean and under each attacker, the ASR."""
     from arena.evaluation.attacks import evaluate_attack
 
-    report = evaluate_attack(args.run, args.episodes, args.seed, victim=args.victim)
+    given = [flag for flag, value in (("--env", args.env), ("--external", args.external),
+                                      ("--sample", args.sample),
+                                      ("--backend", args.backend != ["torch"]),
+                                      ("scenario overrides", args.overrides)) if value]
+    if given:
+        raise ValueError(f"arena eval of attack run {args.run} does not take "
+                         f"{', '.join(given)}: it plays the run's env and scenario, the victim "
+                         "greedy (--victim RUN evaluates against another team)")
+    report = evaluate_attack(args.run, args.episodes, args.seed, victim=args.victim,
+                             gif=args.gif)
     print(report.table())
     if args.json:
         report.write_json(args.json)
         print(f"wrote {args.json}")
+    if args.gif:
+        print(f"wrote {args.gif} (one episode of the trained attacker; attacked agents ringed "
+              "in red)")
     return 0
 
 

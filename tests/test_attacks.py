@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
 import arena
 from arena.cli import main
+from arena.core.render import MARK
 from arena.core.typed import ConfigError
 from arena.evaluation.attacks import Outcomes, attack_summary, evaluate_attack
 from arena.training.attack import (
@@ -138,7 +140,8 @@ def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
     json.dumps(s, allow_nan=False)  # valid JSON: no NaN
 
 
-def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path) -> None:
+def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "atk"
     assert main(["attack", str(victim), "--agents", "1", "--run-dir", str(out),
                  "total_steps=160"]) == 0
@@ -151,6 +154,25 @@ def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path) -> None:
         assert r["asr"]["n"] == 12 and r["asr"]["rate"] == pytest.approx(1 - r["success"]["rate"])
     again = evaluate_attack(out, episodes=12)  # same seeds, same slots: the same numbers
     assert again.attackers["trained"]["asr"] == report["attackers"]["trained"]["asr"]
+    # one episode as a GIF, the taken-over agent ringed in red (not so in the victim's own)
+    assert main(["eval", str(out), "--episodes", "4", "--gif", str(tmp_path / "a.gif")]) == 0
+    assert main(["eval", str(victim), "--episodes", "4", "--gif", str(tmp_path / "v.gif")]) == 0
+    assert red_pixels(tmp_path / "a.gif") > 50 and red_pixels(tmp_path / "v.gif") == 0
+    capsys.readouterr()
+    assert main(["eval", str(out), "--sample", "num_agents=4"]) != 0
+    assert "does not take --sample, scenario overrides" in capsys.readouterr().err
+    assert main(["eval", str(victim), "--victim", str(out)]) != 0
+    assert "--victim is for attack runs" in capsys.readouterr().err
+
+
+def red_pixels(gif: Path) -> int:
+    """Pixels of the attacked-agent ring's red, over every frame of ``gif``."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(gif) as im:
+        frames = [np.asarray(f.convert("RGB"), dtype=np.int16) for f in ImageSequence.Iterator(im)]
+    assert len(frames) > 2
+    return sum(int((np.abs(f - np.array(MARK)).sum(-1) < 30).sum()) for f in frames)
 
 
 def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:

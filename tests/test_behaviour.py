@@ -11,6 +11,8 @@ import torch
 import arena
 from arena.interfaces.episodes import run_episodes
 from arena.interfaces.policies import mixed_policy, random_policy, scripted_policy
+from arena.training.attack import AttackPlay, Saboteur
+from arena.training.frozen import FrozenPolicy
 from envs.common import bottleneck_assignment, greedy_assignment
 
 ENV_IDS = arena.list_envs()
@@ -132,6 +134,34 @@ def test_transport_needs_teamwork() -> None:
     big = arena.make("coordination/transport-v0", num_envs=8, num_agents=32, num_packages=8,
                      arena_size=4.0, max_steps=200)
     assert run_episodes(big, scripted_policy).means()["delivered_fraction"] > 0.1
+
+
+def test_transport_saboteur_blocks_from_the_goal_side() -> None:
+    """The scripted saboteur of transport is a blocker: taking the spot on the package's goal
+    side, it pushes the package away from the goal, and it stops scripted pushers more often
+    than random actions do."""
+    env = arena.make("coordination/transport-v0", num_envs=1)
+    env.reset(seed=0)
+    world, scenario = env.world, env.scenario
+    world.pos[0, 4] = torch.tensor([0.0, 0.0])  # the package; its goal on the +x side
+    scenario.goal[0, 0] = torch.tensor([0.8, 0.0])
+    world.pos[0, 0] = torch.tensor([0.2, 0.0])  # touching it on the goal side (0.15 + 0.05)
+    world.pos[0, 1:4] = torch.tensor([[-0.6, 0.6], [-0.6, -0.6], [0.6, -0.6]])
+    honest = torch.tensor([[False, True, True, True]])
+    direction = scenario.saboteur_direction(world, "agent", honest)[0, 0]
+    assert torch.allclose(direction, torch.tensor([-1.0, 0.0]), atol=1e-6)  # back, off the goal
+
+    env = arena.make("coordination/transport-v0", num_envs=256)
+    attacked = torch.zeros(256, 4, dtype=torch.bool)
+    attacked[:, 0] = True
+    success = {}
+    for name in ("clean", "random", "scripted"):
+        victim = FrozenPolicy("agent", "scripted", env, env.device)
+        attacker = (None if name == "clean" else Saboteur("agent", ~attacked)
+                    if name == "scripted" else FrozenPolicy("agent", "random", env, env.device))
+        play = AttackPlay(env, "agent", victim, attacker, attacked)
+        success[name] = float(run_episodes(env, play, seed=3).metrics["task_success"].mean())
+    assert success["scripted"] < success["random"] - 0.05 < success["clean"] - 0.1, success
 
 
 def test_auto_reset_only_touches_finished_envs() -> None:

@@ -21,9 +21,15 @@ def _rgb(color: tuple[float, ...], alpha: float = 1.0) -> tuple[int, int, int]:
     return (int(c[0] * 255), int(c[1] * 255), int(c[2] * 255))
 
 
-def render_frame(scenario: Scenario, world: World, env_index: int = 0) -> np.ndarray:
+MARK = (220, 0, 0)
+"""The ring drawn around marked entities (e.g. the agents an attacker took over)."""
+
+
+def render_frame(scenario: Scenario, world: World, env_index: int = 0,
+                 marked: tuple[int, ...] = ()) -> np.ndarray:
     """RGB frame ``(SIZE, SIZE, 3)`` uint8 of env ``env_index``: entities as circles, scenario
-    extras (zones, goals) as outlines. The view fits the arena bounds or the entities."""
+    extras (zones, goals) as outlines, a red ring around the ``marked`` entities. The view fits
+    the arena bounds or the entities."""
     pos = world.pos[env_index].detach().cpu().double().numpy()
     radius = world.radius.detach().cpu().double().numpy()
     active = world.active[env_index].cpu().numpy()
@@ -51,6 +57,9 @@ def render_frame(scenario: Scenario, world: World, env_index: int = 0) -> np.nda
         r = radius[i] * scale
         alpha = 1.0 if active[i] else 0.3
         draw.ellipse([x - r, y - r, x + r, y + r], fill=_rgb(colors[i], alpha), outline=(0, 0, 0))
+        if i in marked:
+            ring = r + 4
+            draw.ellipse([x - ring, y - ring, x + ring, y + ring], outline=MARK, width=3)
     return np.asarray(img)
 
 

@@ -446,8 +446,12 @@ class VecEnv:
         """Whether ``reset_groups`` is available (the torch backend)."""
         return self.backend == "torch"
 
-    def render(self, env_index: int = 0) -> np.ndarray:
-        """An RGB frame ``(H, W, 3)`` of one env, drawn without a display."""
+    def render(self, env_index: int = 0, marked: dict[str, list[int]] | None = None
+               ) -> np.ndarray:
+        """An RGB frame ``(H, W, 3)`` of one env, drawn without a display; ``marked``: agent
+        slots per team to ring in red (e.g. those an attacker took over)."""
         from arena.core.render import render_frame
 
-        return render_frame(self.scenario, self.world, env_index)
+        slices = self.world.team_slices
+        rings = tuple(slices[t].start + i for t, slots in (marked or {}).items() for i in slots)
+        return render_frame(self.scenario, self.world, env_index, rings)

@@ -24,7 +24,7 @@ from arena.core.vec_env import VecEnv
 from arena.evaluation.crossplay import CrossPlay
 from arena.evaluation.stats import mean_ci, wilson_ci
 from arena.interfaces.control import Controller
-from arena.interfaces.episodes import run_episodes
+from arena.interfaces.episodes import run_episodes, write_episode_gif
 from arena.interfaces.policies import PolicyFn, with_named_teams
 from arena.training import checkpoint
 from arena.training.attack import (
@@ -165,10 +165,12 @@ def attack_summary(clean: Outcomes, attacked: Outcomes, drop_threshold: float
 def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     device: str = "cpu", drop_threshold: float = 0.2,
                     victim: str | None = None,
-                    attackers: tuple[str, ...] | None = None) -> AttackReport:
+                    attackers: tuple[str, ...] | None = None,
+                    gif: str | None = None) -> AttackReport:
     """The report of attack run ``run`` (``attack:`` in its config), optionally against
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
-    of ``ATTACKERS[kind]``)."""
+    of ``ATTACKERS[kind]``); ``gif``: also write one episode of the trained attacker there,
+    the attacked agents ringed in red."""
     cfg = load_run_config(run, checkpoint.load(run, device))
     cfg.device = device
     spec = cfg.attack
@@ -185,14 +187,10 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     others = _other_teams(run, cfg, env, device)
     declared = env.has_task_outcome(team)
 
-    def load_victim() -> FrozenPolicy:
-        return FrozenPolicy(team, victim_run, env, env.device, True, role="victim")
+    def condition(attacker: Controller | None, victim: FrozenPolicy) -> Outcomes:
+        return play_condition(env, team, victim, attacker, slots, honest, others, seed)
 
-    def condition(attacker: Controller | None, victim: FrozenPolicy | None = None) -> Outcomes:
-        return play_condition(env, team, victim or load_victim(), attacker, slots, honest,
-                              others, seed)
-
-    clean = condition(None)
+    clean = condition(None, _victim(team, victim_run, env))
     report = AttackReport(
         run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
         agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
@@ -204,18 +202,49 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                                else torch.ones(episodes)),
                "honest_return": mean(clean.honest_return)})
     for name in ATTACKERS[spec.kind] if attackers is None else attackers:
-        victim_policy = None if spec.kind == "takeover" else load_victim()
-        attacker = (_attacker(name, run, team, env, slots, spec.observe)
-                    if victim_policy is None else
-                    _injection(name, run, env, victim_policy, seed)
-                    if spec.kind == "message" else
-                    _perturbation(name, run, env, victim_policy, spec.epsilon, seed))
+        attacker, victim_policy = _condition_policies(name, run, spec, team, env, slots,
+                                                      victim_run, seed)
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
             continue
         report.attackers[name] = attack_summary(clean, condition(attacker, victim_policy),
                                                 drop_threshold)
+    if gif:
+        write_attack_gif(run, cfg, team, victim_run, slots[:1], gif, seed)
     return report
+
+
+def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
+                     slots: torch.Tensor, path: str | Path, seed: int) -> Path:
+    """One episode of attack run ``run``'s trained attacker against ``victim_run``, attacking
+    ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red."""
+    env = make_env(cfg, num_envs=1, compile=False, auto_reset=False)
+    spec = cfg.attack
+    attacker, victim = _condition_policies("trained", run, spec, team, env, slots, victim_run,
+                                           seed)
+    assert not isinstance(attacker, str)  # the trained attacker is always available
+    play = AttackPlay(env, team, victim, attacker, slots, THREATS[spec.kind].honest_slots(slots),
+                      _other_teams(run, cfg, env, str(env.device)))
+    marked = {team: slots[0].nonzero().flatten().tolist()}
+    return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed, marked=marked)
+
+
+def _victim(team: str, run: str, env: VecEnv) -> FrozenPolicy:
+    return FrozenPolicy(team, run, env, env.device, True, role="victim")
+
+
+def _condition_policies(name: str, run: str | Path, spec: Any, team: str, env: VecEnv,
+                        slots: torch.Tensor, victim_run: str, seed: int
+                        ) -> tuple[Controller | str, FrozenPolicy]:
+    """Attacker ``name`` of an attack of kind ``spec.kind`` (or why it is unavailable) and
+    the victim it plays with: for a takeover the victim's own policy on the other slots; for
+    a perturbation or an injection the victim wrapped by the attacker on the attacked ones."""
+    victim = _victim(team, victim_run, env)
+    if spec.kind == "takeover":
+        return _attacker(name, run, team, env, slots, spec.observe), victim
+    if spec.kind == "message":
+        return _injection(name, run, env, victim, seed), victim
+    return _perturbation(name, run, env, victim, spec.epsilon, seed), victim
 
 
 def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.Tensor,

@@ -68,24 +68,30 @@ def run_episodes_seeded(env: VecEnv, policy: PolicyFn, seed: int = 0) -> Episode
 
 
 def write_episode_gif(policy: Callable[[ByTeam], dict[str, torch.Tensor]], env: VecEnv,
-                      path: str | Path, seed: int = 0, episodes: int = 1) -> Path:
+                      path: str | Path, seed: int = 0, episodes: int = 1,
+                      marked: dict[str, list[int]] | None = None) -> Path:
     """Play ``episodes`` episodes of ``policy`` in a one-env ``env`` (made with
-    ``auto_reset=False``) and write them to a GIF."""
+    ``auto_reset=False``) and write them to a GIF; ``marked``: agent slots per team ringed in
+    red (``VecEnv.render``)."""
     from arena.core.render import write_gif
 
     if env.num_envs != 1 or env.auto_reset:
         raise ValueError("write_episode_gif needs a VecEnv with num_envs=1, auto_reset=False")
+
+    def draw() -> Any:  # an external env's render takes no marks
+        return env.render(0, marked) if marked else env.render(0)
+
     frames = []
     for episode in range(episodes):
         obs, _ = env.reset(seed=seed + episode)
         reset = getattr(policy, "reset", None)
         if callable(reset):
             reset()
-        frames.append(env.render(0))
+        frames.append(draw())
         done = False
         while not done:
             obs, _, _, _, info = env.step(policy(obs))
-            frames.append(env.render(0))
+            frames.append(draw())
             done = bool(info["done"][0])
     return write_gif(frames, path)
 

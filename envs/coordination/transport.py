@@ -30,6 +30,9 @@ goal) is frozen and no longer collides.
 **Heuristic**: agent ``i`` serves package ``i mod P``: it moves to the spot behind the package
 (opposite the goal), going around it, then pushes toward the goal.
 
+**Scripted saboteur** (takeover attacks): the heuristic with the goal reversed, a blocker that
+takes the spot on the package's goal side and pushes it back.
+
 Version history: v0: initial version.
 """
 
@@ -221,12 +224,24 @@ class Transport(Scenario):
                           self.delivered.to(world.dtype)], dim=1)
 
     def scripted_direction(self, world: World) -> ByTeam:
+        return {"agent": self._pushers(world, toward_goal=True)}
+
+    def saboteur_direction(self, world: World, team: str, honest: torch.Tensor
+                           ) -> torch.Tensor:
+        """The blocker: the scripted pusher with the goal reversed. Each agent goes around
+        the package it serves to the spot on its goal side and pushes it away from the goal,
+        against the honest pushers (one blocker takes away more than one pusher's force)."""
+        return self._pushers(world, toward_goal=False)
+
+    def _pushers(self, world: World, toward_goal: bool) -> torch.Tensor:
+        """Agent ``i`` serves package ``i mod P``: it goes around the package to the spot
+        behind it and pushes it toward its goal (``toward_goal``) or away from it."""
         c = self.config
         pos = world.agent_pos
         serve = torch.arange(c.num_agents, device=pos.device) % c.num_packages
         pkg = world.pos[:, self.packages][:, serve]  # (B, N, 2)
         goal = self.goal[:, serve]
-        push_dir = unit(goal - pkg)
+        push_dir = unit(goal - pkg) if toward_goal else unit(pkg - goal)
         behind = pkg - push_dir * (c.package_radius + c.agent_radius)
         to_behind = behind - pos
         aligned = (unit(pkg - pos) * push_dir).sum(-1, keepdim=True) > 0.75
@@ -241,7 +256,7 @@ class Transport(Scenario):
         push = unit(pkg + push_dir * 2 * c.package_radius - pos)
         move = torch.where(ready, push, unit(around) + 0.5 * mates)
         done = self.delivered[:, serve].unsqueeze(-1)
-        return {"agent": torch.where(done, torch.zeros_like(move), move)}
+        return torch.where(done, torch.zeros_like(move), move)
 
     def render_extras(self, world: World, env_index: int) -> list[dict]:
         goals = self.goal[env_index].detach().cpu().tolist()
