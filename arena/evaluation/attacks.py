@@ -71,6 +71,8 @@ class AttackReport:
     kind: str = "takeover"
     epsilon: float | None = None
     """``perturb``: the L-inf bound of the perturbations."""
+    victim: str = ""
+    """The victim run attacked: the attack run's own (``attack.victim``) or ``--victim``'s."""
     clean: dict[str, Any] = field(default_factory=dict)
     attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -79,8 +81,8 @@ class AttackReport:
         threat = (f"takeover of {self.agents} agent(s)" if self.kind == "takeover" else
                   f"messages of {self.agents} agent(s) injected" if self.kind == "message" else
                   f"observations of {self.agents} agent(s) perturbed, epsilon {self.epsilon:g}")
-        lines = [f"{self.run} on {self.env_id}: {threat} of {self.team!r} ({slots}), "
-                 f"{self.episodes} episodes; outcome: {self.outcome}",
+        lines = [f"{self.run} on {self.env_id}: {threat} of {self.team!r} ({slots}) of "
+                 f"victim {self.victim}, {self.episodes} episodes; outcome: {self.outcome}",
                  f"{'attacker':<10} {'task success':>24} {'ASR':>24} "
                  f"{'ASR | clean success':>24} {'return drop':>26}"]
         c = self.clean
@@ -194,7 +196,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     report = AttackReport(
         run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
         agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
-        epsilon=spec.epsilon if spec.kind == "perturb" else None,
+        epsilon=spec.epsilon if spec.kind == "perturb" else None, victim=str(victim_run),
         outcome="task_outcome of the honest agents" if declared else
         f"no task outcome declared: failure = honest return more than {drop_threshold:g} x "
         "|mean clean return| below the same seed's clean return",

@@ -21,6 +21,8 @@
 # of step 3-4 against the robust team runs/TAG_<scenario>_seed<s> join A as fixed members of
 # the population; a new robust team is trained from scratch (run names get _round2) and checked
 # by new fresh attackers. The prior round's team and attackers must exist.
+# SUFFIX=X appends _X to the run names (e.g. SUFFIX=blocker for the runs made after transport's
+# scripted saboteur, a population member, became the blocker).
 # Steps whose results exist are skipped (rm the run directories to redo them).
 # CONTROL=1 instead trains the budget control for each seed: the naive recipe for R's 3M steps
 # (not 2M) and a fresh GRPO attacker against it (3M), evaluated the same way.
@@ -62,6 +64,7 @@ fi
 SHARE=${ONLINE_SHARE:-0.5}
 [ -n "${ONLINE_SHARE:-}" ] && TAG="${TAG}_share$SHARE"
 [ -n "${PRIOR:-}" ] && TAG="${TAG}_round2"
+[ -n "${SUFFIX:-}" ] && TAG="${TAG}_$SUFFIX"
 mkdir -p "$R"
 if [ -n "${CONTROL:-}" ]; then  # transport
   for s in $SEEDS; do
