@@ -277,9 +277,11 @@ def test_perturb_attack_cli_reports_noise_and_gradient_baselines(victim: Path,
     assert main(["attack", str(victim), "--kind", "perturb", "--epsilon", "0.3", "--run-dir",
                  str(out), "total_steps=160"]) == 0
     report_path = tmp_path / "p.json"
-    assert main(["eval", str(out), "--episodes", "12", "--json", str(report_path)]) == 0
+    assert main(["eval", str(out), "--episodes", "12", "--json", str(report_path),
+                 "--gif", str(tmp_path / "p.gif")]) == 0
     report = json.loads(report_path.read_text())
     assert report["kind"] == "perturb" and report["epsilon"] == 0.3
+    assert report["victim"] == str(victim) and red_pixels(tmp_path / "p.gif") > 50
     assert set(report["attackers"]) == {"trained", "random", "gradient"}
     for r in report["attackers"].values():
         assert r["asr"]["n"] == 12

@@ -15,6 +15,7 @@ from arena.evaluation.attacks import evaluate_attack
 from arena.training.attack import Injected, MessageInjection, attack_config, random_message
 from arena.training.run_config import load_config
 from arena.training.trainer import Trainer
+from tests.test_attacks import red_pixels
 
 REF = {"env.id": "coordination/reference-v0", "env.num_envs": 8, "rollout_steps": 10,
        "log.progress": False, "log.tensorboard": False, "eval.episodes": 4, "eval.gif": False,
@@ -80,8 +81,9 @@ def test_message_attack_report_has_trained_and_random_injection(victim: Path,
     cfg = attack_config(victim, "message", run_dir=str(tmp_path / "m"),
                         overrides={"total_steps": 8 * 10 * 2})
     Trainer(cfg).train()
-    report = evaluate_attack(tmp_path / "m", episodes=50)
+    report = evaluate_attack(tmp_path / "m", episodes=50, gif=str(tmp_path / "m.gif"))
     assert report.kind == "message" and set(report.attackers) == {"trained", "random"}
+    assert red_pixels(tmp_path / "m.gif") > 50  # the injecting agent, ringed
     for r in report.attackers.values():
         assert r["asr"]["n"] == 50 and 0.0 <= r["asr"]["rate"] <= 1.0
     assert "messages of 1 agent(s) injected" in report.table()
