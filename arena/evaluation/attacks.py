@@ -204,7 +204,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                                else torch.ones(episodes)),
                "honest_return": mean(clean.honest_return)})
     for name in ATTACKERS[spec.kind] if attackers is None else attackers:
-        attacker, victim_policy = _condition_policies(name, run, spec, team, env, slots,
+        attacker, victim_policy = condition_policies(name, run, spec, team, env, slots,
                                                       victim_run, seed)
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
@@ -222,7 +222,7 @@ def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
     ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red."""
     env = make_env(cfg, num_envs=1, compile=False, auto_reset=False)
     spec = cfg.attack
-    attacker, victim = _condition_policies("trained", run, spec, team, env, slots, victim_run,
+    attacker, victim = condition_policies("trained", run, spec, team, env, slots, victim_run,
                                            seed)
     assert not isinstance(attacker, str)  # the trained attacker is always available
     play = AttackPlay(env, team, victim, attacker, slots, THREATS[spec.kind].honest_slots(slots),
@@ -235,7 +235,7 @@ def _victim(team: str, run: str, env: VecEnv) -> FrozenPolicy:
     return FrozenPolicy(team, run, env, env.device, True, role="victim")
 
 
-def _condition_policies(name: str, run: str | Path, spec: Any, team: str, env: VecEnv,
+def condition_policies(name: str, run: str | Path, spec: Any, team: str, env: VecEnv,
                         slots: torch.Tensor, victim_run: str, seed: int
                         ) -> tuple[Controller | str, FrozenPolicy]:
     """Attacker ``name`` of an attack of kind ``spec.kind`` (or why it is unavailable) and

@@ -1,0 +1,80 @@
+"""What transport's takeover attackers do (docs/attacks.md): for each attack run, over the
+first episode of each of ``--episodes`` seeds (the same seeds and slots as ``arena eval``),
+the share of the attacked agent's steps spent touching the package on its goal side
+(blocking), and spent more than 0.5 from the package (away), each a mean over episodes with
+a 95% t interval, and the ASR.
+
+Usage: python docs/results/attacks_transport_behaviour.py [--episodes N]
+           ATTACK_RUN[:VICTIM_RUN] ...   (runs of one package on transport, k = 1)"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from arena.evaluation.attacks import condition_policies
+from arena.evaluation.stats import mean_ci
+from arena.interfaces.episodes import run_episodes
+from arena.training import checkpoint
+from arena.training.attack import THREATS, AttackPlay, attacked_team, draw_attacked
+from arena.training.runs import load_run_config, make_env
+
+CONTACT_SLACK = 0.03
+"""Gap to the package's surface still counted as touching it."""
+
+
+def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
+              ) -> dict[str, tuple[float, float, float]]:
+    cfg = load_run_config(run, checkpoint.load(run, "cpu"))
+    env = make_env(cfg, num_envs=episodes, compile=False)
+    team = attacked_team(cfg.attack, env)
+    gen = torch.Generator().manual_seed(seed)
+    slots = draw_attacked(episodes, len(env.teams[team]), cfg.attack.agents,
+                          cfg.attack.agents_random, gen, env.device)
+    attacker, victim_policy = condition_policies("trained", run, cfg.attack, team, env, slots,
+                                                 victim or cfg.attack.victim, seed)
+    assert not isinstance(attacker, str)
+    play = AttackPlay(env, team, victim_policy, attacker, slots,
+                      THREATS["takeover"].honest_slots(slots))
+    scen, world = env.scenario, env.world
+    reach = scen.config.package_radius + scen.config.agent_radius + CONTACT_SLACK
+    sums = torch.zeros(episodes, 3)  # steps, blocking, away
+    live = torch.ones(episodes, dtype=torch.bool)
+    last_t = torch.full((episodes,), -1)
+
+    def recording(env, obs):  # type: ignore[no-untyped-def]
+        live.logical_and_(env.t >= last_t)  # an auto-reset ends an env's first episode
+        last_t.copy_(env.t)
+        me = world.agent_pos[slots]  # (B, 2): the attacked agent (k = 1)
+        pkg, goal = world.pos[:, scen.packages][:, 0], scen.goal[:, 0]
+        gap = (me - pkg).norm(dim=-1)
+        goal_side = ((me - pkg) * (goal - pkg)).sum(-1) > 0
+        row = torch.stack([torch.ones(episodes), (gap < reach) & goal_side, gap > 0.5], -1)
+        sums.add_(row.float() * live.unsqueeze(-1))
+        return play(env, obs)
+
+    stats = run_episodes(env, recording, seed=seed)
+    share = sums[:, 1:] / sums[:, :1]
+    asr = 1.0 - stats.metrics["task_success"].float()
+    return {"blocking": mean_ci(share[:, 0]), "away": mean_ci(share[:, 1]),
+            "asr": mean_ci(asr)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("runs", nargs="+", help="ATTACK_RUN or ATTACK_RUN:VICTIM_RUN")
+    p.add_argument("--episodes", type=int, default=500)
+    args = p.parse_args()
+    print("| attacker run | victim | steps touching the package's goal side | steps > 0.5 "
+          "away | ASR |")
+    print("|---|---|---|---|---|")
+    for spec in args.runs:
+        run, _, victim = spec.partition(":")
+        r = behaviour(run, victim or None, args.episodes)
+        cells = [f"{100 * m:.0f}% [{100 * lo:.0f}, {100 * hi:.0f}]" for m, lo, hi in r.values()]
+        print(f"| {run} | {victim or 'its own'} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
