@@ -1,5 +1,6 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
-attacks_robust.sh, attacks_robust_crossplay.sh and attacks_robust_grpo.sh write
+attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh and
+attacks_robust_navigation.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -91,6 +92,25 @@ def main(seeds: list[int]) -> None:
         ("robust, population + online", "", "robust_grpo"),
         ("robust, public baseline", "", "robust_grpo_public"),
         ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
+    print()
+    print("transport, GRPO, further variants (ONLINE_SHARE, PRIOR, SUFFIX):")
+    grpo_table(seeds, "transport", (
+        ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online"),
+        ("robust, MAPPO online attacker, share 1.0", "", "robust_grpo_mappo_online_share1.0"),
+        ("robust, round 2 (round 1's fresh attackers as members)", "",
+         "robust_grpo_mappo_online_round2"),
+        ("robust, MAPPO online attacker, blocker member", "",
+         "robust_grpo_mappo_online_blocker")))
+    print()
+    print("navigation (attacks_robust_navigation.sh, MAPPO, equal budgets):")
+    print("| seed | team | clean honest success | fresh attacker: ASR | A: ASR | random: ASR "
+          "| scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, tag in (("naive", "naive"), ("robust, population + online", "robust")):
+            line = row(s, team, "navigation_naive_takeover1", tag, scenario="navigation")
+            if line:
+                print(line)
     print()
     print("simple_spread (SCENARIO=simple_spread):")
     grpo_table(seeds, "simple_spread", (
