@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Robust training against takeover on navigation (docs/attacks.md), at equal budgets. For each
+# seed:
+#   1. the naive team V: configs/navigation/navigation_mappo.yaml, 640k env steps; a takeover
+#      attacker A against it (k = 1, MAPPO, the victim's budget);
+#   2. the robust team R: the same recipe from scratch, also 640k steps (the naive budget, so
+#      no budget control is needed), with robust.kind=takeover: in half of the envs one slot,
+#      drawn per episode, is played by an attacker: A, 4 evolving mutants, the scripted
+#      saboteur, random, or (half of those envs) an online MAPPO attacker trained alongside;
+#   3. the exploitation check: a FRESH attacker F from scratch against the frozen R with R's
+#      budget (640k steps), then `arena eval` of F and of A against R, 1000 seeds each.
+# Steps whose results exist are skipped (rm -r runs/robust_nav to redo them). Budgets are env
+# steps. Usage: bash docs/results/attacks_robust_navigation.sh [python] [seeds...]
+# (seeds side by side: one per process, OMP_NUM_THREADS=1)
+set -euo pipefail
+PY=${1:-.venv/bin/python}
+shift || true
+SEEDS=${*:-0 1 2}
+A="$PY -m arena"
+R=docs/results/attacks
+D=runs/robust_nav
+STEPS=640000
+Q="log.progress=false eval.every=0 eval.gif=false time_limit=0 total_steps=$STEPS"
+CONFIG=configs/navigation/navigation_mappo.yaml
+mkdir -p "$R" "$D"
+for s in $SEEDS; do
+  V="$D/naive_s$s"
+  if [ ! -f "${V}_takeover1/checkpoints/latest.pt" ]; then
+    rm -rf "$V" "${V}_takeover1"
+    $A train "$CONFIG" --run-dir "$V" seed=$s $Q
+    $A attack "$V" --agents 1 --run-dir "${V}_takeover1" $Q
+  fi
+  $A eval "${V}_takeover1" --episodes 1000 --json "$R/navigation_naive_takeover1_seed$s.json"
+  RB="$D/robust_s$s"
+  if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
+    rm -rf "$RB" "${RB}_takeover1"
+    $A train "$CONFIG" --run-dir "$RB" seed=$s $Q robust.kind=takeover \
+      "robust.attackers=[${V}_takeover1]" robust.online=0.5
+    $A attack "$RB" --agents 1 --run-dir "${RB}_takeover1" $Q
+  fi
+  $A eval "${RB}_takeover1" --episodes 1000 --json "$R/navigation_robust_fresh_seed$s.json"
+  $A eval "${V}_takeover1" --victim "$RB" --episodes 1000 \
+    --json "$R/navigation_robust_vs_naive_attacker_seed$s.json"
+done
