@@ -287,14 +287,14 @@ def cmd_attack_eval(args: argparse.Namespace) -> int:
 
     given = [flag for flag, value in (("--env", args.env), ("--external", args.external),
                                       ("--sample", args.sample),
-                                      ("--backend", args.backend != ["torch"]),
-                                      ("scenario overrides", args.overrides)) if value]
+                                      ("--backend", args.backend != ["torch"])) if value]
     if given:
         raise ValueError(f"arena eval of attack run {args.run} does not take "
-                         f"{', '.join(given)}: it plays the run's env and scenario, the victim "
-                         "greedy (--victim RUN evaluates against another team)")
+                         f"{', '.join(given)}: it plays the run's env, the victim greedy "
+                         "(--victim RUN evaluates against another team, key=value changes "
+                         "scenario arguments)")
     report = evaluate_attack(args.run, args.episodes, args.seed, victim=args.victim,
-                             gif=args.gif)
+                             gif=args.gif, overrides=parse_overrides(args.overrides))
     print(report.table())
     if args.json:
         report.write_json(args.json)

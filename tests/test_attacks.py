@@ -159,8 +159,14 @@ def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path,
     assert main(["eval", str(victim), "--episodes", "4", "--gif", str(tmp_path / "v.gif")]) == 0
     assert red_pixels(tmp_path / "a.gif") > 50 and red_pixels(tmp_path / "v.gif") == 0
     capsys.readouterr()
-    assert main(["eval", str(out), "--sample", "num_agents=4"]) != 0
-    assert "does not take --sample, scenario overrides" in capsys.readouterr().err
+    assert main(["eval", str(out), "--sample", "--env", "x"]) != 0
+    assert "does not take --env, --sample" in capsys.readouterr().err
+    # a variant of the scenario: shorter episodes, named in the report
+    short = evaluate_attack(out, episodes=12, overrides={"max_steps": 3})
+    assert short.overrides == {"max_steps": 3} and "with {'max_steps': 3}" in short.table()
+    assert short.clean["success"]["rate"] == 0.0  # no team reaches its goals in 3 steps
+    assert short.attackers["trained"]["honest_return"] != report["attackers"]["trained"][
+        "honest_return"]
     assert main(["eval", str(victim), "--victim", str(out)]) != 0
     assert "--victim is for attack runs" in capsys.readouterr().err
 

@@ -73,6 +73,8 @@ class AttackReport:
     """``perturb``: the L-inf bound of the perturbations."""
     victim: str = ""
     """The victim run attacked: the attack run's own (``attack.victim``) or ``--victim``'s."""
+    overrides: dict[str, Any] = field(default_factory=dict)
+    """Scenario arguments changed from the attack run's for this evaluation."""
     clean: dict[str, Any] = field(default_factory=dict)
     attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -81,7 +83,8 @@ class AttackReport:
         threat = (f"takeover of {self.agents} agent(s)" if self.kind == "takeover" else
                   f"messages of {self.agents} agent(s) injected" if self.kind == "message" else
                   f"observations of {self.agents} agent(s) perturbed, epsilon {self.epsilon:g}")
-        lines = [f"{self.run} on {self.env_id}: {threat} of {self.team!r} ({slots}) of "
+        variant = f" with {self.overrides}" if self.overrides else ""
+        lines = [f"{self.run} on {self.env_id}{variant}: {threat} of {self.team!r} ({slots}) of "
                  f"victim {self.victim}, {self.episodes} episodes; outcome: {self.outcome}",
                  f"{'attacker':<10} {'task success':>24} {'ASR':>24} "
                  f"{'ASR | clean success':>24} {'return drop':>26}"]
@@ -168,13 +171,16 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     device: str = "cpu", drop_threshold: float = 0.2,
                     victim: str | None = None,
                     attackers: tuple[str, ...] | None = None,
-                    gif: str | None = None) -> AttackReport:
+                    gif: str | None = None,
+                    overrides: dict[str, Any] | None = None) -> AttackReport:
     """The report of attack run ``run`` (``attack:`` in its config), optionally against
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
-    of ``ATTACKERS[kind]``); ``gif``: also write one episode of the trained attacker there,
-    the attacked agents ringed in red."""
+    of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
+    ``overrides`` (e.g. ``{"max_steps": 450}``); ``gif``: also write one episode of the
+    trained attacker there, the attacked agents ringed in red."""
     cfg = load_run_config(run, checkpoint.load(run, device))
     cfg.device = device
+    cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
     spec = cfg.attack
     if not spec.kind:
         raise ValueError(f"{run} is not an attack run (its config has no attack.kind)")
@@ -197,6 +203,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
         run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
         agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
         epsilon=spec.epsilon if spec.kind == "perturb" else None, victim=str(victim_run),
+        overrides=dict(overrides or {}),
         outcome="task_outcome of the honest agents" if declared else
         f"no task outcome declared: failure = honest return more than {drop_threshold:g} x "
         "|mean clean return| below the same seed's clean return",
