@@ -93,11 +93,13 @@ def _bench_parallel(make_env: Callable[[], object], name: str, steps: int) -> Be
     return BenchResult(name, 1, _timed(step, 1, steps, warmup=min(steps, 100)))
 
 
-def bench_parallel_arena(steps: int) -> BenchResult:
-    """Arena's PettingZoo ParallelEnv (one env, numpy in and out)."""
+def bench_parallel_arena(steps: int, compile: bool = False) -> BenchResult:
+    """Arena's PettingZoo ParallelEnv (one env, numpy in and out; ``compile``: its step as
+    one ``torch.compile`` graph, compiled during the warm-up)."""
     from arena.adapters.pettingzoo import make_parallel_env
 
-    return _bench_parallel(lambda: make_parallel_env(ENV_ID), "arena ParallelEnv", steps)
+    name = "arena ParallelEnv" + (" (compiled)" if compile else "")
+    return _bench_parallel(lambda: make_parallel_env(ENV_ID, compile=compile), name, steps)
 
 
 def bench_mpe2(steps: int) -> BenchResult:
@@ -208,6 +210,8 @@ def run(num_envs_list: list[int], steps: int, peers: bool, compile: bool,
     envs step through actions drawn in advance)."""
     have = peers_available() if peers else {}
     results = [] if continuous else [bench_parallel_arena(steps * 20)]
+    if compile and not continuous:
+        results.append(bench_parallel_arena(steps * 20, compile=True))
     if have.get("mpe2") and not continuous:
         results.append(bench_mpe2(steps * 20))
     for n in num_envs_list:
