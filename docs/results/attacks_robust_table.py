@@ -1,6 +1,7 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh and
-attacks_robust_navigation.sh write
+attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
+attacks_transport_long_attacker_budget.sh and attacks_transport_long_team_at150.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -117,6 +118,43 @@ def main(seeds: list[int]) -> None:
         ("naive", "simple_spread_grpo_takeover1", "naive"),
         ("robust, population + online", "", "robust_grpo"),
         ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
+    print()
+    long_episodes_table(seeds)
+
+
+def long_episodes_table(seeds: list[int]) -> None:
+    """Transport with 450-step episodes: naive and robust MAPPO teams against fresh MAPPO
+    attackers with the team's budget (3M) and twice it (6M), random and the blocker; then
+    the robust teams at the standard 150-step limit against a fresh attacker trained there."""
+    print("transport, max_steps=450 (attacks_transport_long_*.sh, MAPPO):")
+    print("| seed | team | clean honest success | fresh attacker (3M): ASR "
+          "| fresh attacker (6M): ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team in ("naive", "robust"):
+            own = load(f"transport_long450_{team}_fresh_seed{s}")
+            if own is None:
+                continue
+            x2 = load(f"transport_long450_{team}_fresh_x2_seed{s}")
+            cells = [own["attackers"]["trained"]["asr"]]
+            cells += [x2["attackers"]["trained"]["asr"]] if x2 else []
+            cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
+            worst = max(cells, key=lambda r: r["rate"])
+            fields = [pct(c) for c in cells]
+            if x2 is None:
+                fields.insert(1, "-")
+            print(f"| {s} | {team} | {pct(own['clean']['success'])} | "
+                  + " | ".join(fields) + f" | {pct(worst)} |")
+    print()
+    print("the robust 450-step teams at max_steps=150, a fresh attacker trained at 150:")
+    print("| seed | clean honest success | fresh attacker: ASR | random: ASR | scripted: ASR |")
+    print("|---|---|---|---|---|")
+    for s in seeds:
+        at = load(f"transport_long450_robust_at150_seed{s}")
+        if at is not None:
+            print(f"| {s} | {pct(at['clean']['success'])} | " + " | ".join(
+                pct(at["attackers"][k]["asr"]) for k in ("trained", "random", "scripted"))
+                + " |")
 
 
 def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
