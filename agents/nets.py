@@ -42,6 +42,8 @@ class _LinearTanh(torch.autograd.Function):
     backward about a fifth cheaper. The result equals ``torch.tanh`` to float rounding (a few
     1e-8 absolute), and the backward uses the saved output, as autograd's tanh does."""
 
+    generate_vmap_rule = True  # stacked replicas (``torch.func.vmap``) batch it as it is
+
     @staticmethod
     def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, x.shape[-1])
@@ -70,6 +72,8 @@ class _SplitLinearTanh(torch.autograd.Function):
     first layer does ``N`` times less work on the state. The same function as
     :class:`_LinearTanh` on the concatenation, up to float rounding (the sum is taken in
     another order); the backward sums the shared part's gradient over the ``N`` agents."""
+
+    generate_vmap_rule = True
 
     @staticmethod
     def forward(shared: torch.Tensor, own: torch.Tensor, w_shared: torch.Tensor,

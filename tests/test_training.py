@@ -132,6 +132,30 @@ def test_fused_tanh_layers_equal_linear_then_tanh() -> None:
     assert list(dict(net.named_parameters())) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
+def test_fused_tanh_layers_vmap_over_stacked_replicas() -> None:
+    """Stacked replicas (``torch.func.vmap`` over parameters stacked per seed, as
+    docs/results/seeds/stacked_update.py measures): outputs and gradients equal each replica's
+    own, so the fused layers' vmap rule batches them correctly."""
+    from torch.func import functional_call, stack_module_state, vmap
+
+    from agents.nets import mlp
+
+    torch.manual_seed(0)
+    nets = [mlp([7, 32, 16], "tanh").double() for _ in range(3)]
+    x = torch.randn(3, 5, 4, 7, dtype=torch.float64)  # one batch per replica
+    params, _ = stack_module_state(nets)
+    base = copy.deepcopy(nets[0])
+    out = vmap(lambda p, xs: functional_call(base, p, (xs,)))(params, x)
+    weights = torch.randn_like(out)
+    grads = torch.autograd.grad((out * weights).sum(), list(params.values()))
+    for i, net in enumerate(nets):
+        ref = net(x[i])
+        assert torch.allclose(out[i], ref, atol=1e-12)
+        ref_grads = torch.autograd.grad((ref * weights[i]).sum(), list(net.parameters()))
+        for g, r in zip(grads, ref_grads, strict=True):
+            assert torch.allclose(g[i], r, atol=1e-12)
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("agent_id", [False, True])
 def test_split_first_layer_critic_equals_the_concatenated_input(activation: str,
