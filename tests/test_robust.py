@@ -83,6 +83,10 @@ def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Pa
     assert fitness[:2] == [1.0, 1.0] and fitness[3:] == [0.5, 0.5]  # unplayed keep 0.5
     # the weakest evolving network (slot 2, ASR 0) became a mutant of the fittest (slot 0)
     assert fitness[2] == 1.0
+    # this generation's ASR, only for the members that played; every slot's fitness after
+    assert {k: v for k, v in stats.items() if "_member_" in k} == {
+        "robust/asr_member_0": 1.0, "robust/asr_member_1": 1.0, "robust/asr_member_2": 0.0,
+        **{f"robust/fitness_member_{k}": f for k, f in enumerate(fitness)}}
     kept = robust.population.evolving[0].state_dict()
     assert all(torch.equal(kept[k], v) for k, v in before[0].items())
     changed = robust.population.evolving[1].state_dict()

@@ -114,9 +114,13 @@ class AttackerPopulation:
         """End of a generation: each member's fitness is its attack success rate in this
         generation's episodes (kept from earlier ones if it played none). Evolving networks:
         the weakest is replaced by ``snapshot`` (the online attacker and its ASR) when given,
-        the next weakest by a mutant of the fittest network."""
+        the next weakest by a mutant of the fittest network. Stats: ``asr_member_k``, this
+        generation's ASR of each member that played; ``fitness_member_k``, every slot's
+        fitness after the replacements (a new network inherits its source's)."""
         played = games > 0
-        self.fitness = torch.where(played, failures / games.clamp_min(1), self.fitness)
+        asr = failures / games.clamp_min(1)
+        stats = {f"robust/asr_member_{k}": float(asr[k]) for k in range(len(asr)) if played[k]}
+        self.fitness = torch.where(played, asr, self.fitness)
         nets, start = len(self.fixed) + len(self.evolving), len(self.fixed)
         parent = int(torch.argmax(self.fitness[:nets])) if nets else -1
         weakest = [start + int(k) for k in torch.argsort(self.fitness[start:nets], stable=True)]
@@ -130,7 +134,8 @@ class AttackerPopulation:
             self.evolving[weakest[0] - start] = self._mutant(network)
             self.fitness[weakest[0]] = self.fitness[parent]
         self.generation += 1
-        return {f"robust/asr_member_{k}": float(f) for k, f in enumerate(self.fitness)}
+        return {**stats, **{f"robust/fitness_member_{k}": float(f)
+                            for k, f in enumerate(self.fitness)}}
 
     def state_dict(self) -> dict[str, Any]:
         return {"evolving": [m.state_dict() for m in self.evolving], "fitness": self.fitness,
