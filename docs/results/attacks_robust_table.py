@@ -1,7 +1,7 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh and
 attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
-attacks_transport_long_attacker_budget.sh and attacks_transport_long_team_at150.sh write
+attacks_transport_long_fresh.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -150,7 +150,7 @@ def long_episodes_table(seeds: list[int]) -> None:
     print("| seed | clean honest success | fresh attacker: ASR | random: ASR | scripted: ASR |")
     print("|---|---|---|---|---|")
     for s in seeds:
-        at = load(f"transport_long450_robust_at150_seed{s}")
+        at = load(f"transport_long450_robust_fresh_at150_seed{s}")
         if at is not None:
             print(f"| {s} | {pct(at['clean']['success'])} | " + " | ".join(
                 pct(at["attackers"][k]["asr"]) for k in ("trained", "random", "scripted"))

@@ -3,7 +3,7 @@
 # robust team of attacks_transport_long_episodes.sh as defenders; as attackers, every fresh
 # attacker trained at that limit on disk, of every seed given: against the naive teams
 # (*_naive_*_takeover1), against the robust teams (*_robust_*_takeover1) and their 6M-step ones
-# (*_takeover1_x2, attacks_transport_long_attacker_budget.sh); then random and the blocker.
+# (*_takeover1_x2, attacks_transport_long_fresh.sh); then random and the blocker.
 # Each defender's worst case is over all of them. 1000 episodes per cell.
 # Writes docs/results/attacks/transport_long450_crossplay_seed<s>.json.
 # Usage: bash docs/results/attacks_transport_long_crossplay.sh [python] [seeds...]
