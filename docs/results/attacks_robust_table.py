@@ -123,28 +123,26 @@ def main(seeds: list[int]) -> None:
 
 
 def long_episodes_table(seeds: list[int]) -> None:
-    """Transport with 450-step episodes: naive and robust MAPPO teams against fresh MAPPO
-    attackers with the team's budget (3M) and twice it (6M), random and the blocker; then
-    the robust teams at the standard 150-step limit against a fresh attacker trained there."""
-    print("transport, max_steps=450 (attacks_transport_long_*.sh, MAPPO):")
-    print("| seed | team | clean honest success | fresh attacker (3M): ASR "
-          "| fresh attacker (6M): ASR | random: ASR | scripted: ASR | worst case |")
-    print("|---|---|---|---|---|---|---|---|")
+    """Transport with 450-step episodes: naive and robust MAPPO teams against fresh attackers
+    (MAPPO with the team's budget, 3M, and twice it; GRPO with 3M), random and the blocker;
+    then the robust teams at the standard 150-step limit against a fresh attacker trained there."""
+    print("transport, max_steps=450 (attacks_transport_long_*.sh, MAPPO teams):")
+    print("| seed | team | clean honest success | fresh MAPPO (3M): ASR | fresh MAPPO (6M): ASR "
+          "| fresh GRPO (3M): ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
         for team in ("naive", "robust"):
             own = load(f"transport_long450_{team}_fresh_seed{s}")
             if own is None:
                 continue
-            x2 = load(f"transport_long450_{team}_fresh_x2_seed{s}")
             cells = [own["attackers"]["trained"]["asr"]]
-            cells += [x2["attackers"]["trained"]["asr"]] if x2 else []
+            for tag in ("x2", "grpo"):
+                more = load(f"transport_long450_{team}_fresh_{tag}_seed{s}")
+                cells.append(more["attackers"]["trained"]["asr"] if more else None)
             cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
-            worst = max(cells, key=lambda r: r["rate"])
-            fields = [pct(c) for c in cells]
-            if x2 is None:
-                fields.insert(1, "-")
+            worst = max((c for c in cells if c), key=lambda r: r["rate"])
             print(f"| {s} | {team} | {pct(own['clean']['success'])} | "
-                  + " | ".join(fields) + f" | {pct(worst)} |")
+                  + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
     print()
     print("the robust 450-step teams at max_steps=150, a fresh attacker trained at 150:")
     print("| seed | clean honest success | fresh attacker: ASR | random: ASR | scripted: ASR |")
