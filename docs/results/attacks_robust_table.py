@@ -1,7 +1,7 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
-attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh and
+attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
-attacks_transport_long_fresh.sh write
+attacks_transport_long_fresh.sh and attacks_transport_long_crossplay.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -54,8 +54,8 @@ def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = (),
     return "| " + " | ".join([*fields, pct(worst)]) + " |"
 
 
-def crossplay(seed: int) -> list[str]:
-    data = load(f"transport_robust_crossplay_seed{seed}")
+def crossplay(seed: int, name: str = "transport_robust_crossplay") -> list[str]:
+    data = load(f"{name}_seed{seed}")
     if data is None:
         return []
     names = [Path(d).name for d in data["defenders"]]
@@ -144,6 +144,8 @@ def long_episodes_table(seeds: list[int]) -> None:
             print(f"| {s} | {team} | {pct(own['clean']['success'])} | "
                   + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
     print()
+    for s in seeds:
+        print("\n".join(crossplay(s, "transport_long450_crossplay")))
     print("the robust 450-step teams at max_steps=150, a fresh attacker trained at 150:")
     print("| seed | clean honest success | fresh attacker: ASR | random: ASR | scripted: ASR |")
     print("|---|---|---|---|---|")
