@@ -73,8 +73,6 @@ class _SplitLinearTanh(torch.autograd.Function):
     :class:`_LinearTanh` on the concatenation, up to float rounding (the sum is taken in
     another order); the backward sums the shared part's gradient over the ``N`` agents."""
 
-    generate_vmap_rule = True
-
     @staticmethod
     def forward(shared: torch.Tensor, own: torch.Tensor, w_shared: torch.Tensor,
                 w_own: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
