@@ -6,7 +6,8 @@
 # (*_takeover1_x2, attacks_transport_long_fresh.sh); then random and the blocker.
 # Each defender's worst case is over all of them. 1000 episodes per cell.
 # Writes docs/results/attacks/transport_long450_crossplay_seed<s>.json.
-# Usage: bash docs/results/attacks_transport_long_crossplay.sh [python] [seeds...]
+# DEFEND="1 2" plays only those seeds' teams (the attackers stay those of every seed given).
+# Usage: [DEFEND=...] bash docs/results/attacks_transport_long_crossplay.sh [python] [seeds...]
 set -euo pipefail
 PY=${1:-.venv/bin/python}
 shift || true
@@ -19,7 +20,7 @@ for s in $SEEDS; do
     [ -f "$a/checkpoints/latest.pt" ] && attackers+=("$a")
   done
 done
-for s in $SEEDS; do
+for s in ${DEFEND:-$SEEDS}; do
   defenders=(runs/naive_long450_transport_seed$s runs/robust_long450_transport_seed$s)
   $PY -m arena eval --env coordination/transport-v0 \
     --attackers "${attackers[@]}" --defenders "${defenders[@]}" \
