@@ -3,8 +3,8 @@
 # transport with episodes of 450 steps instead of 150 (max_steps=450), 3M env steps,
 # robust.kind=takeover with a population of 4 mutants of the initial network, the scripted
 # blocker and random actions (no fixed attackers: none were trained at this limit), and an
-# online MAPPO attacker on half of the attacked envs; then a FRESH MAPPO attacker (arena attack: the victim's algorithm and budget,
-# 3M steps) against each frozen team, evaluated on 1000 episodes.
+# online MAPPO attacker on half of the attacked envs; then a FRESH MAPPO attacker (arena attack:
+# the victim's algorithm and budget, 3M steps) against each frozen team, 1000 episodes.
 # Writes docs/results/attacks/transport_long450_robust_fresh_seed<s>.json. NAIVE=1 trains the
 # naive control instead (the same recipe and budget without robust training; runs/naive_long450_*,
 # transport_long450_naive_fresh_seed<s>.json).
@@ -13,7 +13,7 @@
 set -euo pipefail
 PY=${1:-.venv/bin/python}
 shift || true
-SEEDS=${*:-0 1}
+SEEDS=${*:-0 1 2}
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 TAG=robust
 ROBUST=(robust.kind=takeover "robust.attackers=[]" robust.online=0.5)
