@@ -1,7 +1,9 @@
 """Arena: batched multi-agent RL environments on a PyTorch 2D simulator, with PettingZoo APIs.
 
 The public API: ``make``, ``make_parallel_env`` and ``make_aec_env`` (envs), ``register``,
-``Scenario`` and the simulator types (new scenarios), ``load_policy`` (trained runs). The
+``Scenario`` and the simulator types (new scenarios), ``load_policy`` (trained runs),
+``keep_freed_memory`` (what ``arena train`` sets for faster CPU updates, for loops of your
+own). The
 package layout and its import rules: docs/architecture.md."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arena.core.actions import ActionError
+from arena.core.allocator import keep_freed_memory
 from arena.core.registry import list_envs, make, make_scenario, register, spec
 from arena.core.scenario import ByTeam, Scenario
 from arena.core.typed import ConfigError
@@ -63,6 +66,7 @@ __all__ = [
     "VecEnv",
     "World",
     "WorldSpec",
+    "keep_freed_memory",
     "list_envs",
     "load_policy",
     "make",

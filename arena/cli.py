@@ -101,8 +101,11 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Env-steps per second of simple_spread, with peers side by side."""
+    from arena.core.allocator import keep_freed_memory
     from arena.tools import bench_env as bench
 
+    if not args.malloc_defaults and keep_freed_memory():
+        print("allocator: freed memory kept for reuse (glibc mallopt), for every row")
     if args.sequence or args.heads:
         return _bench_models(args)
     if args.games:
@@ -116,7 +119,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from arena.tools.bench_training import run_training_bench, training_table
 
         results = run_training_bench(args.num_envs, args.iterations, args.peers, args.device,
-                                     tuple(args.precision))
+                                     tuple(args.precision), not args.malloc_defaults)
         print(training_table(results))
         if args.json:
             with open(args.json, "w") as f:
@@ -548,6 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--flow-steps", type=int, nargs="+", default=[1, 2, 4])
     p.add_argument("--agents", type=int, default=4096, help="--heads: agents per decision")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--malloc-defaults", action="store_true",
+                   help="leave glibc's allocator as it is; by default every row, peers too, "
+                        "runs with freed memory kept for reuse, as arena train runs")
     p.add_argument("--json", default=None, help="write results to this JSON file")
     p.set_defaults(func=cmd_bench)
     return parser

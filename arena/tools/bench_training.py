@@ -28,11 +28,13 @@ LR = 7e-4
 
 def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
                          epochs: int = EPOCHS, critic_input: str = "agent_state",
-                         compiled: bool = False, precision: str = "float32") -> BenchResult:
+                         compiled: bool = False, precision: str = "float32",
+                         keep_freed_memory: bool = True) -> BenchResult:
     """Arena's Trainer: collect ``num_envs x 25`` steps, then ``epochs`` full-batch epochs.
     ``critic_input="state"`` is the per-env critic (BenchMARL's architecture); ``compiled``
     compiles the update's loss (``algo.compile``; the compiling happens in the untimed first
-    iteration); ``precision`` is ``algo.precision`` (``bfloat16``: the update under autocast)."""
+    iteration); ``precision`` is ``algo.precision`` (``bfloat16``: the update under autocast);
+    ``keep_freed_memory`` is the run config's key (process-wide once set)."""
     import tempfile
 
     torch._dynamo.reset()  # each row compiles afresh, as its own run would (no cache limit hit)
@@ -40,6 +42,7 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
         cfg = load_config(None, overrides={
             "env.id": "coordination/simple_spread-v0", "env.num_envs": num_envs,
             "env.kwargs": {"N": 3}, "device": device, "rollout_steps": ROLLOUT,
+            "keep_freed_memory": keep_freed_memory,
             "policy.hidden_sizes": [64, 64], "policy.activation": "tanh",
             "policy.feature_norm": False,
             "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
@@ -66,9 +69,11 @@ def benchmarl_available() -> bool:
 
 
 def run_training_bench(num_envs: list[int], iterations: int, peers: bool, device: str = "cpu",
-                       precisions: tuple[str, ...] = ("float32",)) -> list[BenchResult]:
+                       precisions: tuple[str, ...] = ("float32",), keep_freed_memory: bool = True
+                       ) -> list[BenchResult]:
     """Arena at each ``num_envs``, eager and compiled, both critics, in each of
-    ``precisions`` (``algo.precision``), and BenchMARL (float32) if ``peers``."""
+    ``precisions`` (``algo.precision``), and BenchMARL (float32) if ``peers``, all in this
+    process and so under one allocator setting (``keep_freed_memory``)."""
     if peers and not benchmarl_available():  # before any measurement
         raise ValueError("arena bench --training --peers needs BenchMARL and VMAS, which are "
                          "not installed: run `make bench`, or pip install -e '.[peers]' "
@@ -80,7 +85,7 @@ def run_training_bench(num_envs: list[int], iterations: int, peers: bool, device
                 for critic in ("agent_state", "state"):
                     results.append(bench_arena_training(
                         n, iterations, device, critic_input=critic, compiled=compiled,
-                        precision=precision))
+                        precision=precision, keep_freed_memory=keep_freed_memory))
         if peers:
             from arena.tools.benchmarl_peer import bench_benchmarl_training
 

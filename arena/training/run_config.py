@@ -366,6 +366,10 @@ class RunConfig:
     unused): each in ``<run_dir>/seed_<seed>``, equal to its single-seed run."""
     device: str = "cpu"
     """Torch device of the envs, rollouts and networks."""
+    keep_freed_memory: bool = True
+    """On Linux (glibc): keep the memory torch frees in the process for the next update instead
+    of returning it to the system, which saves the updates' page faults (process-wide;
+    ``arena.core.allocator``). ``false``: glibc's defaults."""
     env: EnvConfig = field(default_factory=EnvConfig)
     rollout_steps: int = 25
     """Steps per env per iteration (T)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from arena.core.allocator import keep_freed_memory
 from arena.core.typed import ConfigError, to_dict
 from arena.core.vec_env import VecEnv
 from arena.interfaces.episodes import (
@@ -46,6 +47,8 @@ class Trainer:
             raise ConfigError(f"seeds: {cfg.seeds}: one Trainer trains one seed; multi-seed "
                               "runs are arena train's (arena.training.seeds.SeedGroup)")
         self.cfg = cfg
+        if cfg.keep_freed_memory:
+            keep_freed_memory()
         self.worker, self.device = distributed.setup(cfg.device)
         torch.manual_seed(cfg.seed)  # identical initial networks on every worker
         self.env = make_env(cfg, device=self.device)
