@@ -25,6 +25,12 @@ from arena.sim import BACKENDS, make_world
 StepFn = Callable[[dict[str, torch.Tensor]],
                   tuple[ByTeam, ByTeam, torch.Tensor, torch.Tensor, torch.Tensor]]
 
+_STEP_OPTIONS: dict[str, str | int | bool | Callable[..., Any]] = {"cpp.simdlen": 1}
+"""Inductor options of the compiled step: scalar C++ loops on CPU (GPU kernels are Triton's,
+unaffected). The world's tensors end in axes of 2 or 3 (x, y; agents), which inductor's CPU
+code vectorizes with masked 16-lane loads that are mostly empty; the scalar loops ran the
+``simple_spread`` step at 8192 envs about 1.5x faster (docs/benchmarks.md)."""
+
 
 class VecEnv:
     """``num_envs`` copies of a scenario with per-env auto-reset.
@@ -88,7 +94,7 @@ class VecEnv:
         agents as the ``task_success`` metric."""
         self._core: StepFn = self._step_core
         if compile:
-            self._core = torch.compile(self._step_core, dynamic=False)
+            self._core = torch.compile(self._step_core, dynamic=False, options=_STEP_OPTIONS)
         self._outputs_checked = False
         self._team_actions: dict[str, TeamActions] = {}
         if self.channel is not None:
