@@ -4,6 +4,7 @@ per-env auto-reset and metrics behave as documented."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 import torch
@@ -189,45 +190,39 @@ def test_seeds_differ_and_repeat() -> None:
     assert not torch.equal(a.reset(seed=5)[0]["agent"], b.reset(seed=6)[0]["agent"])
 
 
+def _assert_compiled_step_is_eager(env_id: str, num_envs: int, steps: int, atol: float,
+                                   **kwargs: Any) -> None:
+    """The compiled step gives the eager step's observations and rewards, from a fresh dynamo
+    state (past its recompile limit dynamo would silently run the eager step)."""
+    torch._dynamo.reset()
+    graphs = torch._dynamo.utils.counters["stats"]["unique_graphs"]
+    eager = arena.make(env_id, num_envs=num_envs, **kwargs)
+    compiled = arena.make(env_id, num_envs=num_envs, compile=True, **kwargs)
+    eager.reset(seed=1)
+    compiled.reset(seed=1)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        actions = eager.sample_actions(generator=gen)
+        o1, r1, *_ = eager.step(actions)
+        o2, r2, *_ = compiled.step(actions)
+        for team in o1:
+            torch.testing.assert_close(o1[team], o2[team], atol=atol, rtol=1e-5)
+            torch.testing.assert_close(r1[team], r2[team], atol=atol, rtol=1e-5)
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] > graphs  # it did compile
+
+
 @pytest.mark.parametrize("env_id,kwargs", [
     ("coordination/simple_spread-v0", {}),
     ("coordination/simple_spread-v0", {"continuous_actions": True}),
     ("coordination/transport-v0", {}),
 ])
 def test_compiled_step_matches_eager_at_many_envs(env_id: str, kwargs: dict) -> None:
-    """The compiled step (scalar C++ loops, envs-innermost pairwise work from 256 envs on)
-    gives the eager step's observations and rewards."""
-    torch._dynamo.reset()  # a fresh recompile budget: past the limit dynamo would run eagerly
-    graphs = torch._dynamo.utils.counters["stats"]["unique_graphs"]
-    eager = arena.make(env_id, num_envs=512, **kwargs)
-    compiled = arena.make(env_id, num_envs=512, compile=True, **kwargs)
-    eager.reset(seed=3)
-    compiled.reset(seed=3)
-    gen = torch.Generator().manual_seed(1)
-    for _ in range(40):
-        actions = eager.sample_actions(generator=gen)
-        o1, r1, *_ = eager.step(actions)
-        o2, r2, *_ = compiled.step(actions)
-        for team in o1:
-            torch.testing.assert_close(o1[team], o2[team], atol=1e-4, rtol=1e-5)
-            torch.testing.assert_close(r1[team], r2[team], atol=1e-4, rtol=1e-5)
-    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] > graphs  # it did compile
+    """Scalar C++ loops, and the envs-innermost pairwise work of 256 envs and more."""
+    _assert_compiled_step_is_eager(env_id, 512, 40, 1e-4, **kwargs)
 
 
 def test_compiled_step_matches_eager() -> None:
-    eager = arena.make("attack_defense/simple_tag-v0", num_envs=16)
-    compiled = arena.make("attack_defense/simple_tag-v0", num_envs=16, compile=True)
-    eager.reset(seed=1)
-    compiled.reset(seed=1)
-    gen = torch.Generator().manual_seed(0)
-    for _ in range(30):
-        actions = eager.sample_actions(generator=gen)
-        o1, r1, *_ = eager.step(actions)
-        o2, r2, *_ = compiled.step(actions)
-        for team in o1:
-            torch.testing.assert_close(o1[team], o2[team], atol=1e-5, rtol=1e-5)
-            torch.testing.assert_close(r1[team], r2[team], atol=1e-5, rtol=1e-5)
-
+    _assert_compiled_step_is_eager("attack_defense/simple_tag-v0", 16, 30, 1e-5)
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)

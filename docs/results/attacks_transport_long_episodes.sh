@@ -7,7 +7,8 @@
 # the victim's algorithm and budget, 3M steps) against each frozen team, 1000 episodes.
 # Writes docs/results/attacks/transport_long450_robust_fresh_seed<s>.json. NAIVE=1 trains the
 # naive control instead (the same recipe and budget without robust training; runs/naive_long450_*,
-# transport_long450_naive_fresh_seed<s>.json).
+# transport_long450_naive_fresh_seed<s>.json). RESTART=N restarts the online attacker every N
+# generations (robust.restart_online; runs/robust_restartN_long450_*).
 # Usage: bash docs/results/attacks_transport_long_episodes.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -18,6 +19,8 @@ Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 TAG=robust
 ROBUST=(robust.kind=takeover "robust.attackers=[]" robust.online=0.5)
 if [ -n "${NAIVE:-}" ]; then TAG=naive; ROBUST=(); fi
+if [ -n "${RESTART:-}" ]; then  # the online attacker restarts from new weights every RESTART generations
+  TAG=robust_restart$RESTART; ROBUST+=(robust.restart_online=$RESTART); fi
 for s in $SEEDS; do
   RB="runs/${TAG}_long450_transport_seed$s"
   if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then
