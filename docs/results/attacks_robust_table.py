@@ -123,7 +123,8 @@ def main(seeds: list[int]) -> None:
 
 
 def long_episodes_table(seeds: list[int]) -> None:
-    """Transport with 450-step episodes: naive and robust MAPPO teams against fresh attackers
+    """Transport with 450-step episodes: naive and robust MAPPO teams (and robust ones whose
+    online attacker restarts, RESTART=8) against fresh attackers
     (MAPPO with the team's budget, 3M, and twice it; GRPO with 3M), random and the blocker;
     then the robust teams at the standard 150-step limit against a fresh attacker trained there."""
     print("transport, max_steps=450 (attacks_transport_long_*.sh, MAPPO teams):")
@@ -131,7 +132,9 @@ def long_episodes_table(seeds: list[int]) -> None:
           "| fresh GRPO (3M): ASR | random: ASR | scripted: ASR | worst case |")
     print("|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
-        for team in ("naive", "robust"):
+        for team, label in (("naive", "naive"), ("robust", "robust"),
+                            ("robust_restart8", "robust, online attacker restarted every 8 "
+                                                "generations")):
             own = load(f"transport_long450_{team}_fresh_seed{s}")
             if own is None:
                 continue
@@ -141,7 +144,7 @@ def long_episodes_table(seeds: list[int]) -> None:
                 cells.append(more["attackers"]["trained"]["asr"] if more else None)
             cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
             worst = max((c for c in cells if c), key=lambda r: r["rate"])
-            print(f"| {s} | {team} | {pct(own['clean']['success'])} | "
+            print(f"| {s} | {label} | {pct(own['clean']['success'])} | "
                   + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
     print()
     for s in seeds:

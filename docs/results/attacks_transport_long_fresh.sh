@@ -9,7 +9,9 @@
 #         does the robustness carry over to the standard scenario?
 # Runs runs/robust_long450_transport_seed<s>_takeover1_<ATTACKER>; writes
 # docs/results/attacks/transport_long450_robust_fresh_<ATTACKER>_seed<s>.json.
-# Usage: [ATTACKER=x2|grpo|at150] bash docs/results/attacks_transport_long_fresh.sh [python] [seeds...]
+# TEAM=robust_restart8 attacks the teams of RESTART=8 attacks_transport_long_episodes.sh instead
+# (runs/robust_restart8_long450_*, transport_long450_robust_restart8_fresh_<ATTACKER>_seed<s>.json).
+# Usage: [ATTACKER=x2|grpo|at150] [TEAM=robust|robust_restart8] bash docs/results/attacks_transport_long_fresh.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -17,6 +19,7 @@ shift || true
 SEEDS=${*:-0 1 2}
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 TAG=${ATTACKER:-x2}
+TEAM=${TEAM:-robust}
 case "$TAG" in
   x2) ARGS=(total_steps=6000000) ;;
   grpo) ARGS=("algo={name: grpo, group_size: 16, advantage: reward_to_go, lr: 0.0007, epochs: 10, minibatch_size: 12800, entropy_coef: 0.01}") ;;
@@ -24,7 +27,7 @@ case "$TAG" in
   *) echo "ATTACKER must be x2, grpo or at150, got $TAG"; exit 1 ;;
 esac
 for s in $SEEDS; do
-  V="runs/robust_long450_transport_seed$s"
+  V="runs/${TEAM}_long450_transport_seed$s"
   [ -f "$V/checkpoints/latest.pt" ] || { echo "missing robust team $V"; exit 1; }
   F="${V}_takeover1_$TAG"
   if [ ! -f "$F/checkpoints/latest.pt" ]; then
@@ -32,5 +35,5 @@ for s in $SEEDS; do
     $PY -m arena attack "$V" --agents 1 --run-dir "$F" $Q "${ARGS[@]}"
   fi
   $PY -m arena eval "$F" --episodes 1000 \
-    --json "docs/results/attacks/transport_long450_robust_fresh_${TAG}_seed$s.json"
+    --json "docs/results/attacks/transport_long450_${TEAM}_fresh_${TAG}_seed$s.json"
 done
