@@ -5,8 +5,8 @@ Torch takes CPU tensors from the C library's ``malloc``. glibc serves large bloc
 when they are freed, and trims the free top of its heaps the same way. A training update
 allocates and frees the same large activations and gradients every minibatch, so they are
 often mapped anew, and every 4 kB page of a new mapping faults on first touch and is zeroed by
-the kernel: 100,000-190,000 minor page faults per iteration of MAPPO at 1024 envs on
-``simple_spread`` on the project machine, 0.2-0.4 s of kernel time per iteration
+the kernel: 75,000-190,000 minor page faults per iteration of MAPPO at 1024 envs on
+``simple_spread`` on the project machine, 0.15-0.4 s of kernel time per iteration
 (``docs/benchmarks.md``; how many varies with the machine's state). Raising both thresholds
 (``mallopt``) keeps freed blocks in the heap, where the next allocation finds them already
 mapped. The cost: the process keeps its peak memory instead of returning it to the system.

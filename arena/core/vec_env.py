@@ -29,7 +29,7 @@ _STEP_OPTIONS: dict[str, str | int | bool | Callable[..., Any]] = {"cpp.simdlen"
 """Inductor options of the compiled step: scalar C++ loops on CPU (GPU kernels are Triton's,
 unaffected). The world's tensors end in axes of 2 or 3 (x, y; agents), which inductor's CPU
 code vectorizes with masked 16-lane loads that are mostly empty; the scalar loops ran the
-``simple_spread`` step at 8192 envs about 1.5x faster (docs/benchmarks.md)."""
+``simple_spread`` step at 8192 envs 1.14-1.68x faster (docs/benchmarks.md)."""
 
 
 class VecEnv:
