@@ -19,15 +19,15 @@ import sys
 import tempfile
 import time
 
+MAPPO_BENCH = {  # arena bench --training's matched MAPPO row (per-agent critic)
+    "env.id": "coordination/simple_spread-v0", "env.num_envs": 1024, "env.kwargs": {"N": 3},
+    "rollout_steps": 25, "policy.hidden_sizes": [64, 64], "policy.activation": "tanh",
+    "policy.feature_norm": False, "algo.name": "mappo", "algo.lr": 7e-4,
+    "algo.critic_lr": 7e-4, "algo.epochs": 10, "algo.num_minibatches": 1,
+    "algo.critic_input": "agent_state"}
 RECIPES = {
-    # arena bench --training's matched MAPPO row (per-agent critic, 1024 envs)
-    "mappo_bench_1024": {
-        "env.id": "coordination/simple_spread-v0", "env.num_envs": 1024, "env.kwargs": {"N": 3},
-        "rollout_steps": 25, "policy.hidden_sizes": [64, 64], "policy.activation": "tanh",
-        "policy.feature_norm": False, "algo.name": "mappo", "algo.lr": 7e-4,
-        "algo.critic_lr": 7e-4, "algo.epochs": 10, "algo.num_minibatches": 1,
-        "algo.critic_input": "agent_state"},
-    "mappo_bench_4096": {"same_as": "mappo_bench_1024", "env.num_envs": 4096},
+    "mappo_bench_1024": MAPPO_BENCH,
+    "mappo_bench_4096": {**MAPPO_BENCH, "env.num_envs": 4096},
     # make train's recipe
     "default_recipe": {"config": "configs/coordination/simple_spread_grpo.yaml"},
 }
@@ -39,8 +39,6 @@ def child(recipe: str, keep: bool, iterations: int) -> dict[str, float]:
     from arena.training.trainer import Trainer
 
     overrides = dict(RECIPES[recipe])
-    if "same_as" in overrides:
-        overrides = {**RECIPES[overrides.pop("same_as")], **overrides}
     path = overrides.pop("config", None)
     overrides.update({"keep_freed_memory": keep, "log.run_dir": tempfile.mkdtemp(),
                       "log.progress": False, "log.tensorboard": False})
