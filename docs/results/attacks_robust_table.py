@@ -1,8 +1,8 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
-attacks_transport_long_fresh.sh and attacks_transport_long_crossplay.sh write
-(docs/results/attacks/*.json).
+attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh and
+attacks_transport_best_response.sh write (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
 
@@ -120,6 +120,8 @@ def main(seeds: list[int]) -> None:
         ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
     print()
     long_episodes_table(seeds)
+    print()
+    best_response_table(seeds)
 
 
 def long_episodes_table(seeds: list[int]) -> None:
@@ -158,6 +160,33 @@ def long_episodes_table(seeds: list[int]) -> None:
             print(f"| {s} | {pct(at['clean']['success'])} | " + " | ".join(
                 pct(at["attackers"][k]["asr"]) for k in ("trained", "random", "scripted"))
                 + " |")
+
+
+def best_response_table(seeds: list[int]) -> None:
+    """Teams trained as the best response to one learned blocker B at 150 steps
+    (attacks_transport_best_response.sh): B's ASR against the team it was trained on, then
+    against the best-response team at 150 and 450 steps, a fresh attacker's, random's and
+    the scripted blocker's."""
+    print("transport, 150 steps: best responses to a learned blocker B "
+          "(attacks_transport_best_response.sh):")
+    print("| seed | team | clean honest success | B vs its own victim: ASR | B: ASR "
+          "| B, 450 steps: ASR | fresh MAPPO (3M): ASR | random: ASR | scripted: ASR |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    variants = (("best_response", "best response, B in half of the envs, 3M"),
+                ("best_response_6000000_f1.0", "best response, B in every env, 6M"))
+    for s in seeds:
+        b = load(f"transport_long450_robust_restart8_fresh_at150_seed{s}")
+        for tag, label in variants:
+            own = load(f"transport_{tag}_seed{s}")
+            if b is None or own is None:
+                continue
+            cells = [b["attackers"]["trained"]["asr"], own["attackers"]["trained"]["asr"]]
+            for name in (f"transport_{tag}_450_seed{s}", f"transport_{tag}_fresh_seed{s}"):
+                more = load(name)
+                cells.append(more["attackers"]["trained"]["asr"] if more else None)
+            cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
+            print(f"| {s} | {label} | {pct(own['clean']['success'])} | "
+                  + " | ".join(pct(c) if c else "-" for c in cells) + " |")
 
 
 def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
