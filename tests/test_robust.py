@@ -94,6 +94,11 @@ def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Pa
     fixed = robust.population.fixed[0].state_dict()
     assert all(torch.allclose(changed[k], fixed[k], atol=0.2) for k in fixed)  # near parent
     assert robust.end_of_iteration(3) == {}  # not a generation boundary
+    # a generation without clean episodes (or without any ended one) reports no rate of 0
+    robust.member = torch.tensor([0, 1, 2, 4, 0, 1, 2, 3])
+    robust.record({"done": done, "metrics": {"task_success": success}})
+    assert "robust/clean_success" not in robust.end_of_iteration(4)
+    assert not {"robust/asr", "robust/clean_success"} & robust.end_of_iteration(6).keys()
 
 
 def test_the_online_attacker_learns_on_its_slots_and_joins_the_population(

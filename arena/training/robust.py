@@ -319,10 +319,13 @@ class RobustTraining:
             assert self.online is not None
             self.online.learner.load_state_dict(self.make_learner(self.team).state_dict())
             stats["robust/online_restarted"] = 1.0
-        stats["robust/asr"] = float(failures.sum() / games.sum().clamp_min(1))
-        if self.cfg.online:
+        # rates only over episodes that ended: none would read as a rate of 0
+        if games.sum() > 0:
+            stats["robust/asr"] = float(failures.sum() / games.sum())
+        if self.cfg.online and games[slots] > 0:
             stats["robust/asr_online"] = online_asr
-        stats["robust/clean_success"] = clean_ok / max(clean_n, 1.0)
+        if clean_n > 0:  # none with fraction 1
+            stats["robust/clean_success"] = clean_ok / clean_n
         self._zero_counts()
         self.draw_members()
         return stats
