@@ -2,7 +2,8 @@
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
 attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh and
-attacks_transport_best_response.sh write (docs/results/attacks/*.json).
+attacks_transport_best_response.sh and attacks_transport_blocker_robust.sh write
+(docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
 
@@ -122,6 +123,8 @@ def main(seeds: list[int]) -> None:
     long_episodes_table(seeds)
     print()
     best_response_table(seeds)
+    print()
+    blocker_robust_table(seeds)
 
 
 def long_episodes_table(seeds: list[int]) -> None:
@@ -187,6 +190,29 @@ def best_response_table(seeds: list[int]) -> None:
             cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
             print(f"| {s} | {label} | {pct(own['clean']['success'])} | "
                   + " | ".join(pct(c) if c else "-" for c in cells) + " |")
+
+
+def blocker_robust_table(seeds: list[int]) -> None:
+    """Robust teams trained against a learned blocker B and deserter D, and an online
+    attacker (attacks_transport_blocker_robust.sh): a fresh attacker's, B's, D's, random's and
+    the scripted blocker's ASR, and the worst."""
+    print("transport, 150 steps: robust training with B and D as members, 9M "
+          "(attacks_transport_blocker_robust.sh):")
+    print("| seed | clean honest success | fresh MAPPO (9M): ASR | B: ASR | D: ASR "
+          "| random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        own = load(f"transport_blocker_robust_fresh_seed{s}")
+        if own is None:
+            continue
+        cells = [own["attackers"]["trained"]["asr"]]
+        for who in ("B", "D"):
+            more = load(f"transport_blocker_robust_vs_{who}_seed{s}")
+            cells.append(more["attackers"]["trained"]["asr"] if more else None)
+        cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
+        worst = max((c for c in cells if c), key=lambda r: r["rate"])
+        print(f"| {s} | {pct(own['clean']['success'])} | "
+              + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
 
 
 def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
