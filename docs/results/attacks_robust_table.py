@@ -55,6 +55,25 @@ def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = (),
     return "| " + " | ".join([*fields, pct(worst)]) + " |"
 
 
+def trained_asr(name: str) -> dict | None:
+    """The trained attacker's ASR in report ``name``, or None when it is not on disk."""
+    report = load(name)
+    return report["attackers"]["trained"]["asr"] if report else None
+
+
+def asr_cells(first: list[dict], others: list[str], own: dict) -> list[dict | None]:
+    """``first``, then the trained ASR of each report in ``others``, then ``own``'s random
+    and scripted saboteurs."""
+    return [*first, *map(trained_asr, others),
+            *(own["attackers"][k]["asr"] for k in ("random", "scripted"))]
+
+
+def line(fields: list[str], cells: list[dict | None], worst: bool = True) -> str:
+    """A table row: ``fields``, each cell as a percentage ("-" when absent), the worst."""
+    tail = [pct(max((c for c in cells if c), key=lambda r: r["rate"]))] if worst else []
+    return "| " + " | ".join([*fields, *(pct(c) if c else "-" for c in cells), *tail]) + " |"
+
+
 def crossplay(seed: int, name: str = "transport_robust_crossplay") -> list[str]:
     data = load(f"{name}_seed{seed}")
     if data is None:
@@ -143,14 +162,10 @@ def long_episodes_table(seeds: list[int]) -> None:
             own = load(f"transport_long450_{team}_fresh_seed{s}")
             if own is None:
                 continue
-            cells = [own["attackers"]["trained"]["asr"]]
-            for tag in ("x2", "grpo"):
-                more = load(f"transport_long450_{team}_fresh_{tag}_seed{s}")
-                cells.append(more["attackers"]["trained"]["asr"] if more else None)
-            cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
-            worst = max((c for c in cells if c), key=lambda r: r["rate"])
-            print(f"| {s} | {label} | {pct(own['clean']['success'])} | "
-                  + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
+            cells = asr_cells([own["attackers"]["trained"]["asr"]],
+                              [f"transport_long450_{team}_fresh_{tag}_seed{s}"
+                               for tag in ("x2", "grpo")], own)
+            print(line([str(s), label, pct(own["clean"]["success"])], cells))
     print()
     for s in seeds:
         print("\n".join(crossplay(s, "transport_long450_crossplay")))
@@ -183,13 +198,10 @@ def best_response_table(seeds: list[int]) -> None:
             own = load(f"transport_{tag}_seed{s}")
             if b is None or own is None:
                 continue
-            cells = [b["attackers"]["trained"]["asr"], own["attackers"]["trained"]["asr"]]
-            for name in (f"transport_{tag}_450_seed{s}", f"transport_{tag}_fresh_seed{s}"):
-                more = load(name)
-                cells.append(more["attackers"]["trained"]["asr"] if more else None)
-            cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
-            print(f"| {s} | {label} | {pct(own['clean']['success'])} | "
-                  + " | ".join(pct(c) if c else "-" for c in cells) + " |")
+            first = [b["attackers"]["trained"]["asr"], own["attackers"]["trained"]["asr"]]
+            cells = asr_cells(first, [f"transport_{tag}_450_seed{s}",
+                                      f"transport_{tag}_fresh_seed{s}"], own)
+            print(line([str(s), label, pct(own["clean"]["success"])], cells, worst=False))
 
 
 def blocker_robust_table(seeds: list[int]) -> None:
@@ -205,14 +217,9 @@ def blocker_robust_table(seeds: list[int]) -> None:
         own = load(f"transport_blocker_robust_fresh_seed{s}")
         if own is None:
             continue
-        cells = [own["attackers"]["trained"]["asr"]]
-        for who in ("B", "D"):
-            more = load(f"transport_blocker_robust_vs_{who}_seed{s}")
-            cells.append(more["attackers"]["trained"]["asr"] if more else None)
-        cells += [own["attackers"][k]["asr"] for k in ("random", "scripted")]
-        worst = max((c for c in cells if c), key=lambda r: r["rate"])
-        print(f"| {s} | {pct(own['clean']['success'])} | "
-              + " | ".join(pct(c) if c else "-" for c in cells) + f" | {pct(worst)} |")
+        cells = asr_cells([own["attackers"]["trained"]["asr"]],
+                          [f"transport_blocker_robust_vs_{who}_seed{s}" for who in "BD"], own)
+        print(line([str(s), pct(own["clean"]["success"])], cells))
 
 
 def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
