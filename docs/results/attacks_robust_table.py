@@ -210,15 +210,16 @@ def blocker_robust_table(seeds: list[int]) -> None:
     the scripted blocker's ASR, and the worst."""
     print("transport, 150 steps: robust training with B and D as members, 9M "
           "(attacks_transport_blocker_robust.sh):")
-    print("| seed | clean honest success | fresh MAPPO (9M): ASR | B: ASR | D: ASR "
+    print("| seed | clean honest success | B: ASR | D: ASR | fresh MAPPO (9M): ASR "
           "| random: ASR | scripted: ASR | worst case |")
     print("|---|---|---|---|---|---|---|---|")
     for s in seeds:
-        own = load(f"transport_blocker_robust_fresh_seed{s}")
+        own = load(f"transport_blocker_robust_vs_B_seed{s}")  # B against the team
         if own is None:
             continue
         cells = asr_cells([own["attackers"]["trained"]["asr"]],
-                          [f"transport_blocker_robust_vs_{who}_seed{s}" for who in "BD"], own)
+                          [f"transport_blocker_robust_{who}_seed{s}" for who in ("vs_D", "fresh")],
+                          own)
         print(line([str(s), pct(own["clean"]["success"])], cells))
 
 

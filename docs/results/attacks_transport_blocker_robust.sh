@@ -11,9 +11,9 @@
 #      with an attacker in every env (robust.fraction=1): B or D (fixed members, drawn per
 #      generation) in 80% of them, an online MAPPO attacker in 20%; no mutants, no scripted or
 #      random members. Slots are drawn anew every episode.
-# Then a FRESH MAPPO attacker (arena attack: the team's algorithm and budget, from scratch)
-# against the frozen R, and B and D against R; 1000 episodes each. Writes
-# docs/results/attacks/transport_blocker_robust_{fresh,vs_B,vs_D}_seed<s>.json.
+# Then B and D against the frozen R, and a FRESH MAPPO attacker (arena attack: the team's
+# algorithm and budget, from scratch) against it; 1000 episodes each. Writes
+# docs/results/attacks/transport_blocker_robust_{vs_B,vs_D,fresh}_seed<s>.json.
 # Usage: [STEPS=N] bash docs/results/attacks_transport_blocker_robust.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -38,10 +38,10 @@ for s in $SEEDS; do
       robust.online=0.2 robust.population_size=0 robust.include_scripted=false \
       robust.include_random=false
   fi
+  $PY -m arena eval "$B" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_B_seed$s.json"
+  $PY -m arena eval "$D" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_D_seed$s.json"
   F="${R}_takeover1"
   [ "$(done_steps "$F")" -ge "$STEPS" ] || { rm -rf "$F"; $PY -m arena attack "$R" --agents 1 --run-dir "$F" $Q; }
   $PY -m arena eval "$F" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_fresh_seed$s.json"
-  $PY -m arena eval "$B" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_B_seed$s.json"
-  $PY -m arena eval "$D" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_D_seed$s.json"
   $PY docs/results/attacks_transport_behaviour.py --episodes 500 "$F"
 done
