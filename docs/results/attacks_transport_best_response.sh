@@ -9,9 +9,10 @@
 #       or BR_STEPS) with B as the only attacker of its robust training: in half of the envs
 #       B plays the slot it was trained on (agent 0, robust.agents_random=false), so the team
 #       meets the blocker as it is evaluated; no population, no online attacker.
-# Then B against the frozen BR team (1000 episodes: clean success, B's ASR, random and
-# scripted, the blocker, saboteurs; arena eval --victim), B's behaviour against it, and the
-# same match with 450-step episodes (neither side trained for them).
+# Then B against the frozen BR team (arena eval --victim, 1000 episodes: clean success, B's
+# ASR, and the ASR of the random and scripted saboteurs, the latter transport's blocker), B's
+# behaviour against it, and the same match with 450-step episodes (neither side trained for
+# them).
 # Writes docs/results/attacks/transport_best_response_seed<s>.json and ..._450_seed<s>.json.
 # FRESH=1 also trains a fresh MAPPO attacker (arena attack, BR's budget) against BR and
 # evaluates it (transport_best_response_fresh_seed<s>.json): does BR hold anything else?

@@ -3,7 +3,7 @@
 # as fixed members, and the budget a best response to the blocker needed (docs/attacks.md).
 # attacks_transport_best_response.sh showed that a team trained against one blocker B in every
 # env for 6M steps holds it to 14% ASR, where 3M steps with B in half of the envs left it at 93%.
-# Here, per seed s (its runs of attacks_transport_best_response.sh must be on disk):
+# Here, per seed s (its runs of FRESH=1 attacks_transport_best_response.sh must be on disk):
 #   B  runs/robust_restart8_long450_transport_seed<s>_takeover1_at150  (blocks)
 #   D  runs/best_response_transport_seed<s>_takeover1                 (deserts: the fresh
 #      attacker that broke the 3M best response to B)
