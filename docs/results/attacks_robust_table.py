@@ -1,7 +1,7 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
-attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh and
+attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh,
 attacks_transport_best_response.sh and attacks_transport_blocker_robust.sh write
 (docs/results/attacks/*.json).
 
@@ -25,36 +25,6 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = (),
-        scenario: str = "transport") -> str | None:
-    """One team of one seed: clean success, then the ASR of the fresh attacker trained
-    against it, of each ``extra`` attacker (a report ``<scenario>_<tag>_fresh_<name>``; for
-    the naive team ``<naive>_<name>``), of the naive team's attacker A, of random and
-    scripted, and the worst. ``naive``: the report name of the naive team's own attack
-    (``tag == "naive"``: that team; its fresh attacker is A)."""
-    is_naive = tag == "naive"
-    own = load(f"{naive}_seed{seed}" if is_naive else f"{scenario}_{tag}_fresh_seed{seed}")
-    if own is None:
-        return None
-    cells = {"fresh": own["attackers"]["trained"]["asr"]}
-    names = {key: f"{naive}_{key}_seed{seed}" for key in extra} if is_naive else {
-        **{key: f"{scenario}_{tag}_fresh_{key}_seed{seed}" for key in extra},
-        "A": f"{scenario}_{tag}_vs_naive_attacker_seed{seed}"}
-    for key, name in names.items():
-        report = load(name)
-        if report is not None:
-            cells[key] = report["attackers"]["trained"]["asr"]
-    if is_naive:
-        cells["A"] = cells["fresh"]
-    cells["random"] = own["attackers"]["random"]["asr"]
-    cells["scripted"] = own["attackers"]["scripted"]["asr"]
-    worst = max(cells.values(), key=lambda r: r["rate"])
-    fields = [str(seed), team, pct(own["clean"]["success"])]
-    fields += [pct(cells[k]) if k in cells else "-"
-               for k in ("fresh", *extra, "A", "random", "scripted")]
-    return "| " + " | ".join([*fields, pct(worst)]) + " |"
-
-
 def trained_asr(name: str) -> dict | None:
     """The trained attacker's ASR in report ``name``, or None when it is not on disk."""
     report = load(name)
@@ -72,6 +42,28 @@ def line(fields: list[str], cells: list[dict | None], worst: bool = True) -> str
     """A table row: ``fields``, each cell as a percentage ("-" when absent), the worst."""
     tail = [pct(max((c for c in cells if c), key=lambda r: r["rate"]))] if worst else []
     return "| " + " | ".join([*fields, *(pct(c) if c else "-" for c in cells), *tail]) + " |"
+
+
+def row(seed: int, team: str, naive: str, tag: str, extra: tuple[str, ...] = (),
+        scenario: str = "transport") -> str | None:
+    """One team of one seed: clean success, then the ASR of the fresh attacker trained
+    against it, of each ``extra`` attacker (a report ``<scenario>_<tag>_fresh_<name>``; for
+    the naive team ``<naive>_<name>``), of the naive team's attacker A, of random and
+    scripted, and the worst. ``naive``: the report name of the naive team's own attack
+    (``tag == "naive"``: that team; its fresh attacker is A)."""
+    is_naive = tag == "naive"
+    own = load(f"{naive}_seed{seed}" if is_naive else f"{scenario}_{tag}_fresh_seed{seed}")
+    if own is None:
+        return None
+    fresh = own["attackers"]["trained"]["asr"]
+    if is_naive:
+        extras = [f"{naive}_{key}_seed{seed}" for key in extra]
+    else:
+        extras = [f"{scenario}_{tag}_fresh_{key}_seed{seed}" for key in extra]
+    cells = asr_cells([fresh], extras, own)
+    a_cell = fresh if is_naive else trained_asr(f"{scenario}_{tag}_vs_naive_attacker_seed{seed}")
+    cells.insert(1 + len(extra), a_cell)
+    return line([str(seed), team, pct(own["clean"]["success"])], cells)
 
 
 def crossplay(seed: int, name: str = "transport_robust_crossplay") -> list[str]:
