@@ -14,6 +14,9 @@
 # Then B and D against the frozen R, and a FRESH MAPPO attacker (arena attack: the team's
 # algorithm and budget, from scratch) against it; 1000 episodes each. Writes
 # docs/results/attacks/transport_blocker_robust_{vs_B,vs_D,fresh}_seed<s>.json.
+# With STEPS above 9M and the 9M team on disk, R starts as a copy of the 9M team and resumes to
+# STEPS (`arena train --resume`: exact, and no schedule depends on total_steps, so this equals a
+# STEPS run from scratch); the fresh attacker then gets STEPS env steps.
 # Usage: [STEPS=N] bash docs/results/attacks_transport_blocker_robust.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -31,6 +34,11 @@ for s in $SEEDS; do
   D="runs/best_response_transport_seed${s}_takeover1"
   for m in "$B" "$D"; do [ -f "$m/checkpoints/latest.pt" ] || { echo "missing member $m"; exit 1; }; done
   R="runs/${TAG}_transport_seed$s"
+  R9="runs/blocker_robust_transport_seed$s"
+  if [ "$R" != "$R9" ] && [ "$(done_steps "$R")" -lt "$STEPS" ] && [ "$(done_steps "$R9")" -ge 9000000 ]; then
+    [ -d "$R" ] || cp -r "$R9" "$R"  # a killed resume goes on from its own last checkpoint
+    $PY -m arena train --resume "$R" total_steps=$STEPS
+  fi
   if [ "$(done_steps "$R")" -lt "$STEPS" ]; then
     rm -rf "$R"
     $PY -m arena train configs/coordination/transport_mappo.yaml --run-dir "$R" seed=$s $Q \
@@ -41,7 +49,7 @@ for s in $SEEDS; do
   $PY -m arena eval "$B" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_B_seed$s.json"
   $PY -m arena eval "$D" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_D_seed$s.json"
   F="${R}_takeover1"
-  [ "$(done_steps "$F")" -ge "$STEPS" ] || { rm -rf "$F"; $PY -m arena attack "$R" --agents 1 --run-dir "$F" $Q; }
+  [ "$(done_steps "$F")" -ge "$STEPS" ] || { rm -rf "$F"; $PY -m arena attack "$R" --agents 1 --run-dir "$F" $Q total_steps=$STEPS; }
   $PY -m arena eval "$F" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_fresh_seed$s.json"
   $PY docs/results/attacks_transport_behaviour.py --episodes 500 "$F"
 done
