@@ -277,9 +277,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _is_attack_run(run: str) -> bool:
-    """Whether ``run`` is a run directory of an attacker (``attack.kind`` in its config)."""
+    """Whether ``run`` is a run directory of an attacker (``attack.kind`` in its config), or a
+    takeover attacker of a robust run's population (``population/attacker_<k>.pt``)."""
+    from arena.evaluation.attacks import is_takeover_member
     from arena.training.run_config import load_config
 
+    if is_takeover_member(run):
+        return True
     config = Path(run) / "config.yaml"
     return config.is_file() and bool(load_config(config).attack.kind)
 
@@ -394,7 +398,8 @@ def cmd_crossplay(args: argparse.Namespace) -> int:
 
         if not all(takeover) or overrides:
             raise ValueError("cross-play of attack runs: every --attackers entry must be an "
-                             "attack run (arena attack) and the env comes from them (no "
+                             "attack run (arena attack) or a robust run's takeover attacker "
+                             "(population/attacker_*.pt), and the env comes from them (no "
                              "key=value overrides)")
         result = takeover_cross_play(args.attackers, args.defenders, args.env, args.episodes,
                                      args.seed)
@@ -463,7 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run directory, checkpoint file, or scripted|random (with --env)")
     p.add_argument("--attackers", nargs="+", default=None, metavar="POLICY",
                    help="cross-play: attacker runs/checkpoints or scripted|random; or "
-                        "takeover attack runs (arena attack), against victim runs")
+                        "takeover attack runs (arena attack) or robust runs' takeover "
+                        "attackers (population/attacker_*.pt), against victim runs")
     p.add_argument("--defenders", nargs="+", default=None, metavar="POLICY",
                    help="cross-play: defender runs/checkpoints or scripted|random")
     p.add_argument("--attacker-team", default="attacker")

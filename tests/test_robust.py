@@ -322,6 +322,34 @@ def test_takeover_cross_play_of_attack_runs_against_victims(
     assert "every --attackers entry must be an attack run" in capsys.readouterr().err
 
 
+def test_a_population_member_is_evaluated_as_a_takeover_attacker(
+        runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A robust run's takeover attacker (``population/attacker_online.pt``) plays the takeover
+    its team trained against: ``arena eval MEMBER`` against that team by default, or in
+    cross-play beside attack runs; the run's own checkpoint is no attacker."""
+    victim, attacker = runs
+    run = tmp_path / "r"
+    Trainer(robust_config(tmp_path, "r", attacker, online=1.0)).train()
+    member = str(run / "population" / "attacker_online.pt")
+    report = evaluate_attack(member, 16)
+    assert (report.kind, report.agents, report.agents_random) == ("takeover", 1, True)
+    assert report.victim == str(run) and set(report.attackers) == {"trained", "random",
+                                                                   "scripted"}
+    result = takeover_cross_play([member, str(attacker)], [str(run), str(victim)],
+                                 NAV["env.id"], episodes=16)
+    for j, d in enumerate((str(run), str(victim))):
+        for i, a in enumerate((member, str(attacker))):
+            direct = evaluate_attack(a, 16, victim=d, attackers=("trained",))
+            assert result.cells[i][j]["asr"] == direct.attackers["trained"]["asr"]["rate"]
+    assert result.cells[0][0]["asr"] == report.attackers["trained"]["asr"]["rate"]
+    assert main(["eval", member, "--episodes", "8"]) == 0
+    latest = str(run / "checkpoints" / "latest.pt")
+    assert main(["eval", latest, "--victim", str(victim)]) != 0
+    assert "--victim is for attack runs" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="neither an attack run"):
+        evaluate_attack(latest, 4)
+
+
 @pytest.fixture(scope="module")
 def perturber(runs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An observation-perturbation attacker (epsilon 0.2) trained against the victim."""

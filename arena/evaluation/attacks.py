@@ -42,6 +42,7 @@ from arena.training.attack import (
     trained_decision,
 )
 from arena.training.frozen import FrozenPolicy
+from arena.training.run_config import AttackConfig, RunConfig
 from arena.training.runs import (
     load_policy,
     load_run_config,
@@ -173,17 +174,17 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     attackers: tuple[str, ...] | None = None,
                     gif: str | None = None,
                     overrides: dict[str, Any] | None = None) -> AttackReport:
-    """The report of attack run ``run`` (``attack:`` in its config), optionally against
+    """The report of attack run ``run`` (``attack:`` in its config; or a takeover attacker of
+    a robust run's population, see ``attack_of``), optionally against
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
     of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
     ``overrides`` (e.g. ``{"max_steps": 450}``); ``gif``: also write one episode of the
     trained attacker there, the attacked agents ringed in red."""
-    cfg = load_run_config(run, checkpoint.load(run, device))
+    ckpt = checkpoint.load(run, device)
+    cfg = load_run_config(run, ckpt)
     cfg.device = device
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
-    spec = cfg.attack
-    if not spec.kind:
-        raise ValueError(f"{run} is not an attack run (its config has no attack.kind)")
+    cfg.attack = spec = attack_of(run, cfg, ckpt)
     victim_run = victim or spec.victim
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(spec, env)
@@ -221,6 +222,32 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     if gif:
         write_attack_gif(run, cfg, team, victim_run, slots[:1], gif, seed)
     return report
+
+
+def attack_of(run: str | Path, cfg: RunConfig, ckpt: dict[str, Any]) -> AttackConfig:
+    """The attack that ``run`` plays: an attack run's ``attack:``; for a takeover attacker
+    from a robust run's population (``population/attacker_<k>.pt``, ``attacker_online.pt``)
+    the takeover its team trained against (``robust.agents`` slots, drawn as there), with
+    that team as the default victim."""
+    if cfg.attack.kind:
+        return cfg.attack
+    member = ckpt.get("member") or {}
+    if member.get("role") == "attacker" and cfg.robust.kind == "takeover":
+        return AttackConfig(kind="takeover", team=member["team"], agents=cfg.robust.agents,
+                            agents_random=cfg.robust.agents_random,
+                            victim=str(Path(run).parent.parent))
+    raise ValueError(f"{run} is neither an attack run (its config has no attack.kind) nor a "
+                     "takeover attacker of a robust run's population")
+
+
+def is_takeover_member(path: str | Path) -> bool:
+    """Whether ``path`` is the checkpoint file of a robust run's takeover attacker."""
+    if not Path(path).is_file():
+        return False
+    ckpt = checkpoint.load(path)
+    member = ckpt.get("member") or {}
+    return (member.get("role") == "attacker"
+            and ckpt["config"].get("robust", {}).get("kind") == "takeover")
 
 
 def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,

@@ -198,21 +198,21 @@ def best_response_table(seeds: list[int]) -> None:
 
 def blocker_robust_table(seeds: list[int]) -> None:
     """Robust teams trained against a learned blocker B and deserter D, and an online
-    attacker (attacks_transport_blocker_robust.sh), for 9M and 15M env steps: a fresh
-    attacker's (with the team's budget), B's, D's, random's and the scripted blocker's ASR,
-    and the worst."""
+    attacker (attacks_transport_blocker_robust.sh), for 9M and 15M env steps: B's, D's, the
+    team's final online attacker's, a fresh attacker's (with the team's budget), random's and
+    the scripted blocker's ASR, and the worst."""
     print("transport, 150 steps: robust training with B and D as members "
           "(attacks_transport_blocker_robust.sh):")
-    print("| seed | budget | clean honest success | B: ASR | D: ASR | fresh MAPPO (same budget): "
-          "ASR | random: ASR | scripted: ASR | worst case |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| seed | budget | clean honest success | B: ASR | D: ASR | online attacker: ASR "
+          "| fresh MAPPO (same budget): ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
         for tag, budget in (("blocker_robust", "9M"), ("blocker_robust_15000000", "15M")):
             own = load(f"transport_{tag}_vs_B_seed{s}")  # B against the team
             if own is None:
                 continue
             cells = asr_cells([own["attackers"]["trained"]["asr"]],
-                              [f"transport_{tag}_{who}_seed{s}" for who in ("vs_D", "fresh")],
+                              [f"transport_{tag}_{who}_seed{s}" for who in ("vs_D", "online", "fresh")],
                               own)
             print(line([str(s), budget, pct(own["clean"]["success"])], cells))
 

@@ -11,12 +11,14 @@
 #      with an attacker in every env (robust.fraction=1): B or D (fixed members, drawn per
 #      generation) in 80% of them, an online MAPPO attacker in 20%; no mutants, no scripted or
 #      random members. Slots are drawn anew every episode.
-# Then B and D against the frozen R, and a FRESH MAPPO attacker (arena attack: the team's
+# Then B, D and R's final online attacker (random slots, as in training) against the frozen R,
+# and a FRESH MAPPO attacker (arena attack: the team's
 # algorithm and budget, from scratch) against it; 1000 episodes each. Writes
-# docs/results/attacks/transport_blocker_robust_{vs_B,vs_D,fresh}_seed<s>.json.
+# docs/results/attacks/transport_<TAG>_{vs_B,vs_D,online,fresh}_seed<s>.json.
 # With STEPS above 9M and the 9M team on disk, R starts as a copy of the 9M team and resumes to
 # STEPS (`arena train --resume`: exact, and no schedule depends on total_steps, so this equals a
-# STEPS run from scratch); the fresh attacker then gets STEPS env steps.
+# STEPS run from scratch); the fresh attacker then gets STEPS env steps, and B, D and the fresh
+# attackers of both budgets play cross-play against the 9M team and R.
 # Usage: [STEPS=N] bash docs/results/attacks_transport_blocker_robust.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
@@ -48,8 +50,16 @@ for s in $SEEDS; do
   fi
   $PY -m arena eval "$B" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_B_seed$s.json"
   $PY -m arena eval "$D" --victim "$R" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_vs_D_seed$s.json"
+  $PY -m arena eval "$R/population/attacker_online.pt" --episodes 1000 \
+    --json "docs/results/attacks/transport_${TAG}_online_seed$s.json"  # its final online attacker
   F="${R}_takeover1"
   [ "$(done_steps "$F")" -ge "$STEPS" ] || { rm -rf "$F"; $PY -m arena attack "$R" --agents 1 --run-dir "$F" $Q total_steps=$STEPS; }
   $PY -m arena eval "$F" --episodes 1000 --json "docs/results/attacks/transport_${TAG}_fresh_seed$s.json"
   $PY docs/results/attacks_transport_behaviour.py --episodes 500 "$F"
+  # with a longer budget: cross-play of B, D and every fresh attacker against the 9M and this team
+  [ "$R" != "$R9" ] && [ -d "$R9" ] || continue
+  atk=("$B" "$D")
+  for f in "${R9}_takeover1" "$F"; do [ "$(done_steps "$f")" -gt 0 ] && atk+=("$f"); done
+  $PY -m arena eval --env coordination/transport-v0 --attackers "${atk[@]}" --defenders "$R9" "$R" \
+    --episodes 1000 --json "docs/results/attacks/transport_${TAG}_crossplay_seed$s.json"
 done
