@@ -5,7 +5,8 @@ the share of the attacked agent's steps spent touching the package on its goal s
 a 95% t interval, and the ASR.
 
 Usage: python docs/results/attacks_transport_behaviour.py [--episodes N]
-           ATTACK_RUN[:VICTIM_RUN] ...   (runs of one package on transport, k = 1)"""
+           ATTACK_RUN[:VICTIM_RUN] ...   (runs of one package on transport, k = 1; or a
+           robust run's takeover member, population/attacker_<k>.pt)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import argparse
 
 import torch
 
-from arena.evaluation.attacks import condition_policies
+from arena.evaluation.attacks import attack_of, condition_policies
 from arena.evaluation.stats import mean_ci
 from arena.interfaces.episodes import run_episodes
 from arena.training import checkpoint
@@ -26,7 +27,9 @@ CONTACT_SLACK = 0.03
 
 def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
               ) -> dict[str, tuple[float, float, float]]:
-    cfg = load_run_config(run, checkpoint.load(run, "cpu"))
+    ckpt = checkpoint.load(run, "cpu")
+    cfg = load_run_config(run, ckpt)
+    cfg.attack = attack_of(run, cfg, ckpt)  # an attack run, or a robust run's member
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(cfg.attack, env)
     gen = torch.Generator().manual_seed(seed)
