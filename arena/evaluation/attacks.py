@@ -231,9 +231,9 @@ def attack_of(run: str | Path, cfg: RunConfig, ckpt: dict[str, Any]) -> AttackCo
     that team as the default victim."""
     if cfg.attack.kind:
         return cfg.attack
-    member = ckpt.get("member") or {}
-    if member.get("role") == "attacker" and cfg.robust.kind == "takeover":
-        return AttackConfig(kind="takeover", team=member["team"], agents=cfg.robust.agents,
+    team = _member_team(ckpt)
+    if team is not None:
+        return AttackConfig(kind="takeover", team=team, agents=cfg.robust.agents,
                             agents_random=cfg.robust.agents_random,
                             victim=str(Path(run).parent.parent))
     raise ValueError(f"{run} is neither an attack run (its config has no attack.kind) nor a "
@@ -242,12 +242,17 @@ def attack_of(run: str | Path, cfg: RunConfig, ckpt: dict[str, Any]) -> AttackCo
 
 def is_takeover_member(path: str | Path) -> bool:
     """Whether ``path`` is the checkpoint file of a robust run's takeover attacker."""
-    if not Path(path).is_file():
-        return False
-    ckpt = checkpoint.load(path)
+    return Path(path).is_file() and _member_team(checkpoint.load(path)) is not None
+
+
+def _member_team(ckpt: dict[str, Any]) -> str | None:
+    """The team attacked by a robust run's takeover attacker ``ckpt``; None for any other
+    checkpoint."""
     member = ckpt.get("member") or {}
-    return (member.get("role") == "attacker"
-            and ckpt["config"].get("robust", {}).get("kind") == "takeover")
+    robust = ckpt.get("config", {}).get("robust", {})
+    if member.get("role") == "attacker" and robust.get("kind") == "takeover":
+        return str(member["team"])
+    return None
 
 
 def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
