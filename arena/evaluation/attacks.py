@@ -175,16 +175,14 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     gif: str | None = None,
                     overrides: dict[str, Any] | None = None) -> AttackReport:
     """The report of attack run ``run`` (``attack:`` in its config; or a takeover attacker of
-    a robust run's population, see ``attack_of``), optionally against
+    a robust run's population, see ``attack_run_config``), optionally against
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
     of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
     ``overrides`` (e.g. ``{"max_steps": 450}``); ``gif``: also write one episode of the
     trained attacker there, the attacked agents ringed in red."""
-    ckpt = checkpoint.load(run, device)
-    cfg = load_run_config(run, ckpt)
-    cfg.device = device
+    cfg = attack_run_config(run, device)
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
-    cfg.attack = spec = attack_of(run, cfg, ckpt)
+    spec = cfg.attack
     victim_run = victim or spec.victim
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(spec, env)
@@ -222,6 +220,16 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     if gif:
         write_attack_gif(run, cfg, team, victim_run, slots[:1], gif, seed)
     return report
+
+
+def attack_run_config(run: str | Path, device: str = "cpu") -> RunConfig:
+    """The run config of attack run ``run`` (or of a robust run's takeover attacker), on
+    ``device``, with ``attack`` the attack it plays (``attack_of``)."""
+    ckpt = checkpoint.load(run, device)
+    cfg = load_run_config(run, ckpt)
+    cfg.device = device
+    cfg.attack = attack_of(run, cfg, ckpt)
+    return cfg
 
 
 def attack_of(run: str | Path, cfg: RunConfig, ckpt: dict[str, Any]) -> AttackConfig:

@@ -211,9 +211,8 @@ def blocker_robust_table(seeds: list[int]) -> None:
             own = load(f"transport_{tag}_vs_B_seed{s}")  # B against the team
             if own is None:
                 continue
-            cells = asr_cells([own["attackers"]["trained"]["asr"]],
-                              [f"transport_{tag}_{who}_seed{s}" for who in ("vs_D", "online", "fresh")],
-                              own)
+            others = [f"transport_{tag}_{who}_seed{s}" for who in ("vs_D", "online", "fresh")]
+            cells = asr_cells([own["attackers"]["trained"]["asr"]], others, own)
             print(line([str(s), budget, pct(own["clean"]["success"])], cells))
 
 

@@ -14,12 +14,11 @@ import argparse
 
 import torch
 
-from arena.evaluation.attacks import attack_of, condition_policies
+from arena.evaluation.attacks import attack_run_config, condition_policies
 from arena.evaluation.stats import mean_ci
 from arena.interfaces.episodes import run_episodes
-from arena.training import checkpoint
 from arena.training.attack import THREATS, AttackPlay, attacked_team, draw_attacked
-from arena.training.runs import load_run_config, make_env
+from arena.training.runs import make_env
 
 CONTACT_SLACK = 0.03
 """Gap to the package's surface still counted as touching it."""
@@ -27,9 +26,7 @@ CONTACT_SLACK = 0.03
 
 def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
               ) -> dict[str, tuple[float, float, float]]:
-    ckpt = checkpoint.load(run, "cpu")
-    cfg = load_run_config(run, ckpt)
-    cfg.attack = attack_of(run, cfg, ckpt)  # an attack run, or a robust run's member
+    cfg = attack_run_config(run)  # an attack run, or a robust run's member
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(cfg.attack, env)
     gen = torch.Generator().manual_seed(seed)
