@@ -4,6 +4,7 @@ evolution, errors and exact resume."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,35 @@ def test_robust_run_resumes_exactly(runs: tuple[Path, Path], tmp_path: Path,
             torch.testing.assert_close(p, q, rtol=0, atol=0)
     assert (tmp_path / "b" / "population" / "attacker_0.pt").exists()
     assert (tmp_path / "b" / "population" / "attacker_online.pt").exists()
+
+
+def test_a_robust_run_resumes_with_an_added_attacker(runs: tuple[Path, Path],
+                                                     tmp_path: Path) -> None:
+    a = Trainer(robust_config(tmp_path, "a", runs[1]))
+    a.train(stop_after_iterations=3)  # one generation: fitness from the members' episodes
+    a.save_checkpoint()
+    fitness, failures = robust_of(a).population.fitness.clone(), robust_of(a).failures.clone()
+    second = tmp_path / "second_attacker"
+    shutil.copytree(runs[1], second)
+    grown = robust_config(tmp_path, "a", runs[1])
+    grown.robust.attackers = [str(runs[1]), str(second)]
+    resumed = Trainer(grown, resume=True)
+    r = robust_of(resumed)
+    assert r.population.names[:2] == [f"attacker {runs[1]}", f"attacker {second}"]
+    old = [0, 2, 3, 4, 5]  # each old member's new slot: the new attacker is slot 1
+    assert torch.equal(r.population.fitness[old], fitness)
+    assert float(r.population.fitness[1]) == 0.5
+    assert torch.equal(r.failures[old + [6]], failures) and float(r.games[1]) == 0.0
+    assert int(r.member.max()) <= r.population.slots  # drawn anew: the online attacker is 6
+    owner = resumed.collector.control["agent"].owner
+    taken = r.attacked & (r.member >= 0).unsqueeze(-1)
+    assert torch.equal(owner[taken], (r.first + r.member).unsqueeze(-1).expand_as(owner)[taken])
+    resumed.train()
+    assert robust_of(resumed).population.slots == 6
+    for key, value in (("population_size", 3), ("online", 0.0)):
+        changed = robust_config(tmp_path, "a", runs[1], **{key: value})
+        with pytest.raises(ConfigError, match=f"robust.{key}"):
+            Trainer(changed, resume=True)
 
 
 def grpo_robust_config(tmp_path: Path, name: str, attacker: Path, **over: Any) -> Any:

@@ -53,15 +53,12 @@ class AttackerPopulation:
                  device: torch.device, generator: torch.Generator) -> None:
         self.team, self.mutation_std, self.generator = team, cfg.mutation_std, generator
         self.fixed = [_attacker_actor(run, team, env, device, cfg.kind) for run in cfg.attackers]
-        self.names = [f"attacker {run}" for run in cfg.attackers]
         seeds = self.fixed or [initial]
         self.evolving = [self._mutant(seeds[k % len(seeds)])
                          for k in range(cfg.population_size)]
-        self.names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
         self.layout = message_layout(env, team) if cfg.kind == "message" else None
-        scripted = cfg.include_scripted and cfg.kind == "takeover"
-        self.named = [SABOTEUR] * scripted + ["random"] * cfg.include_random
-        self.names += self.named
+        self.names = member_names(cfg)
+        self.named = self.names[len(self.fixed) + len(self.evolving):]
         self.fitness = torch.full((self.slots,), 0.5)
         self.generation = 0
 
@@ -146,6 +143,48 @@ class AttackerPopulation:
             m.load_state_dict(s)
         self.fitness = state["fitness"].cpu()
         self.generation = int(state["generation"])
+
+
+def member_names(cfg: RobustConfig) -> list[str]:
+    """The names of ``cfg``'s population members in slot order: the fixed attackers, the
+    evolving networks, then the named members (the scripted saboteur, the random policy)."""
+    names = [f"attacker {run}" for run in cfg.attackers]
+    names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
+    scripted = cfg.include_scripted and cfg.kind == "takeover"
+    return names + [SABOTEUR] * scripted + ["random"] * cfg.include_random
+
+
+def _regrown(state: dict[str, Any], old: list[str], new: list[str]) -> dict[str, Any]:
+    """``state`` (of a population named ``old``) for the population named ``new``: each kept
+    member keeps its fitness and this generation's counts, an added one starts at fitness 0.5
+    with none; the online attacker's counts (the last) stay last."""
+    where = {name: k for k, name in enumerate(new)}
+
+    def moved(values: torch.Tensor, fill: float, extra: int) -> torch.Tensor:
+        out = torch.full((len(new) + extra,), fill, dtype=values.dtype, device=values.device)
+        for k, name in enumerate(old):
+            if name in where:
+                out[where[name]] = values[k]
+        out[len(new):] = values[len(old):]
+        return out
+
+    population = {**state["population"], "fitness": moved(state["population"]["fitness"], 0.5, 0)}
+    return {**state, "population": population, "failures": moved(state["failures"], 0.0, 1),
+            "games": moved(state["games"], 0.0, 1)}
+
+
+def _check_resumable(saved: RobustConfig, cfg: RobustConfig) -> None:
+    """A robust run (saved under ``saved``) resumes under ``cfg`` only where its state still
+    fits: the same kind and evolving networks, an online attacker in both or neither."""
+    for key in ("kind", "population_size"):
+        if getattr(saved, key) != getattr(cfg, key):
+            raise ConfigError(f"robust.{key}: the run was trained with {getattr(saved, key)!r}, "
+                              f"the resumed config has {getattr(cfg, key)!r}; it cannot change "
+                              "on resume (robust.attackers and the named members can)")
+    if bool(saved.online) != bool(cfg.online):
+        raise ConfigError(f"robust.online: the run was trained with {saved.online}, the resumed "
+                          f"config has {cfg.online}; an online attacker cannot be added or "
+                          "removed on resume (a positive share can change)")
 
 
 def _attacker_actor(run: str, team: str, env: VecEnv, device: torch.device,
@@ -366,9 +405,19 @@ class RobustTraining:
                 "failures": self.failures, "games": self.games, "clean": self.clean,
                 "online": {} if self.online is None else self.online.learner.state_dict()}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], saved: RobustConfig | None = None
+                        ) -> None:
+        """Resume from ``state``, saved under the robust config ``saved`` (default: this
+        run's). Where ``saved``'s members differ from this run's (``robust.attackers`` added,
+        removed or reordered, a named member switched), each kept member keeps its fitness,
+        an added one starts at 0.5, and members are drawn anew for the attacked envs."""
         if not state:
             return
+        saved = saved or self.cfg
+        _check_resumable(saved, self.cfg)
+        old, new = member_names(saved), self.population.names
+        if old != new:
+            state = _regrown(state, old, new)
         self.population.load_state_dict(state["population"])
         self.population.generator.set_state(state["mutation_generator"])
         self.generator.set_state(state["generator"])
@@ -376,7 +425,13 @@ class RobustTraining:
             setattr(self, key, state[key].to(self.device))
         if self.online is not None:
             self.online.learner.load_state_dict(state["online"])
-        self._members_drawn()
+        if old == new:
+            self._members_drawn()
+            return
+        self.draw_members()
+        added, removed = [n for n in new if n not in old], [n for n in old if n not in new]
+        print(f"robust: resuming with a changed attacker population (added: {added or 'none'}; "
+              f"removed: {removed or 'none'}); members drawn anew")
 
     def write_members(self, run_dir: Path, base: dict[str, Any]) -> list[Path]:
         """Every evolving network as a loadable checkpoint ``population/attacker_<k>.pt``, and

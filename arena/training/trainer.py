@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from arena.core.allocator import keep_freed_memory
-from arena.core.typed import ConfigError, to_dict
+from arena.core.typed import ConfigError, build, to_dict
 from arena.core.vec_env import VecEnv
 from arena.interfaces.episodes import (
     EpisodeStats,
@@ -30,7 +30,7 @@ from arena.training.logger import Logger
 from arena.training.pretrain import pretrain
 from arena.training.progress import progress_bar
 from arena.training.robust import RobustTraining
-from arena.training.run_config import RunConfig, build_algo, save_config
+from arena.training.run_config import RobustConfig, RunConfig, build_algo, save_config
 from arena.training.runs import build_learner, check_teams, make_env, named_teams
 
 
@@ -385,7 +385,8 @@ class Trainer:
         if self.attack is not None:
             self.attack.load_state_dict(mine.get("attack", {}))
         if self.robust is not None:
-            self.robust.load_state_dict(mine.get("robust", {}))
+            saved = build(RobustConfig, ckpt["config"].get("robust"), "the checkpoint's robust")
+            self.robust.load_state_dict(mine.get("robust", {}), saved)
         if self.device.type == "cuda" and "cuda_rng" in mine:
             torch.cuda.set_rng_state(mine["cuda_rng"], self.device)
 
