@@ -1,0 +1,58 @@
+"""The cross-play table of docs/attacks.md's "Growing the population" section: the ASR
+[95% Wilson interval] of every attacker against the 15M blocker-aware team, its control run on
+to 21M with the same members, and the team grown with its fresh attackers, per seed, from
+docs/results/attacks/transport_blocker_grown_<STEPS>_crossplay_seed<s>.json.
+
+Usage: python docs/results/attacks_grown_table.py [seeds...] (default 0 1)"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "attacks"
+LABELS = [  # (pattern on the attacker's path, label; {t}: the seed of the run)
+    (r"long450_transport_seed(\d)_takeover1_at150$", "B"),
+    (r"best_response_transport_seed(\d)_takeover1$", "D"),
+    (r"blocker_robust_transport_seed(\d)_takeover1$", "F9"),
+    (r"blocker_robust_15000000_transport_seed(\d)_takeover1$", "F15"),
+    (r"blocker_grown_\d+_transport_seed(\d)_takeover1$", "fresh vs G"),
+    (r"blocker_grown_\d+_transport_seed(\d)/population/attacker_online.pt$", "G's online"),
+    (r"blocker_robust_\d+_transport_seed(\d)/population/attacker_online.pt$", "C's online"),
+]
+
+
+def label(attacker: str, seed: int) -> str:
+    for pattern, name in LABELS:
+        found = re.search(pattern, attacker)
+        if found:
+            other = int(found.group(1))
+            return name if other == seed else f"{name} of seed {other} (never met)"
+    return attacker
+
+
+def defender(path: str) -> str:
+    if "blocker_grown" in path:
+        return "G (grown, 21M)"
+    return "15M team" if "15000000" in path else "C (control, 21M)"
+
+
+def table(seed: int, steps: int = 21_000_000) -> str:
+    data = json.loads((RESULTS / f"transport_blocker_grown_{steps}_crossplay_seed{seed}.json")
+                      .read_text())
+    head = ["attacker", *(defender(d) for d in data["defenders"])]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for name, row in zip(data["attackers"], data["cells"], strict=True):
+        cells = [f"{c['asr']:.1%} [{c['ci95_low']:.1%}, {c['ci95_high']:.1%}]".replace("%", "")
+                 for c in row]
+        lines.append(f"| {label(name, seed)} | " + " | ".join(cells) + " |")
+    worst = [f"**{data['worst_case'][d]['asr']:.1%}**".replace("%", "")
+             for d in data["defenders"]]
+    lines.append("| worst case | " + " | ".join(worst) + " |")
+    return f"Seed {seed} (ASR in %, 1000 episodes per cell):\n\n" + "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print("\n\n".join(table(int(s)) for s in (sys.argv[1:] or ["0", "1"])))
