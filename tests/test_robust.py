@@ -15,8 +15,8 @@ from arena.cli import main
 from arena.core.typed import ConfigError
 from arena.evaluation.attacks import evaluate_attack, takeover_cross_play
 from arena.training.attack import attack_config
-from arena.training.robust import RobustTraining
-from arena.training.run_config import load_config
+from arena.training.robust import RobustTraining, _regrown, member_names
+from arena.training.run_config import RobustConfig, load_config
 from arena.training.trainer import Trainer
 from tests.test_attacks import NAV, victim_run
 
@@ -444,3 +444,18 @@ def test_perturb_robust_run_resumes_exactly(perturber: Path, tmp_path: Path) -> 
     for p, q in zip(resumed.learners["agent"].actor().parameters(),
                     b.learners["agent"].actor().parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_a_run_listed_twice_keeps_each_entrys_state_on_a_changed_resume() -> None:
+    """Each entry of ``robust.attackers`` is its own member: inserting a run between two
+    entries of the same run moves the second entry's fitness and counts, not the first's."""
+    plain = {"population_size": 0, "include_scripted": False, "include_random": False}
+    old = RobustConfig(kind="takeover", attackers=["x", "x"], **plain)
+    new = RobustConfig(kind="takeover", attackers=["x", "y", "x"], **plain)
+    assert member_names(new) == ["attacker x", "attacker y", "attacker x #2"]
+    state = {"population": {"fitness": torch.tensor([0.2, 0.7])},
+             "failures": torch.tensor([1.0, 2.0, 5.0]), "games": torch.tensor([3.0, 4.0, 9.0])}
+    out = _regrown(state, member_names(old), member_names(new))
+    assert out["population"]["fitness"].tolist() == pytest.approx([0.2, 0.5, 0.7])
+    assert out["failures"].tolist() == [1.0, 0.0, 2.0, 5.0]  # the online attacker's stays last
+    assert out["games"].tolist() == [3.0, 0.0, 4.0, 9.0]

@@ -147,8 +147,11 @@ class AttackerPopulation:
 
 def member_names(cfg: RobustConfig) -> list[str]:
     """The names of ``cfg``'s population members in slot order: the fixed attackers, the
-    evolving networks, then the named members (the scripted saboteur, the random policy)."""
-    names = [f"attacker {run}" for run in cfg.attackers]
+    evolving networks, then the named members (the scripted saboteur, the random policy). A
+    run listed more than once gets one name per entry ("attacker RUN", "attacker RUN #2"), so
+    a changed resume keeps each entry's own state."""
+    names = [f"attacker {run}" + (f" #{n}" if (n := cfg.attackers[:k + 1].count(run)) > 1 else "")
+             for k, run in enumerate(cfg.attackers)]
     names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
     scripted = cfg.include_scripted and cfg.kind == "takeover"
     return names + [SABOTEUR] * scripted + ["random"] * cfg.include_random
