@@ -13,7 +13,8 @@
 #   a FRESH MAPPO attacker (FRESH=1, default) with STEPS env steps against G
 # Then (XPLAY=1, default) per seed a cross-play of every attacker on disk against the 15M
 # team, C and G: B, D, F9, F15, the online attackers of G and C, G's fresh attacker, and the
-# other listed seeds' F9 and F15 (never met by this seed's teams); 1000 episodes per cell.
+# other listed seeds' F9, F15 and fresh attackers (never met by this seed's teams); 1000
+# episodes per cell.
 # Further rounds of the loop (ROUNDS, the step counts of earlier grown teams, e.g. ROUNDS=21000000
 # STEPS=27000000): G is then a copy of the last listed grown team, resumed to STEPS with the fresh
 # attacker of every listed round added as a member; the control C is always the 15M team run on
@@ -71,8 +72,9 @@ for s in $SEEDS; do
   for r in "$(G $s)" "$(C $s)"; do  # the final online attackers of the finished teams
     [ "$(done_steps "$r")" -ge "$STEPS" ] && atk+=("$r/population/attacker_online.pt"); done
   [ "$(done_steps "$(G $s)_takeover1")" -ge "$STEPS" ] && atk+=("$(G $s)_takeover1")
-  for t in $SEEDS; do [ "$t" = "$s" ] || mapfile -t -O "${#atk[@]}" atk < <(F9 "$t"; F15 "$t"
-    FRESH_EARLIER "$t"); done
+  for t in $SEEDS; do [ "$t" = "$s" ] && continue  # the other seeds' attackers: never met
+    mapfile -t -O "${#atk[@]}" atk < <(F9 "$t"; F15 "$t"; FRESH_EARLIER "$t")
+    [ "$(done_steps "$(G $t)_takeover1")" -ge "$STEPS" ] && atk+=("$(G $t)_takeover1"); done
   def=("$(R15 $s)")
   for r in $ROUNDS; do def+=("$(Gat "$s" "$r")"); done
   for r in "$(C $s)" "$(G $s)"; do [ "$(done_steps "$r")" -ge "$STEPS" ] && def+=("$r"); done
