@@ -1,8 +1,9 @@
 """What transport's takeover attackers do (docs/attacks.md): for each attack run, over the
 first episode of each of ``--episodes`` seeds (the same seeds and slots as ``arena eval``),
 the share of the attacked agent's steps spent touching the package on its goal side
-(blocking), and spent more than 0.5 from the package (away), each a mean over episodes with
-a 95% t interval, and the ASR.
+(blocking) and spent more than 0.5 from the package (away), the share of the honest agents'
+steps spent touching the package (pushing) and spent within 0.3 of the attacked agent (near
+it), each a mean over episodes with a 95% t interval, and the ASR.
 
 Usage: python docs/results/attacks_transport_behaviour.py [--episodes N]
            ATTACK_RUN[:VICTIM_RUN] ...   (runs of one package on transport, k = 1; or a
@@ -22,6 +23,8 @@ from arena.training.runs import make_env
 
 CONTACT_SLACK = 0.03
 """Gap to the package's surface still counted as touching it."""
+NEAR = 0.3
+"""Distance between agents' centres counted as near the attacked agent."""
 
 
 def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
@@ -39,7 +42,7 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
                       THREATS["takeover"].honest_slots(slots))
     scen, world = env.scenario, env.world
     reach = scen.config.package_radius + scen.config.agent_radius + CONTACT_SLACK
-    sums = torch.zeros(episodes, 3)  # steps, blocking, away
+    sums = torch.zeros(episodes, 5)  # steps, blocking, away, honest pushing, honest near
     live = torch.ones(episodes, dtype=torch.bool)
     last_t = torch.full((episodes,), -1)
 
@@ -50,7 +53,13 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
         pkg, goal = world.pos[:, scen.packages][:, 0], scen.goal[:, 0]
         gap = (me - pkg).norm(dim=-1)
         goal_side = ((me - pkg) * (goal - pkg)).sum(-1) > 0
-        row = torch.stack([torch.ones(episodes), (gap < reach) & goal_side, gap > 0.5], -1)
+        honest = ~slots  # (B, N); every agent's gap to the package and to the attacked one
+        others = world.agent_pos[:, world.team(team)]
+        pushing = ((others - pkg.unsqueeze(1)).norm(dim=-1) < reach) & honest
+        near = ((others - me.unsqueeze(1)).norm(dim=-1) < NEAR) & honest
+        per_honest = honest.sum(-1).clamp(min=1)
+        row = torch.stack([torch.ones(episodes), (gap < reach) & goal_side, gap > 0.5,
+                           pushing.sum(-1) / per_honest, near.sum(-1) / per_honest], -1)
         sums.add_(row.float() * live.unsqueeze(-1))
         return play(env, obs)
 
@@ -58,7 +67,7 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
     share = sums[:, 1:] / sums[:, :1]
     asr = 1.0 - stats.metrics["task_success"].float()
     return {"blocking": mean_ci(share[:, 0]), "away": mean_ci(share[:, 1]),
-            "asr": mean_ci(asr)}
+            "pushing": mean_ci(share[:, 2]), "near": mean_ci(share[:, 3]), "asr": mean_ci(asr)}
 
 
 def main() -> None:
@@ -67,8 +76,9 @@ def main() -> None:
     p.add_argument("--episodes", type=int, default=500)
     args = p.parse_args()
     print("| attacker run | victim | steps touching the package's goal side | steps > 0.5 "
-          "away | ASR |")
-    print("|---|---|---|---|---|")
+          "away | honest agents' steps touching the package | honest agents' steps within "
+          f"{NEAR} of it | ASR |")
+    print("|---|---|---|---|---|---|---|")
     for spec in args.runs:
         run, _, victim = spec.partition(":")
         r = behaviour(run, victim or None, args.episodes)
