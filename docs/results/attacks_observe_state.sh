@@ -28,6 +28,6 @@ for s in $SEEDS; do
     rm -rf "${V}_takeover1_state"
     $A attack "$V" --agents 1 --run-dir "${V}_takeover1_state" $Q attack.observe=state
   fi
-  $A eval "${V}_takeover1" --episodes 1000 --json "$R/navigation_naive_takeover1_seed$s.json"
-  $A eval "${V}_takeover1_state" --episodes 1000 --json "$R/navigation_naive_takeover1_state_seed$s.json"
+  $A eval "${V}_takeover1" --episodes 1000 --json "$R/navigation_observe_own_seed$s.json"
+  $A eval "${V}_takeover1_state" --episodes 1000 --json "$R/navigation_observe_state_seed$s.json"
 done
