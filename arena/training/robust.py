@@ -13,6 +13,7 @@ slots, the drawn member chooses what they say, and the learner does not learn fr
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,8 +151,10 @@ def member_names(cfg: RobustConfig) -> list[str]:
     evolving networks, then the named members (the scripted saboteur, the random policy). A
     run listed more than once gets one name per entry ("attacker RUN", "attacker RUN #2"), so
     a changed resume keeps each entry's own state."""
-    names = [f"attacker {run}" + (f" #{n}" if (n := cfg.attackers[:k + 1].count(run)) > 1 else "")
-             for k, run in enumerate(cfg.attackers)]
+    names, entries = [], Counter[str]()
+    for run in cfg.attackers:
+        entries[run] += 1
+        names.append(f"attacker {run}" + (f" #{entries[run]}" if entries[run] > 1 else ""))
     names += [f"evolving attacker {k}" for k in range(cfg.population_size)]
     scripted = cfg.include_scripted and cfg.kind == "takeover"
     return names + [SABOTEUR] * scripted + ["random"] * cfg.include_random
