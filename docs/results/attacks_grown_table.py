@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "attacks"
-LABELS = [  # (pattern on the attacker's path, label; {t}: the seed of the run)
+LABELS = [  # (pattern on the attacker's path (its last group: the seed of the run), label;
+    #  {m}: the millions of env steps of a grown team)
     (r"long450_transport_seed(\d)_takeover1_at150$", "B"),
     (r"best_response_transport_seed(\d)_takeover1$", "D"),
     (r"blocker_robust_transport_seed(\d)_takeover1$", "F9"),

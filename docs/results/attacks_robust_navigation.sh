@@ -10,7 +10,8 @@
 #   3. the exploitation check: a FRESH attacker F from scratch against the frozen R with R's
 #      budget (640k steps), then `arena eval` of F and of A against R, 1000 seeds each.
 # Steps whose results exist are skipped (rm -r runs/robust_nav to redo them). Budgets are env
-# steps. Usage: bash docs/results/attacks_robust_navigation.sh [python] [seeds...]
+# steps. NAIVE_ONLY=1 trains step 1's runs (V and A) and nothing else, evaluates nothing.
+# Usage: [NAIVE_ONLY=1] bash docs/results/attacks_robust_navigation.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -30,6 +31,7 @@ for s in $SEEDS; do
     $A train "$CONFIG" --run-dir "$V" seed=$s $Q
     $A attack "$V" --agents 1 --run-dir "${V}_takeover1" $Q
   fi
+  [ "${NAIVE_ONLY:-0}" = 1 ] && continue  # step 1's runs only (attacks_observe_state.sh)
   $A eval "${V}_takeover1" --episodes 1000 --json "$R/navigation_naive_takeover1_seed$s.json"
   RB="$D/robust_s$s"
   if [ ! -f "${RB}_takeover1/checkpoints/latest.pt" ]; then

@@ -53,7 +53,7 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
         pkg, goal = world.pos[:, scen.packages][:, 0], scen.goal[:, 0]
         gap = (me - pkg).norm(dim=-1)
         goal_side = ((me - pkg) * (goal - pkg)).sum(-1) > 0
-        honest = ~slots  # (B, N); every agent's gap to the package and to the attacked one
+        honest = ~slots  # (B, N): the honest agents of the team
         others = world.agent_pos[:, world.team(team)]
         pushing = ((others - pkg.unsqueeze(1)).norm(dim=-1) < reach) & honest
         near = ((others - me.unsqueeze(1)).norm(dim=-1) < NEAR) & honest
