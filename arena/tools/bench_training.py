@@ -29,12 +29,14 @@ LR = 7e-4
 def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
                          epochs: int = EPOCHS, critic_input: str = "agent_state",
                          compiled: bool = False, precision: str = "float32",
-                         keep_freed_memory: bool = True) -> BenchResult:
+                         keep_freed_memory: bool = True,
+                         overrides: dict[str, object] | None = None) -> BenchResult:
     """Arena's Trainer: collect ``num_envs x 25`` steps, then ``epochs`` full-batch epochs.
     ``critic_input="state"`` is the per-env critic (BenchMARL's architecture); ``compiled``
     compiles the update's loss (``algo.compile``; the compiling happens in the untimed first
     iteration); ``precision`` is ``algo.precision`` (``bfloat16``: the update under autocast);
-    ``keep_freed_memory`` is the run config's key (process-wide once set)."""
+    ``keep_freed_memory`` is the run config's key (process-wide once set); ``overrides`` are
+    further run-config keys (e.g. ``{"algo.chunk_size": 2**20}``), named in the row."""
     import tempfile
 
     torch._dynamo.reset()  # each row compiles afresh, as its own run would (no cache limit hit)
@@ -48,7 +50,7 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
             "algo.name": "mappo", "algo.lr": LR, "algo.critic_lr": LR,
             "algo.epochs": epochs, "algo.num_minibatches": 1, "algo.critic_input": critic_input,
             "algo.compile": compiled, "algo.precision": precision, "log.run_dir": tmp,
-            "log.progress": False, "log.tensorboard": False})
+            "log.progress": False, "log.tensorboard": False, **(overrides or {})})
         trainer = Trainer(cfg)
         times = []
         for _ in range(iterations + 1):
@@ -61,6 +63,7 @@ def bench_arena_training(num_envs: int, iterations: int, device: str = "cpu",
     rate = num_envs * ROLLOUT * iterations / sum(times[1:])
     critic = "per-env critic" if critic_input == "state" else "per-agent critic"
     mode = (", compiled" if compiled else "") + (f", {precision}" if precision != "float32" else "")
+    mode += "".join(f", {k.split('.')[-1]}={v}" for k, v in (overrides or {}).items())
     return BenchResult(f"arena MAPPO ({epochs} epochs, {critic}{mode})", num_envs, rate)
 
 

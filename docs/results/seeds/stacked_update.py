@@ -12,7 +12,7 @@ Checks first that the stacked gradient equals each replica's own (max abs differ
 then times both. Writes a JSON of the timings.
 
 Usage: python docs/results/seeds/stacked_update.py [--seeds S] [--num-envs B ...] [--rounds R]
-       [--json F]
+       [--device cuda] [--chunk-size C ...] [--json F]
 """
 
 from __future__ import annotations
@@ -63,11 +63,13 @@ class _Losses(nn.Module):
         return self.learner._losses(rows, slice(None))
 
 
-def replicas(seeds: int, num_envs: int) -> tuple[list[GRPOLearner], list[RolloutRows]]:
+def replicas(seeds: int, num_envs: int, device: str, chunk_size: int
+             ) -> tuple[list[GRPOLearner], list[RolloutRows]]:
     learners, rows = [], []
     for s in range(seeds):
+        extra = {"algo.chunk_size": chunk_size} if chunk_size else {}
         cfg = load_config(CONFIG, overrides={
-            "seed": s, "env.num_envs": num_envs, "log.progress": False,
+            "seed": s, "env.num_envs": num_envs, "device": device, "log.progress": False, **extra,
             "log.tensorboard": False, "log.run_dir": f"/tmp/stacked_update/{num_envs}_{s}"})
         trainer = Trainer(cfg)
         trainer.collector.collect(EpisodeTracker())
@@ -112,8 +114,14 @@ def stacked(module: _Losses, params: dict[str, torch.Tensor], fields: dict[str, 
     return {k.removeprefix("actor."): p.grad for k, p in params.items() if p.grad is not None}
 
 
-def measure(seeds: int, num_envs: int, rounds: int) -> dict[str, Any]:
-    learners, rows = replicas(seeds, num_envs)
+def _sync(device: str) -> None:
+    if device != "cpu":
+        torch.cuda.synchronize()
+
+
+def measure(seeds: int, num_envs: int, rounds: int, device: str = "cpu", chunk_size: int = 0
+            ) -> dict[str, Any]:
+    learners, rows = replicas(seeds, num_envs, device, chunk_size)
     chunk = max(1, learners[0].cfg.chunk_size // rows[0].steps_per_row)
     module = _Losses(learners[0], rows[0])
     params = {f"actor.{k}": torch.stack([dict(lr.actor().named_parameters())[k].detach()
@@ -130,18 +138,21 @@ def measure(seeds: int, num_envs: int, rounds: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {"sequential": [], "stacked": []}
     for _ in range(rounds):
         for name in times:
+            _sync(device)
             start = time.perf_counter()
             if name == "sequential":
                 sequential(learners, rows, chunk)
             else:
                 stacked(module, params, fields, rows[0].size, stacked_chunk)
+            _sync(device)
             times[name].append(time.perf_counter() - start)
     out = {"seeds": seeds, "num_envs_per_seed": num_envs, "rows_per_seed": rows[0].size,
+           "chunk_rows": chunk, "stacked_chunk_rows": stacked_chunk,
            "grad_max_abs_diff": diff, "grad_max_abs": scale, **{f"{k}_s": v for k, v in
                                                                   times.items()}}
     ratio = [a / b for a, b in zip(times["sequential"], times["stacked"], strict=True)]
     out["speedup_stacked"] = ratio
-    print(f"S={seeds} envs/seed={num_envs}: gradient max |diff| {diff:.2e} (max |g| "
+    print(f"S={seeds} envs/seed={num_envs} chunk={chunk}: gradient max |diff| {diff:.2e} (max |g| "
           f"{scale:.2e}); sequential {min(times['sequential']):.3f} s, stacked "
           f"{min(times['stacked']):.3f} s per epoch (best of {rounds}); stacked speed-up per "
           f"round {', '.join(f'{r:.2f}x' for r in ratio)}")
@@ -153,12 +164,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--num-envs", type=int, nargs="+", default=[512, 64])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--chunk-size", type=int, nargs="+", default=[0],
+                        help="algo.chunk_size values (0: the recipe's)")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
-    results = [measure(args.seeds, n, args.rounds) for n in args.num_envs]
+    results = [measure(args.seeds, n, args.rounds, args.device, c)
+               for c in args.chunk_size for n in args.num_envs]
     if args.json:
         meta = {"machine": platform.processor() or platform.machine(),
-                "threads": torch.get_num_threads(), "torch": torch.__version__}
+                "threads": torch.get_num_threads(), "torch": torch.__version__,
+                "device": (torch.cuda.get_device_name() if args.device != "cpu" else "cpu")}
         Path(args.json).write_text(json.dumps({"meta": meta, "results": results}, indent=1))
 
 
