@@ -20,7 +20,7 @@ run 75 $PY docs/results/seeds/stacked_update.py --device cuda --seeds 8 --num-en
   --chunk-size 0 16777216 --rounds 3 --json "$OUT/gpu_stacked_update.json"
 run 150 env DEVICE=cuda JSON="$OUT/gpu_seeds.json" OUT=/tmp/one_process \
   bash docs/results/seeds/one_process_vs_sequential.sh "$PY" 256000
-run 210 env ENVS=4096 STEPS=20000000 CAP=35 OUT=/tmp/attacks_gpu RUNS=/tmp/attacks_gpu/runs \
+run 190 env ENVS=4096 STEPS=20000000 CAP=30 OUT=/tmp/attacks_gpu RUNS=/tmp/attacks_gpu/runs \
   bash docs/results/attacks_robust_gpu.sh "$PY" cuda 0 1 2
 tar -czf "$OUT/gpu_attacks.tar.gz" --exclude='*.pt' --exclude='*.gif' --exclude='events.out.*' \
   -C /tmp attacks_gpu
