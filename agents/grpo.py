@@ -72,8 +72,8 @@ class GRPOConfig:
     """Gradient clipping."""
     target_kl: float = 0.0
     """Stop the epochs early when the approximate KL exceeds this (0: never)."""
-    chunk_size: int = 8192
-    """Rows per forward/backward chunk (speed and memory only, as in PPO)."""
+    chunk_size: int = 0
+    """Rows per forward/backward chunk (speed and memory only, as in PPO; 0: by the device)."""
     compile: bool = False
     """``torch.compile`` each chunk's forward and loss (AOTAutograd compiles the backward with
     it): on 2 CPU cores about 25 s of compiling at the first update, then an update about a
@@ -93,8 +93,9 @@ class GRPOConfig:
                              f"got {self.advantage!r}")
         if not 0 < self.gamma <= 1:
             raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
-        if self.epochs < 1 or self.num_minibatches < 1 or self.chunk_size < 1:
-            raise ValueError("epochs, num_minibatches and chunk_size must be >= 1")
+        if self.epochs < 1 or self.num_minibatches < 1 or self.chunk_size < 0:
+            raise ValueError("epochs and num_minibatches must be >= 1, chunk_size >= 0 (0: "
+                             "chosen by the device)")
         if self.kl_coef < 0 or self.seq_len < 0:
             raise ValueError("kl_coef and seq_len must be >= 0")
 

@@ -23,6 +23,20 @@ from arena.training import distributed
 Rows = torch.Tensor | slice
 """Rows of a rollout: gathered by index, or a contiguous slice (a view)."""
 
+CPU_CHUNK_ROWS = 8192
+"""``algo.chunk_size: 0`` on a CPU: rows whose activations stay in cache (docs/benchmarks.md)."""
+ACCELERATOR_CHUNK_ROWS = 2**20
+"""``algo.chunk_size: 0`` on a GPU: few, large forward/backward passes; launches, not FLOPs,
+bound small ones there (docs/benchmarks.md, "The update on the GPU")."""
+
+
+def chunk_rows(chunk_size: int, device: torch.device) -> int:
+    """``algo.chunk_size`` resolved: a positive value as given, 0 chosen by the device."""
+    if chunk_size:
+        return chunk_size
+    return CPU_CHUNK_ROWS if device.type == "cpu" else ACCELERATOR_CHUNK_ROWS
+
+
 PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.bfloat16}
 """``algo.precision``: the autocast dtype of the update's forward (None: no autocast)."""
 
@@ -91,6 +105,8 @@ class ClippedPolicyLearner:
         self.params = list(self._actor.parameters())
         """Every trained parameter, in a fixed order (gradient clipping, all-reduce)."""
         self._autocast = update_autocast(device, cfg.precision)
+        self.chunk_size = chunk_rows(cfg.chunk_size, device)
+        """Rows per forward/backward chunk (``algo.chunk_size``, 0 resolved by the device)."""
         if cfg.compile:  # the bound method, so the subclass's losses
             self._losses = torch.compile(self._losses)  # type: ignore[method-assign]
 
@@ -147,7 +163,7 @@ class ClippedPolicyLearner:
 
     def _minibatch_step(self, flat: RolloutRows, idx: Rows) -> dict[str, torch.Tensor]:
         """One gradient step on the minibatch ``idx``. The minibatch is processed in chunks of
-        ``chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
+        ``self.chunk_size`` rows whose gradients add up to the full minibatch's (each chunk's masked
         means weighted by its share of active entries), so activations stay in cache. Under
         data parallelism the shares are of all workers' active entries and the gradients and
         loss terms are summed over workers: every worker takes the step of the union batch."""
@@ -156,7 +172,7 @@ class ClippedPolicyLearner:
         for opt, _ in self.optimizers:
             opt.zero_grad(set_to_none=True)
         sums: dict[str, torch.Tensor] = {}
-        for part in _chunks(idx, max(1, cfg.chunk_size // flat.steps_per_row)):
+        for part in _chunks(idx, max(1, self.chunk_size // flat.steps_per_row)):
             weight = flat.active[part].sum() / total
             with self._autocast():
                 terms = self._losses(flat, part)

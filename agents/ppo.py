@@ -84,9 +84,10 @@ class PPOConfig:
     """Normalize advantages per update."""
     target_kl: float = 0.0
     """Stop the epochs early when the approximate KL exceeds this (0: never)."""
-    chunk_size: int = 8192
+    chunk_size: int = 0
     """Rows (env steps) per forward/backward chunk inside a minibatch: gradients are summed
-    over chunks, so this changes speed and memory, not the update."""
+    over chunks, so this changes speed and memory, not the update. 0: chosen by the device,
+    8192 on a CPU (cache-sized), 2**20 on a GPU (few launches)."""
     critic_input: str = "agent_state"
     """MAPPO with an MLP: ``agent_state`` (global state + the agent's own observation, one
     critic pass per agent) or ``state`` (global state only, one pass per env with one output
@@ -124,8 +125,9 @@ class PPOConfig:
                              f"got {self.critic_input!r}")
         if self.imitation_coef < 0:
             raise ValueError(f"imitation_coef must be >= 0, got {self.imitation_coef}")
-        if self.chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
+        if self.chunk_size < 0:
+            raise ValueError(f"chunk_size must be >= 0 (0: chosen by the device), got "
+                             f"{self.chunk_size}")
         if self.epochs < 1 or self.num_minibatches < 1:
             raise ValueError("epochs and num_minibatches must be >= 1")
         if not (0 < self.gamma <= 1 and 0 <= self.gae_lambda <= 1):

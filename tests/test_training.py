@@ -111,6 +111,19 @@ def test_chunked_update_equals_whole_minibatch(tmp_path: Path) -> None:
     assert abs(stats_a["agent/policy_loss"] - stats_b["agent/policy_loss"]) < 1e-5
 
 
+def test_chunk_size_zero_is_chosen_by_the_device(tmp_path: Path) -> None:
+    """``algo.chunk_size: 0`` (the default) is 8192 rows on a CPU and 2**20 on a GPU; a
+    positive value is kept; a negative one is a named error."""
+    from agents.policy_gradient import chunk_rows
+
+    assert chunk_rows(0, torch.device("cpu")) == 8192
+    assert chunk_rows(0, torch.device("cuda")) == 2**20  # the type alone decides: no GPU needed
+    assert chunk_rows(48, torch.device("cuda")) == 48
+    assert Trainer(tiny(tmp_path)).learners["agent"].chunk_size == 8192  # type: ignore[attr-defined]
+    with pytest.raises(arena.ConfigError, match="chunk_size"):
+        load_config(None, overrides={"algo.chunk_size": -1})
+
+
 def test_fused_tanh_layers_equal_linear_then_tanh() -> None:
     """The MLP's fused Linear+tanh (tanh as 2 sigmoid(2z) - 1) against nn.Linear + torch.tanh:
     outputs and every gradient, input included, with leading batch axes."""

@@ -76,8 +76,8 @@ class AttackerPopulation:
     def _mutant(self, parent: TeamActor) -> TeamActor:
         child = copy.deepcopy(parent).eval()
         for p in child.parameters():
-            noise = torch.randn(p.shape, generator=self.generator, device=p.device)
-            p.add_(noise.to(p.dtype) * self.mutation_std)
+            noise = torch.randn(p.shape, generator=self.generator)  # the CPU stream, any device
+            p.add_(noise.to(p.device, p.dtype) * self.mutation_std)
         return child
 
     @torch.no_grad()

@@ -122,7 +122,7 @@ def _sync(device: str) -> None:
 def measure(seeds: int, num_envs: int, rounds: int, device: str = "cpu", chunk_size: int = 0
             ) -> dict[str, Any]:
     learners, rows = replicas(seeds, num_envs, device, chunk_size)
-    chunk = max(1, learners[0].cfg.chunk_size // rows[0].steps_per_row)
+    chunk = max(1, learners[0].chunk_size // rows[0].steps_per_row)
     module = _Losses(learners[0], rows[0])
     params = {f"actor.{k}": torch.stack([dict(lr.actor().named_parameters())[k].detach()
                                          for lr in learners]).requires_grad_()
