@@ -19,9 +19,10 @@
 # STEPS=27000000): G is then a copy of the last listed grown team, resumed to STEPS with the fresh
 # attacker of every listed round added as a member; the control C is always the 15M team run on
 # with [B, D] (use CONTROL=0 to skip it). The cross-play adds those teams and attackers.
-# TRAIN=0 skips the training steps. Writes docs/results/attacks/transport_blocker_grown_<STEPS>_
+# TRAIN=0 skips the training steps; XPLAY_SEEDS="..." runs the cross-play of those seeds only (the
+# other listed seeds still lend their attackers). Writes docs/results/attacks/transport_blocker_grown_<STEPS>_
 # {fresh,crossplay}_seed<s>.json.
-# Usage: [STEPS=N] [ROUNDS="N1 N2 ..."] [CONTROL=0] [FRESH=0] [TRAIN=0] [XPLAY=0]
+# Usage: [STEPS=N] [ROUNDS="N1 N2 ..."] [CONTROL=0] [FRESH=0] [TRAIN=0] [XPLAY=0] [XPLAY_SEEDS=...]
 #        bash docs/results/attacks_transport_blocker_grown.sh [python] [seeds...]
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -66,7 +67,7 @@ if [ "${TRAIN:-1}" = 1 ]; then
   done
 fi
 [ "${XPLAY:-1}" = 1 ] || exit 0
-for s in $SEEDS; do
+for s in ${XPLAY_SEEDS:-$SEEDS}; do
   mapfile -t later < <(FRESH_EARLIER "$s")
   atk=("$(B $s)" "$(D $s)" "$(F9 $s)" "$(F15 $s)" "${later[@]}")
   for r in "$(G $s)" "$(C $s)"; do  # the final online attackers of the finished teams
