@@ -11,11 +11,9 @@ import json
 import sys
 from pathlib import Path
 
+from attacks_robust_table import pct  # this folder: the script's own (sys.path[0])
+
 R = Path(__file__).parent / "gpu" / "attacks"
-
-
-def pct(r: dict) -> str:
-    return f"{100 * r['rate']:.1f}% [{100 * r['ci95_low']:.1f}, {100 * r['ci95_high']:.1f}]"
 
 
 def steps(run: str) -> str:

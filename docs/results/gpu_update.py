@@ -3,7 +3,8 @@ including updates and peak device memory, at `arena bench --training`'s matched
 hyperparameters (simple_spread, 3 agents, 25 steps x num_envs per iteration, 10 full-batch
 epochs, 64x64 tanh MLPs), for each update variant:
 
-- ``chunk8192``: today's default ``algo.chunk_size`` (8192 rows per forward/backward);
+- ``chunk8192``: 8192 rows per forward/backward, the old default ``algo.chunk_size`` (now the
+  CPU's; 0 chooses 2**20 on a GPU since these measurements);
 - ``chunk131072``, ``whole``: larger chunks (``whole``: one chunk per epoch); the gradient is
   the same sum (tests/test_training.py);
 - ``whole+bf16``: ``algo.precision: bfloat16``;
