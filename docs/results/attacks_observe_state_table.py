@@ -13,11 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from attacks_robust_table import pct as rate  # this folder: the script's own (sys.path[0])
+
 RESULTS = Path(__file__).parent / "attacks"
-
-
-def rate(x: dict[str, Any]) -> str:
-    return f"{100 * x['rate']:.1f}% [{100 * x['ci95_low']:.1f}, {100 * x['ci95_high']:.1f}]"
 
 
 def mean(x: dict[str, Any]) -> str:
