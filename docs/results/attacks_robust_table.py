@@ -1,6 +1,6 @@
 """The robust-training tables of docs/attacks.md, printed from the reports that
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
-attacks_robust_navigation.sh, attacks_transport_long_episodes.sh,
+attacks_robust_navigation.sh (navigation and rendezvous), attacks_transport_long_episodes.sh,
 attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh,
 attacks_transport_best_response.sh and attacks_transport_blocker_robust.sh write
 (docs/results/attacks/*.json).
@@ -115,16 +115,18 @@ def main(seeds: list[int]) -> None:
         ("robust, MAPPO online attacker, blocker member", "",
          "robust_grpo_mappo_online_blocker")))
     print()
-    print("navigation (attacks_robust_navigation.sh, MAPPO, equal budgets):")
-    print("| seed | team | clean honest success | fresh attacker: ASR | A: ASR | random: ASR "
-          "| scripted: ASR | worst case |")
-    print("|---|---|---|---|---|---|---|---|")
-    for s in seeds:
-        for team, tag in (("naive", "naive"), ("robust, population + online", "robust")):
-            line = row(s, team, "navigation_naive_takeover1", tag, scenario="navigation")
-            if line:
-                print(line)
-    print()
+    for scenario in ("navigation", "rendezvous"):
+        print(f"{scenario} ([SCENARIO={scenario}] attacks_robust_navigation.sh, MAPPO, "
+              "equal budgets):")
+        print("| seed | team | clean honest success | fresh attacker: ASR | A: ASR "
+              "| random: ASR | scripted: ASR | worst case |")
+        print("|---|---|---|---|---|---|---|---|")
+        for s in seeds:
+            for team, tag in (("naive", "naive"), ("robust, population + online", "robust")):
+                line = row(s, team, f"{scenario}_naive_takeover1", tag, scenario=scenario)
+                if line:
+                    print(line)
+        print()
     print("simple_spread (SCENARIO=simple_spread):")
     grpo_table(seeds, "simple_spread", (
         ("naive", "simple_spread_grpo_takeover1", "naive"),
