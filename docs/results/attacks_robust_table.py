@@ -122,7 +122,9 @@ def main(seeds: list[int]) -> None:
               "| random: ASR | scripted: ASR | worst case |")
         print("|---|---|---|---|---|---|---|---|")
         for s in seeds:
-            for team, tag in (("naive", "naive"), ("robust, population + online", "robust")):
+            for team, tag in (("naive", "naive"), ("robust, population + online", "robust"),
+                              ("robust, population only (TAG=_online0)", "robust_online0"),
+                              ("robust, fraction 0.2 (TAG=_fraction0.2)", "robust_fraction0.2")):
                 line = row(s, team, f"{scenario}_naive_takeover1", tag, scenario=scenario)
                 if line:
                     print(line)
