@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import torch
 
+import arena
 from arena.cli import main
 from arena.core.typed import ConfigError
 from arena.evaluation.attacks import evaluate_attack, takeover_cross_play
@@ -19,6 +20,7 @@ from arena.training.robust import RobustTraining, _regrown, member_names
 from arena.training.run_config import RobustConfig, load_config
 from arena.training.trainer import Trainer
 from tests.test_attacks import NAV, victim_run
+from tests.test_tutorial import load_tutorial
 
 
 @pytest.fixture(scope="module")
@@ -322,6 +324,53 @@ def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb"))
     with pytest.raises(ConfigError, match="mutants of the trained ones"):
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb", attackers=[]))
+    with pytest.raises(ConfigError, match=r"robust.honest_reward: navigation/navigation-v0 "
+                       "declares no honest reward for team 'agent'"):
+        Trainer(robust_config(tmp_path, "r", attacker, honest_reward=True))
+    with pytest.raises(ConfigError, match="honest_reward .* needs kind: takeover"):
+        robust_config(tmp_path, "r", attacker, kind="perturb", honest_reward=True)
+
+
+def _honest_spread(pos: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
+    """Minus the honest agents' mean distance to their own centroid, per env, by hand."""
+    out = []
+    for b in range(pos.shape[0]):
+        keep = pos[b][honest[b]]
+        out.append(-(keep - keep.mean(0)).norm(dim=-1).mean())
+    return torch.stack(out)
+
+
+def test_honest_reward_leaves_the_attacked_agents_out() -> None:
+    env = arena.make(load_tutorial(), num_envs=4)
+    env.reset(seed=0)
+    honest = torch.ones(4, 4, dtype=torch.bool)
+    honest[:2, 0] = False  # agent 0 taken over in envs 0 and 1
+    env.honest["agent"] = honest
+    env.honest_reward_teams.add("agent")
+    total = torch.zeros(4, 4)
+    for _ in range(3):
+        _, reward, *_ = env.step(env.sample_actions())
+        total += reward["agent"]
+        expected = _honest_spread(env.world.agent_pos, honest)
+        assert torch.allclose(reward["agent"], expected.unsqueeze(-1).expand(4, 4), atol=1e-6)
+        own = env.scenario.reward(env.world)["agent"]  # counts agent 0 in every env
+        assert torch.allclose(reward["agent"][2:], own[2:], atol=1e-6)  # clean envs: the same
+        assert not torch.allclose(reward["agent"][:2], own[:2], atol=1e-3)
+    assert torch.allclose(env.episode_return["agent"], total, atol=1e-5)
+
+
+def test_robust_training_rewards_the_honest_agents_without_the_attacker(tmp_path: Path) -> None:
+    cfg = load_config(None, overrides={
+        **NAV, "env.id": load_tutorial(), "env.kwargs": {"num_agents": 4},
+        "log.run_dir": str(tmp_path / "r"), "robust.kind": "takeover",
+        "robust.population_size": 1, "robust.online": 0.5, "robust.honest_reward": True})
+    t = Trainer(cfg)
+    t.train(stop_after_iterations=1)  # 10 steps: no episode (50 steps) has ended
+    honest = t.env.honest["agent"]
+    assert t.env.honest_reward_teams == {"agent"} and not honest[:4].all()
+    expected = _honest_spread(t.env.world.agent_pos, honest).unsqueeze(-1).expand(8, 4)
+    last = t.collector.rollouts["agent"].rewards[-1]
+    assert torch.allclose(last[honest], expected[honest], atol=1e-6)
 
 
 def test_a_fresh_attacker_against_a_robust_run(runs: tuple[Path, Path], tmp_path: Path) -> None:

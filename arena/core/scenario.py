@@ -129,6 +129,15 @@ class Scenario(ABC):
         declares no outcome, and attack evaluations fall back to a return-drop threshold."""
         return None
 
+    def honest_reward(self, world: World, team: str, honest: torch.Tensor
+                      ) -> torch.Tensor | None:
+        """The reward of ``team`` with the agents not ``honest`` ``(num_envs, N_team)`` left out
+        of it, ``(num_envs, N_team)``, for scenarios whose reward counts every agent of the team
+        (a shared reward over all agents' positions, say), so that an attacker inside the team
+        would also shape its teammates' reward. Used only where a run asks for it
+        (``robust.honest_reward``). ``None`` (the default): not declared."""
+        return None
+
     def saboteur_direction(self, world: World, team: str, honest: torch.Tensor
                            ) -> torch.Tensor:
         """The scripted saboteur's move direction for every agent of ``team``, ``(num_envs,

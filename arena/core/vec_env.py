@@ -92,6 +92,9 @@ class VecEnv:
         """Attacks from inside a team: ``{team: bool (num_envs, N_team)}``, the agents not taken
         over. For these teams the env reports the scenario's ``task_outcome`` of the honest
         agents as the ``task_success`` metric."""
+        self.honest_reward_teams: set[str] = set()
+        """Teams of :attr:`honest` whose reward is the scenario's ``honest_reward`` (the
+        team's reward without the agents taken over) instead of its ``reward``."""
         self._core: StepFn = self._step_core
         if compile:
             self._core = torch.compile(self._step_core, dynamic=False, options=_STEP_OPTIONS)
@@ -222,6 +225,8 @@ class VecEnv:
         if self.check_actions:
             actions = checked_actions(self, actions)
         obs, reward, terminated, truncated, done = self._core(actions)
+        if self.honest_reward_teams:
+            reward = self._honest_rewards(reward)
         info: dict[str, Any] = {"done": done}
         if self._sync_free or bool(done.any()):
             info.update(self._episode_end_info(obs, done))
@@ -229,6 +234,25 @@ class VecEnv:
                 self._reset_envs(done)
                 obs = self.scenario.observation(self.world)
         return obs, reward, terminated, truncated, info
+
+    def _honest_rewards(self, reward: ByTeam) -> ByTeam:
+        """``reward`` with each team of :attr:`honest_reward_teams` rewarded by the scenario's
+        ``honest_reward`` of its :attr:`honest` agents; the episode returns follow."""
+        out = dict(reward)
+        for team in self.honest_reward_teams:
+            r = self.scenario.honest_reward(self.world, team, self.honest[team])
+            if r is None:
+                raise ValueError(f"{self.env_id}: the scenario declares no honest_reward for "
+                                 f"team {team!r}")
+            self.episode_return[team] = self.episode_return[team] + (r - reward[team])
+            out[team] = r
+        return out
+
+    def has_honest_reward(self, team: str) -> bool:
+        """Whether the scenario declares ``honest_reward`` for ``team``."""
+        probe = torch.ones(self.num_envs, len(self.teams[team]), dtype=torch.bool,
+                           device=self.device)
+        return self.scenario.honest_reward(self.world, team, probe) is not None
 
     def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
                                                                     torch.Tensor, torch.Tensor]:

@@ -238,6 +238,11 @@ class RobustTraining:
         self.cfg, self.env, self.device = cfg, env, device
         self.make_learner = make_learner
         self.team = _robust_team(cfg, env, learners)
+        if cfg.honest_reward:
+            if not env.has_honest_reward(self.team):
+                raise ConfigError(f"robust.honest_reward: {env.env_id} declares no honest "
+                                  f"reward for team {self.team!r} (Scenario.honest_reward)")
+            env.honest_reward_teams.add(self.team)
         self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)

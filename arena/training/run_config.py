@@ -316,6 +316,12 @@ class RobustConfig:
     the team meets the kind of attacker that exploits it. Empty: the run's ``algo``."""
     epsilon: float = 0.1
     """``perturb``: the L-inf budget of the perturbations."""
+    honest_reward: bool = False
+    """``takeover``: reward the team's honest agents with the scenario's ``honest_reward`` (its
+    reward with the attacked agents left out; the scenario must declare it) instead of its
+    ``reward``, in every env (in a clean env every agent is honest); the online attacker gets
+    minus it. For scenarios whose shared reward counts every agent, where an attacker would
+    otherwise shape the honest agents' reward (docs/attacks.md)."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The robust team among ``teams``: ``team``, or by default the first one."""
@@ -331,12 +337,7 @@ class RobustConfig:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
         if self.restart_online < 0:
             raise ValueError(f"restart_online must be >= 0, got {self.restart_online}")
-        if self.restart_online and not (self.kind == "takeover" and self.online > 0):
-            raise ValueError("restart_online restarts the online takeover attacker: it needs "
-                             "kind: takeover and online > 0")
-        if self.online_algo and not (self.kind == "takeover" and self.online > 0):
-            raise ValueError("online_algo is the online takeover attacker's algorithm: it "
-                             "needs kind: takeover and online > 0")
+        self._validate_takeover_keys()
         if self.agents < 1:
             raise ValueError(f"agents must be >= 1, got {self.agents}")
         if not 0.0 < self.fraction <= 1.0:
@@ -351,6 +352,19 @@ class RobustConfig:
             raise ValueError("the attacker population is empty: give attackers, "
                              "population_size > 0, include_scripted, include_random or "
                              "online 1")
+
+    def _validate_takeover_keys(self) -> None:
+        """The keys that only a takeover (and some only its online attacker) uses."""
+        online = self.kind == "takeover" and self.online > 0
+        if self.restart_online and not online:
+            raise ValueError("restart_online restarts the online takeover attacker: it needs "
+                             "kind: takeover and online > 0")
+        if self.online_algo and not online:
+            raise ValueError("online_algo is the online takeover attacker's algorithm: it "
+                             "needs kind: takeover and online > 0")
+        if self.honest_reward and self.kind != "takeover":
+            raise ValueError("honest_reward leaves the attacked agents out of the honest "
+                             f"agents' reward: it needs kind: takeover, got {self.kind!r}")
 
 
 @dataclass

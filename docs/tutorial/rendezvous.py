@@ -65,6 +65,16 @@ class Rendezvous(Scenario):
         near = (pos - centroid).norm(dim=-1) < self.config.meet_radius
         return (near | ~honest).all(-1)
 
+    def honest_reward(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The reward without the taken-over agents (``robust.honest_reward``): minus the
+        honest agents' mean distance to their own centroid."""
+        pos, w = world.agent_pos, honest.to(world.agent_pos.dtype)
+        centroid = (pos * w.unsqueeze(-1)).sum(1, keepdim=True) / w.sum(1).clamp_min(1).view(
+            -1, 1, 1)
+        spread = ((pos - centroid).norm(dim=-1) * w).sum(-1, keepdim=True) / w.sum(
+            -1, keepdim=True).clamp_min(1)
+        return (-spread).expand(-1, pos.shape[1])
+
     def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
         to_centroid = pos.mean(1, keepdim=True) - pos
