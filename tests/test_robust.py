@@ -508,3 +508,27 @@ def test_a_run_listed_twice_keeps_each_entrys_state_on_a_changed_resume() -> Non
     assert out["population"]["fitness"].tolist() == pytest.approx([0.2, 0.5, 0.7])
     assert out["failures"].tolist() == [1.0, 0.0, 2.0, 5.0]  # the online attacker's stays last
     assert out["games"].tolist() == [3.0, 0.0, 4.0, 9.0]
+
+
+def test_an_attacker_against_the_honest_reward(tmp_path: Path) -> None:
+    rendezvous = {**NAV, "env.id": load_tutorial(), "env.kwargs": {"num_agents": 4}}
+    victim = tmp_path / "v"
+    Trainer(load_config(None, overrides={**rendezvous, "log.run_dir": str(victim)})).train()
+    cfg = attack_config(victim, agents=1, run_dir=str(tmp_path / "a"),
+                        overrides={"attack.objective": "honest_return"})
+    t = Trainer(cfg)
+    t.train(stop_after_iterations=1)  # 10 steps: no episode (50 steps) has ended
+    honest = t.env.honest["agent"]
+    assert t.env.honest_reward_teams == {"agent"} and not honest[:, 0].any()
+    spread = _honest_spread(t.env.world.agent_pos, honest)  # agents 1-3, by hand
+    last = t.collector.rollouts["agent"].rewards[-1]
+    assert torch.allclose(last[:, 0], -spread, atol=1e-6)  # the attacker's slot: minus it
+    nav = attack_config(victim_run(tmp_path), agents=1, run_dir=str(tmp_path / "n"),
+                        overrides={"attack.objective": "honest_return"})
+    with pytest.raises(ConfigError, match="attack.objective honest_return: navigation/"
+                       "navigation-v0 declares no honest reward"):
+        Trainer(nav)
+    with pytest.raises(ConfigError, match="objective honest_return .* needs kind: takeover"):
+        attack_config(victim, agents=1, kind="perturb", run_dir=str(tmp_path / "p"),
+                      overrides={"attack.objective": "honest_return"})
+

@@ -118,6 +118,12 @@ class SlotAttack:
             raise ConfigError(f"attack.objective outcome: {env.env_id} declares no task "
                               f"outcome for team {self.team!r} (Scenario.task_outcome); use "
                               "objective return")
+        if cfg.objective == "honest_return":
+            if not env.has_honest_reward(self.team):
+                raise ConfigError(f"attack.objective honest_return: {env.env_id} declares no "
+                                  f"honest reward for team {self.team!r} "
+                                  "(Scenario.honest_reward); use objective return")
+            env.honest_reward_teams.add(self.team)
         self.victim_policy = FrozenPolicy(self.team, cfg.victim, env, device, role="victim")
         self.victim = self.control.add(self.victim_policy)
         self.generator = torch.Generator(device=device)
@@ -144,7 +150,9 @@ class SlotAttack:
     def reward(self, team: str, reward: torch.Tensor, info: dict[str, Any] | None = None
                ) -> torch.Tensor:
         """The attacker's reward on every slot (``attack.objective``): minus the honest
-        agents' mean reward, or 1 where an episode ends with the honest agents' task failed."""
+        agents' mean reward (with ``honest_return`` the env has already rewarded them with the
+        scenario's ``honest_reward``), or 1 where an episode ends with the honest agents' task
+        failed."""
         if team != self.team:
             return reward
         if self.cfg.objective == "outcome":

@@ -218,9 +218,12 @@ class AttackConfig:
     """``takeover``: ``own`` (the observations of the agents it controls) or ``state`` (each
     followed by the env's global state)."""
     objective: str = "return"
-    """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step) or
-    ``outcome`` (1 at an episode's end when the scenario's ``task_outcome`` of the honest
-    agents fails, else 0; the scenario must declare one)."""
+    """The attacker's reward: ``return`` (minus the honest agents' mean reward, every step),
+    ``honest_return`` (takeover: the same with the honest agents rewarded by the scenario's
+    ``honest_reward``, their reward without the attacked agents, as ``robust.honest_reward``
+    trains them; the scenario must declare it) or ``outcome`` (1 at an episode's end when the
+    scenario's ``task_outcome`` of the honest agents fails, else 0; the scenario must declare
+    one)."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The victim team among ``teams``: ``team``, or by default the first one."""
@@ -239,8 +242,12 @@ class AttackConfig:
         if self.observe == "state" and self.kind != "takeover":
             raise ValueError("observe: state applies to takeover attackers (an observation "
                              "attacker perturbs the observations it sees)")
-        if self.objective not in ("return", "outcome"):
-            raise ValueError(f"objective must be 'return' or 'outcome', got {self.objective!r}")
+        if self.objective not in ("return", "honest_return", "outcome"):
+            raise ValueError("objective must be 'return', 'honest_return' or 'outcome', got "
+                             f"{self.objective!r}")
+        if self.objective == "honest_return" and self.kind != "takeover":
+            raise ValueError("objective honest_return leaves the attacked agents out of the "
+                             f"honest agents' reward: it needs kind: takeover, got {self.kind!r}")
         if not self.epsilon > 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
 
