@@ -130,6 +130,7 @@ def main(seeds: list[int]) -> None:
                 if line:
                     print(line)
         print()
+    rendezvous_honest_table(seeds)
     print("simple_spread (SCENARIO=simple_spread):")
     grpo_table(seeds, "simple_spread", (
         ("naive", "simple_spread_grpo_takeover1", "naive"),
@@ -141,6 +142,30 @@ def main(seeds: list[int]) -> None:
     best_response_table(seeds)
     print()
     blocker_robust_table(seeds)
+
+
+def rendezvous_honest_table(seeds: list[int]) -> None:
+    """rendezvous, robust.honest_reward, with the fresh attackers of both objectives
+    (attacks_rendezvous_honest.sh)."""
+    print("rendezvous, robust.honest_reward (TAG=_honest; attacks_rendezvous_honest.sh):")
+    print("| seed | team | clean honest success | fresh attacker (objective return): ASR "
+          "| fresh attacker (objective honest_return): ASR | A: ASR | random: ASR "
+          "| scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, name, own, vs_a in (
+                ("naive", "naive", f"rendezvous_naive_takeover1_seed{s}", ""),
+                ("robust, honest reward", "robust_honest",
+                 f"rendezvous_robust_honest_fresh_seed{s}",
+                 f"rendezvous_robust_honest_vs_naive_attacker_seed{s}")):
+            report = load(own)
+            if report is None:
+                continue
+            fresh = report["attackers"]["trained"]["asr"]
+            cells = asr_cells([fresh, trained_asr(f"rendezvous_{name}_honest_attacker_seed{s}"),
+                               trained_asr(vs_a) if vs_a else fresh], [], report)
+            print(line([str(s), team, pct(report["clean"]["success"])], cells))
+    print()
 
 
 def long_episodes_table(seeds: list[int]) -> None:
