@@ -135,7 +135,8 @@ class Scenario(ABC):
         of it, ``(num_envs, N_team)``, for scenarios whose reward counts every agent of the team
         (a shared reward over all agents' positions, say), so that an attacker inside the team
         would also shape its teammates' reward. Used only where a run asks for it
-        (``robust.honest_reward``). ``None`` (the default): not declared."""
+        (``robust.honest_reward``, ``attack.objective: honest_return``). ``None`` (the
+        default): not declared."""
         return None
 
     def saboteur_direction(self, world: World, team: str, honest: torch.Tensor

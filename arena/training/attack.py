@@ -79,6 +79,15 @@ def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     return team
 
 
+def reward_honest_agents(env: VecEnv, team: str, key: str) -> None:
+    """From now on ``env`` rewards ``team`` with the scenario's ``honest_reward`` of its
+    honest agents; a scenario that does not declare one is an error naming the config ``key``."""
+    if not env.has_honest_reward(team):
+        raise ConfigError(f"{key}: {env.env_id} declares no honest reward for team {team!r} "
+                          "(Scenario.honest_reward)")
+    env.honest_reward_teams.add(team)
+
+
 def minus_honest(reward: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
     """A takeover attacker's reward on every slot ``(B, N)``: minus the mean reward of the
     ``honest`` slots of each env."""
@@ -119,11 +128,7 @@ class SlotAttack:
                               f"outcome for team {self.team!r} (Scenario.task_outcome); use "
                               "objective return")
         if cfg.objective == "honest_return":
-            if not env.has_honest_reward(self.team):
-                raise ConfigError(f"attack.objective honest_return: {env.env_id} declares no "
-                                  f"honest reward for team {self.team!r} "
-                                  "(Scenario.honest_reward); use objective return")
-            env.honest_reward_teams.add(self.team)
+            reward_honest_agents(env, self.team, "attack.objective honest_return")
         self.victim_policy = FrozenPolicy(self.team, cfg.victim, env, device, role="victim")
         self.victim = self.control.add(self.victim_policy)
         self.generator = torch.Generator(device=device)

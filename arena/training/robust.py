@@ -34,6 +34,7 @@ from arena.training.attack import (
     perturbation,
     random_direction,
     random_message,
+    reward_honest_agents,
     team_inside,
 )
 from arena.training.collector import Collector, SlotLearner
@@ -239,10 +240,7 @@ class RobustTraining:
         self.make_learner = make_learner
         self.team = _robust_team(cfg, env, learners)
         if cfg.honest_reward:
-            if not env.has_honest_reward(self.team):
-                raise ConfigError(f"robust.honest_reward: {env.env_id} declares no honest "
-                                  f"reward for team {self.team!r} (Scenario.honest_reward)")
-            env.honest_reward_teams.add(self.team)
+            reward_honest_agents(env, self.team, "robust.honest_reward")
         self.control: TeamControl = collector.control[self.team]
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
