@@ -166,6 +166,19 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
                                trained_asr(vs_a) if vs_a else fresh], [], report)
             print(line([str(s), team, pct(report["clean"]["success"])], cells))
     print()
+    print("rendezvous, robust.honest_reward, round 2 (attacks_rendezvous_honest_round2.sh):")
+    print("| seed | team | clean honest success | fresh attacker F2 (honest_return, 2M): ASR "
+          "| F1: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        report = load(f"rendezvous_robust_honest_r2_fresh_seed{s}")
+        if report is None:
+            continue
+        cells = asr_cells([report["attackers"]["trained"]["asr"]],
+                          [f"rendezvous_robust_honest_r2_vs_round1_seed{s}",
+                           f"rendezvous_robust_honest_r2_vs_naive_attacker_seed{s}"], report)
+        print(line([str(s), "G2 (round 2, 2M steps)", pct(report["clean"]["success"])], cells))
+    print()
 
 
 def long_episodes_table(seeds: list[int]) -> None:
