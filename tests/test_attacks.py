@@ -306,7 +306,8 @@ def test_outcome_objective_rewards_failed_episode_ends(victim: Path, tmp_path: P
     assert torch.equal(t.attack.reward("agent", reward, info), want)  # type: ignore[union-attr]
     assert not t.attack.reward("agent", reward, {"done": info["done"]}).any()  # type: ignore[union-attr]
     t.train(stop_after_iterations=1)  # the collector passes each step's info
-    with pytest.raises(ConfigError, match="objective must be 'return' or 'outcome'"):
+    with pytest.raises(ConfigError,
+                       match="objective must be 'return', 'honest_return' or 'outcome'"):
         load_config(None, overrides={"attack.kind": "takeover", "attack.victim": "x",
                                      "attack.objective": "chaos"})
 
