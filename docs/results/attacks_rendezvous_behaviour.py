@@ -15,27 +15,15 @@ from __future__ import annotations
 import argparse
 
 import torch
+from attacks_transport_behaviour import takeover_play
 
-from arena.evaluation.attacks import attack_run_config, condition_policies
 from arena.evaluation.stats import mean_ci, wilson_ci
 from arena.interfaces.episodes import run_episodes
-from arena.training.attack import THREATS, AttackPlay, attacked_team, draw_attacked
-from arena.training.runs import make_env
 
 
 def behaviour(run: str, victim: str | None, clean: bool, episodes: int, seed: int = 12345
               ) -> dict[str, tuple[float, float, float]]:
-    cfg = attack_run_config(run)
-    env = make_env(cfg, num_envs=episodes, compile=False)
-    team = attacked_team(cfg.attack, env)
-    gen = torch.Generator().manual_seed(seed)
-    slots = draw_attacked(episodes, len(env.teams[team]), cfg.attack.agents,
-                          cfg.attack.agents_random, gen, env.device)
-    attacker, victim_policy = condition_policies("trained", run, cfg.attack, team, env, slots,
-                                                 victim or cfg.attack.victim, seed)
-    assert not isinstance(attacker, str)
-    play = AttackPlay(env, team, victim_policy, victim_policy if clean else attacker, slots,
-                      THREATS["takeover"].honest_slots(slots))
+    env, _, slots, play = takeover_play(run, victim, episodes, seed, clean)
     world = env.world
     honest = (~slots).unsqueeze(-1).float()  # (B, N, 1)
     last = torch.zeros(episodes, 3)  # spread, attacker's distance, centroid travel

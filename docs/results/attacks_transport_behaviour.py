@@ -15,6 +15,7 @@ import argparse
 
 import torch
 
+from arena.core.vec_env import VecEnv
 from arena.evaluation.attacks import attack_run_config, condition_policies
 from arena.evaluation.stats import mean_ci
 from arena.interfaces.episodes import run_episodes
@@ -27,8 +28,11 @@ NEAR = 0.3
 """Distance between agents' centres counted as near the attacked agent."""
 
 
-def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
-              ) -> dict[str, tuple[float, float, float]]:
+def takeover_play(run: str, victim: str | None, episodes: int, seed: int, clean: bool = False
+                  ) -> tuple[VecEnv, str, torch.Tensor, AttackPlay]:
+    """The env (one episode per env), the attacked team, its attacked slots (the seeds and
+    slots of ``arena eval``) and the controller of the takeover ``run`` against ``victim`` (by
+    default its own); ``clean``: the victim's policy plays the attacked slots too."""
     cfg = attack_run_config(run)  # an attack run, or a robust run's member
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(cfg.attack, env)
@@ -38,8 +42,14 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
     attacker, victim_policy = condition_policies("trained", run, cfg.attack, team, env, slots,
                                                  victim or cfg.attack.victim, seed)
     assert not isinstance(attacker, str)
-    play = AttackPlay(env, team, victim_policy, attacker, slots,
+    play = AttackPlay(env, team, victim_policy, victim_policy if clean else attacker, slots,
                       THREATS["takeover"].honest_slots(slots))
+    return env, team, slots, play
+
+
+def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
+              ) -> dict[str, tuple[float, float, float]]:
+    env, team, slots, play = takeover_play(run, victim, episodes, seed)
     scen, world = env.scenario, env.world
     reach = scen.config.package_radius + scen.config.agent_radius + CONTACT_SLACK
     sums = torch.zeros(episodes, 5)  # steps, blocking, away, honest pushing, honest near
