@@ -531,4 +531,3 @@ def test_an_attacker_against_the_honest_reward(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="objective honest_return .* needs kind: takeover"):
         attack_config(victim, agents=1, kind="perturb", run_dir=str(tmp_path / "p"),
                       overrides={"attack.objective": "honest_return"})
-

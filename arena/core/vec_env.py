@@ -250,9 +250,12 @@ class VecEnv:
 
     def has_honest_reward(self, team: str) -> bool:
         """Whether the scenario declares ``honest_reward`` for ``team``."""
-        probe = torch.ones(self.num_envs, len(self.teams[team]), dtype=torch.bool,
-                           device=self.device)
-        return self.scenario.honest_reward(self.world, team, probe) is not None
+        return self.scenario.honest_reward(self.world, team, self._all_honest(team)) is not None
+
+    def _all_honest(self, team: str) -> torch.Tensor:
+        """An ``honest`` mask of ``team`` with every agent honest (to probe the scenario)."""
+        return torch.ones(self.num_envs, len(self.teams[team]), dtype=torch.bool,
+                          device=self.device)
 
     def _step_core(self, actions: dict[str, torch.Tensor]) -> tuple[ByTeam, ByTeam, torch.Tensor,
                                                                     torch.Tensor, torch.Tensor]:
@@ -462,9 +465,7 @@ class VecEnv:
 
     def has_task_outcome(self, team: str) -> bool:
         """Whether the scenario declares the task outcome of ``team`` (``task_outcome``)."""
-        probe = torch.ones(self.num_envs, len(self.teams[team]), dtype=torch.bool,
-                           device=self.device)
-        return self.scenario.task_outcome(self.world, team, probe) is not None
+        return self.scenario.task_outcome(self.world, team, self._all_honest(team)) is not None
 
     @property
     def has_scripted_policy(self) -> bool:

@@ -58,22 +58,24 @@ class Rendezvous(Scenario):
     def metrics(self, world: World) -> dict[str, torch.Tensor]:
         return {"success": (self._spread(world) < self.config.meet_radius).all(-1).float()}
 
-    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
-        """The honest agents meet: all within ``meet_radius`` of their own centroid."""
+    def _from_honest_centroid(self, world: World, honest: torch.Tensor) -> torch.Tensor:
+        """Each agent's distance to the centroid of the ``honest`` agents, ``(B, N)``."""
         pos, w = world.agent_pos, honest.unsqueeze(-1).to(world.agent_pos.dtype)
         centroid = (pos * w).sum(1, keepdim=True) / w.sum(1, keepdim=True).clamp_min(1)
-        near = (pos - centroid).norm(dim=-1) < self.config.meet_radius
+        return (pos - centroid).norm(dim=-1)
+
+    def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The honest agents meet: all within ``meet_radius`` of their own centroid."""
+        near = self._from_honest_centroid(world, honest) < self.config.meet_radius
         return (near | ~honest).all(-1)
 
     def honest_reward(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
         """The reward without the taken-over agents (``robust.honest_reward``): minus the
         honest agents' mean distance to their own centroid."""
-        pos, w = world.agent_pos, honest.to(world.agent_pos.dtype)
-        centroid = (pos * w.unsqueeze(-1)).sum(1, keepdim=True) / w.sum(1).clamp_min(1).view(
-            -1, 1, 1)
-        spread = ((pos - centroid).norm(dim=-1) * w).sum(-1, keepdim=True) / w.sum(
+        w = honest.to(world.agent_pos.dtype)
+        spread = (self._from_honest_centroid(world, honest) * w).sum(-1, keepdim=True) / w.sum(
             -1, keepdim=True).clamp_min(1)
-        return (-spread).expand(-1, pos.shape[1])
+        return (-spread).expand(-1, honest.shape[1])
 
     def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
