@@ -121,6 +121,26 @@ def test_honest_task_outcomes_of_the_scenarios() -> None:
                                               torch.tensor([[True, True]]))[0])
 
 
+def test_simple_spread_honest_reward_covers_the_honest_share() -> None:
+    env = arena.make("coordination/simple_spread-v0", num_envs=1)
+    env.reset(seed=0)
+    world, sc = env.world, env.scenario
+    world.pos[:, sc.landmarks] = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    world.pos[:, :3] = torch.tensor([[0.0, 0.1], [1.5, 0.0], [0.0, 1.9]])  # no overlaps
+    honest = torch.tensor([[True, True, False]])  # agent 2, on landmark 2, taken over
+    # honest agents' distance to each landmark: 0.1 (agent 0), 0.5 (agent 1), 1.9 (agent 0);
+    # two honest agents: the two nearest, 0.1 + 0.5; local_ratio 0.5, no collisions
+    reward = sc.honest_reward(world, "agent", honest)
+    assert torch.allclose(reward, torch.full((1, 3), -0.5 * 0.6))
+    # everyone honest: the scenario's own reward (all three landmarks, 0.1 + 0.5 + 0.1)
+    everyone = sc.honest_reward(world, "agent", torch.ones(1, 3, dtype=torch.bool))
+    assert torch.allclose(everyone, sc.reward(world)["agent"])
+    assert torch.allclose(everyone, torch.full((1, 3), -0.5 * 0.7))
+    world.pos[:, 1] = torch.tensor([0.1, 0.0])  # agent 1 overlaps agent 0: local -1 each
+    reward = sc.honest_reward(world, "agent", honest)  # nearest 0.1, then 0.9 (agent 1)
+    assert torch.allclose(reward, torch.tensor([[-0.5 * 1.0 - 0.5, -0.5 * 1.0 - 0.5, -0.5]]))
+
+
 def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
     clean = Outcomes(torch.tensor([1.0, 1.0, 1.0, 0.0]), torch.tensor([-1.0, -1.0, -2.0, -3.0]))
     hit = Outcomes(torch.tensor([0.0, 1.0, 0.0, 0.0]), torch.tensor([-2.0, -1.0, -4.0, -3.0]))

@@ -18,6 +18,10 @@ avoiding collisions with each other.
 **Metrics** at episode end: ``coverage`` (fraction of landmarks with an agent within 0.1, MPE's
 ``occupied_landmarks``), ``min_dist_sum`` and ``collisions`` (overlapping pairs, last step).
 
+**Attacks** (takeover): the task outcome is that the honest agents cover their share, as many
+landmarks within 0.1 of an honest agent as there are honest agents; ``honest_reward`` rewards
+that share (the ``n`` nearest landmarks' distances to the honest agents, for ``n`` honest).
+
 **Arguments**: ``N=3``, ``local_ratio=0.5``, ``max_cycles=25``, ``continuous_actions=False``
 (MPE's defaults). Physics: MPE's (agents radius 0.15, accel 5, no speed limit), with MPE2's
 integration order.
@@ -141,6 +145,22 @@ class SimpleSpread(Scenario):
         dist = dist.masked_fill(~honest.unsqueeze(1), float("inf"))
         covered = (dist.min(-1).values < OCCUPY_RADIUS).sum(-1)
         return covered >= honest.sum(-1)
+
+    def honest_reward(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The reward without the taken-over agents (``robust.honest_reward``): the global term
+        covers only the honest agents' share, minus the sum of the ``n`` smallest distances from
+        a landmark to its closest honest agent, for ``n`` honest agents (all ``N`` landmarks
+        when every agent is honest, as in :meth:`reward`); the local collision term is
+        unchanged. The shared reward would instead ask two honest agents to cover three
+        landmarks, which can pay an agent for parking between two of them."""
+        dist = world.distances(self.landmarks, slice(0, self.config.N))  # (B, L, N)
+        nearest = dist.masked_fill(~honest.unsqueeze(1), float("inf")).amin(-1)  # (B, L)
+        share = torch.arange(nearest.shape[1], device=nearest.device) < honest.sum(-1, keepdim=True)
+        nearest = nearest.sort(-1).values
+        global_rew = -torch.where(share, nearest, torch.zeros_like(nearest)).sum(-1)  # (B,)
+        ratio = self.config.local_ratio
+        local_rew = -self._collisions(world).t()  # (B, N)
+        return global_rew.unsqueeze(-1) * (1.0 - ratio) + local_rew * ratio
 
     def scripted_direction(self, world: World) -> ByTeam:
         pos = world.agent_pos
