@@ -2,7 +2,8 @@
 attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh (navigation and rendezvous), attacks_transport_long_episodes.sh,
 attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh,
-attacks_transport_best_response.sh and attacks_transport_blocker_robust.sh write
+attacks_transport_best_response.sh, attacks_transport_blocker_robust.sh,
+attacks_simple_spread_honest.sh and attacks_simple_spread_best_response.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -137,6 +138,7 @@ def main(seeds: list[int]) -> None:
         ("robust, population + online", "", "robust_grpo"),
         ("robust, MAPPO online attacker", "", "robust_grpo_mappo_online")))
     print()
+    simple_spread_honest_table(seeds)
     long_episodes_table(seeds)
     print()
     best_response_table(seeds)
@@ -257,6 +259,38 @@ def blocker_robust_table(seeds: list[int]) -> None:
             others = [f"transport_{tag}_{who}_seed{s}" for who in ("vs_D", "online", "fresh")]
             cells = asr_cells([own["attackers"]["trained"]["asr"]], others, own)
             print(line([str(s), budget, pct(own["clean"]["success"])], cells))
+
+
+def simple_spread_honest_table(seeds: list[int]) -> None:
+    """simple_spread, robust.honest_reward, attackers on the honest_return objective
+    (attacks_simple_spread_honest.sh)."""
+    print("simple_spread, robust.honest_reward (attacks_simple_spread_honest.sh, GRPO):")
+    print("| seed | team | clean honest success | fresh attacker (honest_return): ASR "
+          "| AH: ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, own, vs_ah in (
+                ("naive", f"simple_spread_naive_honest_attacker_seed{s}", ""),
+                ("robust, honest reward", f"simple_spread_robust_honest_fresh_seed{s}",
+                 f"simple_spread_robust_honest_vs_naive_attacker_seed{s}")):
+            report = load(own)
+            if report is None:
+                continue
+            fresh = report["attackers"]["trained"]["asr"]
+            cells = asr_cells([fresh, trained_asr(vs_ah) if vs_ah else fresh], [], report)
+            print(line([str(s), team, pct(report["clean"]["success"])], cells))
+    print()
+    print("simple_spread, best responses (attacks_simple_spread_best_response.sh):")
+    print("| seed | team | clean honest success | AH: ASR | random: ASR | scripted: ASR |")
+    print("|---|---|---|---|---|---|")
+    for s in seeds:
+        for team, who in (("BA, best response to AH", "ah"),
+                          ("BS, best response to the scripted saboteur", "scripted")):
+            report = load(f"simple_spread_best_response_{who}_seed{s}")
+            if report:
+                cells = asr_cells([report["attackers"]["trained"]["asr"]], [], report)
+                print(line([str(s), team, pct(report["clean"]["success"])], cells, worst=False))
+    print()
 
 
 def grpo_table(seeds: list[int], scenario: str, teams: tuple[tuple[str, str, str], ...]
