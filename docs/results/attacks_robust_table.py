@@ -168,18 +168,30 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
                                trained_asr(vs_a) if vs_a else fresh], [], report)
             print(line([str(s), team, pct(report["clean"]["success"])], cells))
     print()
-    print("rendezvous, robust.honest_reward, round 2 (attacks_rendezvous_honest_round2.sh):")
-    print("| seed | team | clean honest success | fresh attacker F2 (honest_return, 2M): ASR "
-          "| F1: ASR | A: ASR | random: ASR | scripted: ASR | worst case |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    for n in (2, 3):
+        rendezvous_round_table(seeds, n)
+
+
+def rendezvous_round_table(seeds: list[int], n: int) -> None:
+    """Round ``n`` of robust.honest_reward on rendezvous (attacks_rendezvous_honest_round.sh):
+    the fresh attacker F_n, every earlier F_i and A against G_n."""
+    print(f"rendezvous, robust.honest_reward, round {n} "
+          f"(ROUND={n} attacks_rendezvous_honest_round.sh):")
+    earlier = [f"F{i}: ASR" for i in range(n - 1, 0, -1)]
+    print(f"| seed | team | clean honest success | fresh attacker F{n} (honest_return, {n}M): "
+          f"ASR | {' | '.join(earlier)} | A: ASR | random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|" + "---|" * (len(earlier) + 5))
     for s in seeds:
-        report = load(f"rendezvous_robust_honest_r2_fresh_seed{s}")
+        report = load(f"rendezvous_robust_honest_r{n}_fresh_seed{s}")
         if report is None:
             continue
+        others = [f"rendezvous_robust_honest_r{n}_vs_round{i}_seed{s}"
+                  for i in range(n - 1, 0, -1)]
         cells = asr_cells([report["attackers"]["trained"]["asr"]],
-                          [f"rendezvous_robust_honest_r2_vs_round1_seed{s}",
-                           f"rendezvous_robust_honest_r2_vs_naive_attacker_seed{s}"], report)
-        print(line([str(s), "G2 (round 2, 2M steps)", pct(report["clean"]["success"])], cells))
+                          [*others, f"rendezvous_robust_honest_r{n}_vs_naive_attacker_seed{s}"],
+                          report)
+        print(line([str(s), f"G{n} (round {n}, {n}M steps)", pct(report["clean"]["success"])],
+                   cells))
     print()
 
 
