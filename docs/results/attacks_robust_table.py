@@ -297,7 +297,8 @@ def simple_spread_honest_table(seeds: list[int]) -> None:
     print("|---|---|---|---|---|---|")
     for s in seeds:
         for team, who in (("BA, best response to AH", "ah"),
-                          ("BS, best response to the scripted saboteur", "scripted")):
+                          ("BS, best response to the scripted saboteur", "scripted"),
+                          ("BS, 15M steps", "scripted_15000000")):
             report = load(f"simple_spread_best_response_{who}_seed{s}")
             if report:
                 cells = asr_cells([report["attackers"]["trained"]["asr"]], [], report)

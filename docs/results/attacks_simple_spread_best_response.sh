@@ -9,7 +9,9 @@
 #   BS: against the scripted saboteur (it rams the nearest honest agent).
 # Then `arena eval` of AH against each (1000 episodes; the reports' random and scripted rows
 # are those saboteurs against the same team). Steps whose runs exist are skipped.
-# Usage: [STEPS=N] [RUNS=DIR] bash docs/results/attacks_simple_spread_best_response.sh [python]
+# STEPS=N, when set, appends _N to the run and report names; WHO="ah" or "scripted" runs
+# one of the two (default both).
+# Usage: [STEPS=N] [WHO=...] [RUNS=DIR] bash docs/results/attacks_simple_spread_best_response.sh [python]
 # [seeds...]   (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -19,19 +21,20 @@ A="$PY -m arena"
 D=${RUNS:-runs/robust_ss_honest}
 R=${OUT:-docs/results/attacks}
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0 total_steps=${STEPS:-5000000}"
+TAG=${STEPS:+_$STEPS}
 ONE=(robust.kind=takeover robust.fraction=1.0 robust.agents_random=false robust.online=0
      robust.population_size=0 robust.include_random=false robust.honest_reward=true)
 mkdir -p "$R"
 for s in $SEEDS; do
   AH="$D/naive_s${s}_takeover1_honest"
   [ -f "$AH/checkpoints/latest.pt" ] || { echo "missing attacker $AH"; exit 1; }
-  for who in ah scripted; do
-    B="$D/best_response_${who}_s$s"
+  for who in ${WHO:-ah scripted}; do
+    B="$D/best_response_${who}${TAG}_s$s"
     if [ "$who" = ah ]; then MEMBERS=("robust.attackers=[$AH]" robust.include_scripted=false)
     else MEMBERS=("robust.attackers=[]" robust.include_scripted=true); fi
     [ -f "$B/checkpoints/latest.pt" ] || $A train configs/coordination/simple_spread_grpo.yaml \
       --run-dir "$B" seed=$s $Q "${ONE[@]}" "${MEMBERS[@]}"
     $A eval "$AH" --victim "$B" --episodes 1000 \
-      --json "$R/simple_spread_best_response_${who}_seed$s.json"
+      --json "$R/simple_spread_best_response_${who}${TAG}_seed$s.json"
   done
 done
