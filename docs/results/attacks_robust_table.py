@@ -168,7 +168,7 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
                                trained_asr(vs_a) if vs_a else fresh], [], report)
             print(line([str(s), team, pct(report["clean"]["success"])], cells))
     print()
-    for n in (2, 3):
+    for n in (2, 3, 4):
         rendezvous_round_table(seeds, n)
 
 
