@@ -28,18 +28,19 @@ NEAR = 0.3
 """Distance between agents' centres counted as near the attacked agent."""
 
 
-def takeover_play(run: str, victim: str | None, episodes: int, seed: int, clean: bool = False
-                  ) -> tuple[VecEnv, str, torch.Tensor, AttackPlay]:
+def takeover_play(run: str, victim: str | None, episodes: int, seed: int, clean: bool = False,
+                  condition: str = "trained") -> tuple[VecEnv, str, torch.Tensor, AttackPlay]:
     """The env (one episode per env), the attacked team, its attacked slots (the seeds and
-    slots of ``arena eval``) and the controller of the takeover ``run`` against ``victim`` (by
-    default its own); ``clean``: the victim's policy plays the attacked slots too."""
+    slots of ``arena eval``) and the controller of the takeover ``run`` (or of ``condition``
+    ``random`` or ``scripted`` in its slots) against ``victim`` (by default its own);
+    ``clean``: the victim's policy plays the attacked slots too."""
     cfg = attack_run_config(run)  # an attack run, or a robust run's member
     env = make_env(cfg, num_envs=episodes, compile=False)
     team = attacked_team(cfg.attack, env)
     gen = torch.Generator().manual_seed(seed)
     slots = draw_attacked(episodes, len(env.teams[team]), cfg.attack.agents,
                           cfg.attack.agents_random, gen, env.device)
-    attacker, victim_policy = condition_policies("trained", run, cfg.attack, team, env, slots,
+    attacker, victim_policy = condition_policies(condition, run, cfg.attack, team, env, slots,
                                                  victim or cfg.attack.victim, seed)
     assert not isinstance(attacker, str)
     play = AttackPlay(env, team, victim_policy, victim_policy if clean else attacker, slots,
