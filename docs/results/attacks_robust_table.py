@@ -3,7 +3,8 @@ attacks_robust.sh, attacks_robust_crossplay.sh, attacks_robust_grpo.sh,
 attacks_robust_navigation.sh (navigation and rendezvous), attacks_transport_long_episodes.sh,
 attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh,
 attacks_transport_best_response.sh, attacks_transport_blocker_robust.sh,
-attacks_simple_spread_honest.sh and attacks_simple_spread_best_response.sh write
+attacks_simple_spread_honest.sh, attacks_simple_spread_best_response.sh,
+attacks_rendezvous_honest*.sh and attacks_rendezvous_best_response.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -170,6 +171,16 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
     print()
     for n in (2, 3, 4):
         rendezvous_round_table(seeds, n)
+    print("rendezvous, a best response to F4 (attacks_rendezvous_best_response.sh):")
+    print("| seed | team | clean honest success | F4: ASR | random: ASR | scripted: ASR |")
+    print("|---|---|---|---|---|---|")
+    for s in seeds:
+        report = load(f"rendezvous_best_response_f4_seed{s}")
+        if report:
+            cells = asr_cells([report["attackers"]["trained"]["asr"]], [], report)
+            print(line([str(s), "best response to F4, 2M steps",
+                        pct(report["clean"]["success"])], cells, worst=False))
+    print()
 
 
 def rendezvous_round_table(seeds: list[int], n: int) -> None:
