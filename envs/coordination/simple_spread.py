@@ -120,6 +120,11 @@ class SimpleSpread(Scenario):
         overlap = world.distance_table(agents, agents) < 2 * 0.15  # (N, N, B)
         return (overlap.sum(1) - 1).to(world.dtype)  # an agent overlaps itself
 
+    def _honest_min_dist(self, world: World, honest: torch.Tensor) -> torch.Tensor:
+        """Distance from each landmark to its closest ``honest`` agent, shape ``(B, L)``."""
+        dist = world.distances(self.landmarks, slice(0, self.config.N))  # (B, L, N)
+        return dist.masked_fill(~honest.unsqueeze(1), float("inf")).amin(-1)
+
     def _landmark_min_dist(self, world: World) -> torch.Tensor:
         """Distance from each landmark to its closest agent, shape ``(L, B)``."""
         return world.distance_table(self.landmarks, slice(0, self.config.N)).amin(1)
@@ -141,9 +146,7 @@ class SimpleSpread(Scenario):
     def task_outcome(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
         """The honest agents cover their share: at least as many landmarks occupied by an
         honest agent (within 0.1, MPE's ``occupied_landmarks``) as there are honest agents."""
-        dist = world.distances(self.landmarks, slice(0, self.config.N))  # (B, L, N)
-        dist = dist.masked_fill(~honest.unsqueeze(1), float("inf"))
-        covered = (dist.min(-1).values < OCCUPY_RADIUS).sum(-1)
+        covered = (self._honest_min_dist(world, honest) < OCCUPY_RADIUS).sum(-1)
         return covered >= honest.sum(-1)
 
     def honest_reward(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
@@ -153,11 +156,9 @@ class SimpleSpread(Scenario):
         when every agent is honest, as in :meth:`reward`); the local collision term is
         unchanged. The shared reward would instead ask two honest agents to cover three
         landmarks, which can pay an agent for parking between two of them."""
-        dist = world.distances(self.landmarks, slice(0, self.config.N))  # (B, L, N)
-        nearest = dist.masked_fill(~honest.unsqueeze(1), float("inf")).amin(-1)  # (B, L)
+        nearest = self._honest_min_dist(world, honest).sort(-1).values  # (B, L)
         share = torch.arange(nearest.shape[1], device=nearest.device) < honest.sum(-1, keepdim=True)
-        nearest = nearest.sort(-1).values
-        global_rew = -torch.where(share, nearest, torch.zeros_like(nearest)).sum(-1)  # (B,)
+        global_rew = -nearest.masked_fill(~share, 0.0).sum(-1)  # (B,)
         ratio = self.config.local_ratio
         local_rew = -self._collisions(world).t()  # (B, N)
         return global_rew.unsqueeze(-1) * (1.0 - ratio) + local_rew * ratio
