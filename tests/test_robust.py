@@ -531,3 +531,21 @@ def test_an_attacker_against_the_honest_reward(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="objective honest_return .* needs kind: takeover"):
         attack_config(victim, agents=1, kind="perturb", run_dir=str(tmp_path / "p"),
                       overrides={"attack.objective": "honest_return"})
+
+
+def test_fitness_draws_favour_the_members_that_win(runs: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    t = Trainer(robust_config(tmp_path, "r", runs[1], draw="fitness", online=0.0))
+    robust = robust_of(t)
+    fitness = torch.tensor([1.0, 0.0, 0.5, 0.0, 0.25])  # attack run, 2 evolving, saboteur, random
+    robust.population.fitness = fitness.clone()
+    counts = torch.zeros(5)
+    for _ in range(1000):  # 4 attacked envs each
+        robust.draw_members()
+        counts += torch.bincount(robust.member[:4], minlength=5)
+    share = counts / counts.sum()
+    expected = fitness.clamp_min(0.05) / fitness.clamp_min(0.05).sum()  # 0.05 floor
+    assert torch.allclose(share, expected, atol=0.02)
+    assert (robust.member[4:] == -1).all()  # the clean half stays clean
+    with pytest.raises(ConfigError, match="draw must be 'uniform' or 'fitness'"):
+        robust_config(tmp_path, "bad", runs[1], draw="pfsp")

@@ -44,6 +44,7 @@ from arena.training.runs import load_run_config, message_layout
 
 SABOTEUR = "scripted saboteur"
 ONLINE = "online attacker"
+FITNESS_FLOOR = 0.05  # draw: fitness: a member beaten this generation still comes back
 
 
 class AttackerPopulation:
@@ -304,9 +305,14 @@ class RobustTraining:
     def draw_members(self) -> None:
         """An attacker for each of the first ``fraction`` x B envs (whole groups): the online
         attacker with probability ``online`` (index ``population.slots``), else a member drawn
-        uniformly; one draw per group."""
+        uniformly or (``draw: fitness``) in proportion to its fitness; one draw per group."""
         m, slots = self.attacked_envs // self.group, self.population.slots
-        drawn = torch.randint(max(slots, 1), (m,), generator=self.generator, device=self.device)
+        if self.cfg.draw == "fitness" and slots:
+            weight = self.population.fitness.clamp_min(FITNESS_FLOOR).to(self.device)
+            drawn = torch.multinomial(weight, m, replacement=True, generator=self.generator)
+        else:
+            drawn = torch.randint(max(slots, 1), (m,), generator=self.generator,
+                                  device=self.device)
         if self.cfg.online:
             online = torch.rand(m, generator=self.generator, device=self.device) < self.cfg.online
             drawn = torch.where(online | (slots == 0), slots, drawn)

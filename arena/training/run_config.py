@@ -307,6 +307,11 @@ class RobustConfig:
     """The random policy is a member."""
     generation: int = 10
     """Iterations per generation (fitness, replacement, new draw of members)."""
+    draw: str = "uniform"
+    """How each generation draws the members of the attacked envs: ``uniform``, or ``fitness``:
+    in proportion to each member's fitness (its last ASR against the team, floored at 0.05 so
+    a beaten member still comes back), as prioritized fictitious self-play does, so the
+    attackers that still win get most of the attacked envs."""
     mutation_std: float = 0.02
     """Std of the Gaussian noise added to a mutant's parameters."""
     online: float = 0.5
@@ -342,6 +347,8 @@ class RobustConfig:
             raise ValueError("online: message injection has no online attacker; set online: 0")
         if self.epsilon <= 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
+        if self.draw not in ("uniform", "fitness"):
+            raise ValueError(f"draw must be 'uniform' or 'fitness', got {self.draw!r}")
         if self.restart_online < 0:
             raise ValueError(f"restart_online must be >= 0, got {self.restart_online}")
         self._validate_takeover_keys()
