@@ -4,7 +4,8 @@ attacks_robust_navigation.sh (navigation and rendezvous), attacks_transport_long
 attacks_transport_long_fresh.sh, attacks_transport_long_crossplay.sh,
 attacks_transport_best_response.sh, attacks_transport_blocker_robust.sh,
 attacks_simple_spread_honest.sh, attacks_simple_spread_best_response.sh,
-attacks_rendezvous_honest*.sh and attacks_rendezvous_best_response.sh write
+attacks_rendezvous_honest*.sh, attacks_rendezvous_best_response.sh and
+attacks_rendezvous_draw.sh write
 (docs/results/attacks/*.json).
 
 Usage: python docs/results/attacks_robust_table.py [seeds...]"""
@@ -171,6 +172,19 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
     print()
     for n in (2, 3, 4):
         rendezvous_round_table(seeds, n)
+    print("rendezvous, a fifth round's members by draw (attacks_rendezvous_draw.sh):")
+    print("| seed | robust.draw | clean honest success | F4: ASR | F3: ASR | F2: ASR "
+          "| random: ASR | scripted: ASR | worst case |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        for draw in ("uniform", "fitness"):
+            report = load(f"rendezvous_draw_{draw}_vs_f4_seed{s}")
+            if report:
+                cells = asr_cells([report["attackers"]["trained"]["asr"]],
+                                  [f"rendezvous_draw_{draw}_vs_f{i}_seed{s}" for i in (3, 2)],
+                                  report)
+                print(line([str(s), draw, pct(report["clean"]["success"])], cells))
+    print()
     print("rendezvous, a best response to F4 (attacks_rendezvous_best_response.sh):")
     print("| seed | team | clean honest success | F4: ASR | random: ASR | scripted: ASR |")
     print("|---|---|---|---|---|---|")
