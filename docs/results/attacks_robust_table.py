@@ -185,16 +185,9 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
                                   report)
                 print(line([str(s), draw, pct(report["clean"]["success"])], cells))
     print()
-    print("rendezvous, a best response to F4 (attacks_rendezvous_best_response.sh):")
-    print("| seed | team | clean honest success | F4: ASR | random: ASR | scripted: ASR |")
-    print("|---|---|---|---|---|---|")
-    for s in seeds:
-        report = load(f"rendezvous_best_response_f4_seed{s}")
-        if report:
-            cells = asr_cells([report["attackers"]["trained"]["asr"]], [], report)
-            print(line([str(s), "best response to F4, 2M steps",
-                        pct(report["clean"]["success"])], cells, worst=False))
-    print()
+    one_attacker_table("rendezvous, a best response to F4 (attacks_rendezvous_best_response.sh):",
+                       "F4", seeds, (("best response to F4, 2M steps",
+                                      "rendezvous_best_response_f4_seed{s}"),))
 
 
 def rendezvous_round_table(seeds: list[int], n: int) -> None:
@@ -317,14 +310,25 @@ def simple_spread_honest_table(seeds: list[int]) -> None:
             cells = asr_cells([fresh, trained_asr(vs_ah) if vs_ah else fresh], [], report)
             print(line([str(s), team, pct(report["clean"]["success"])], cells))
     print()
-    print("simple_spread, best responses (attacks_simple_spread_best_response.sh):")
-    print("| seed | team | clean honest success | AH: ASR | random: ASR | scripted: ASR |")
+    one_attacker_table(
+        "simple_spread, best responses (attacks_simple_spread_best_response.sh):", "AH", seeds,
+        (("BA, best response to AH", "simple_spread_best_response_ah_seed{s}"),
+         ("BS, best response to the scripted saboteur",
+          "simple_spread_best_response_scripted_seed{s}"),
+         ("BS, 15M steps", "simple_spread_best_response_scripted_15000000_seed{s}")))
+
+
+def one_attacker_table(title: str, attacker: str, seeds: list[int],
+                       teams: tuple[tuple[str, str], ...]) -> None:
+    """Teams each evaluated against one trained ``attacker``: ``(team, report name with
+    {s} for the seed)`` rows of every seed, with the random and scripted saboteurs."""
+    print(title)
+    print(f"| seed | team | clean honest success | {attacker}: ASR | random: ASR "
+          "| scripted: ASR |")
     print("|---|---|---|---|---|---|")
     for s in seeds:
-        for team, who in (("BA, best response to AH", "ah"),
-                          ("BS, best response to the scripted saboteur", "scripted"),
-                          ("BS, 15M steps", "scripted_15000000")):
-            report = load(f"simple_spread_best_response_{who}_seed{s}")
+        for team, name in teams:
+            report = load(name.format(s=s))
             if report:
                 cells = asr_cells([report["attackers"]["trained"]["asr"]], [], report)
                 print(line([str(s), team, pct(report["clean"]["success"])], cells, worst=False))
