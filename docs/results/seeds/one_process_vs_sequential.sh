@@ -18,9 +18,13 @@ CFG=configs/coordination/simple_spread_grpo.yaml
 Q="total_steps=$STEPS log.progress=false device=${DEVICE:-cpu}"
 SEEDS=${SEEDS_LIST:-0 1 2 3 4 5 6 7}
 t0=$(date +%s.%N)
-for s in $SEEDS; do $PY -m arena train $CFG --run-dir $OUT/sequential/seed_$s seed=$s $Q >/dev/null; done
+for s in $SEEDS; do  # each run's log beside it; its end time printed as it finishes
+  mkdir -p $OUT/sequential
+  $PY -m arena train $CFG --run-dir $OUT/sequential/seed_$s seed=$s $Q >$OUT/sequential/seed_$s.log 2>&1
+  echo "sequential seed $s done at $(date +%s.%N | awk -v t0="$t0" '{printf "%.1f", $1 - t0}') s"
+done
 t1=$(date +%s.%N)
-$PY -m arena train $CFG --run-dir $OUT/group $Q --seeds $SEEDS | tail -n 12
+$PY -m arena train $CFG --run-dir $OUT/group $Q --seeds $SEEDS | tail -n 12 || echo "!!! the group run failed"
 t2=$(date +%s.%N)
 $PY - "$t0" "$t1" "$t2" "$OUT" "$SEEDS" "$JSON" "${DEVICE:-cpu}" <<'PY'
 import csv, json, platform, sys
