@@ -1,8 +1,9 @@
 """The GPU-scale robust-training table of docs/attacks.md ("At GPU scale"), printed from what
 attacks_robust_gpu.sh wrote (copied to docs/results/gpu/attacks/: the eval reports and each
-run's progress.csv).
+run's progress.csv); --dir names another such folder (the equal-steps runs are in
+docs/results/gpu/attacks_equal_steps/).
 
-Usage: python docs/results/attacks_robust_gpu_table.py [seeds...]"""
+Usage: python docs/results/attacks_robust_gpu_table.py [--dir DIR] [seeds...]"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from attacks_robust_table import pct  # this folder: the script's own (sys.path[0])
 
-R = Path(__file__).parent / "gpu" / "attacks"
+R = Path(__file__).parent / "gpu" / "attacks"  # replaced by --dir
 
 
 def steps(run: str) -> str:
@@ -43,4 +44,7 @@ def main(seeds: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(s) for s in sys.argv[1:]] or [0, 1, 2])
+    args = sys.argv[1:]
+    if args[:1] == ["--dir"]:
+        R, args = Path(args[1]), args[2:]
+    main([int(s) for s in args] or [0, 1, 2])
