@@ -307,8 +307,8 @@ def cmd_attack_eval(args: argparse.Namespace) -> int:
         report.write_json(args.json)
         print(f"wrote {args.json}")
     if args.gif:
-        print(f"wrote {args.gif} (one episode of the trained attacker; attacked agents ringed "
-              "in red)")
+        marks = "" if report.external else "; attacked agents ringed in red"
+        print(f"wrote {args.gif} (one episode of the trained attacker{marks})")
     return 0
 
 

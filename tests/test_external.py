@@ -10,12 +10,16 @@ import numpy as np
 import pytest
 import torch
 from pettingzoo import ParallelEnv
+from PIL import Image
 
 import arena
 from arena.adapters.external import ExternalVecEnv, infer_teams, load_env_factory
+from arena.evaluation.attacks import evaluate_attack
 from arena.evaluation.run_eval import evaluate_run
+from arena.training.attack import AttackPlay, attack_config
 from arena.training.run_config import load_config
 from arena.training.trainer import Trainer
+from tests.test_attacks import Constant
 
 
 class Dropout(ParallelEnv):  # type: ignore[misc]
@@ -86,6 +90,9 @@ def test_teams_inferred_with_heterogeneous_spaces_and_bad_teams_named() -> None:
         ExternalVecEnv(factory, teams={"agent": ["ghost_0"]})
     with pytest.raises(ValueError, match="cannot be loaded"):
         load_env_factory("mpe2.nope:parallel_env")
+    with pytest.raises(ValueError, match=r"mpe2.simple_tag_v3:parallel_env' with arguments "
+                                         r"\{'bogus': 1\}: .*bogus"):
+        ExternalVecEnv(load_env_factory("mpe2.simple_tag_v3:parallel_env", {"bogus": 1}))
 
 
 def test_mappo_trains_on_mpe2_through_the_config(tmp_path: Path) -> None:
@@ -101,6 +108,39 @@ def test_mappo_trains_on_mpe2_through_the_config(tmp_path: Path) -> None:
     assert report.rows["return/agent"]["n"] == 3
     assert report.backend == "external" and "physics" not in report.table()
     assert set(report.sampled) == set(report.rows)  # sampled beside greedy
+    evaluate_run(tmp_path / "run", episodes=2, gif=str(tmp_path / "run.gif"))  # env's pictures
+    with Image.open(tmp_path / "run.gif") as gif:
+        assert gif.size == (700, 700) and gif.n_frames >= 5
+
+
+def test_takeover_of_a_pettingzoo_env_is_scored_by_the_honest_return_drop(
+        tmp_path: Path) -> None:
+    """``arena attack`` on a run of an external env: the attacker's actions reach exactly its
+    slots, and with no task outcome the ASR falls back to the honest agents' return drop."""
+    cfg = load_config(None, overrides={
+        "env.external": "mpe2.simple_spread_v3:parallel_env",
+        "env.kwargs": {"N": 3, "max_cycles": 10}, "env.num_envs": 4, "rollout_steps": 10,
+        "total_steps": 80, "log.run_dir": str(tmp_path / "victim"), "log.progress": False,
+        "log.tensorboard": False, "eval.episodes": 2, "policy.hidden_sizes": [16]})
+    Trainer(cfg).train()
+    atk = attack_config(tmp_path / "victim", agents=1, run_dir=str(tmp_path / "atk"))
+    trainer = Trainer(atk)
+    env = trainer.collector.env
+    obs, _ = env.reset(seed=0)
+    attacked = torch.tensor([[True, False, False], [False, False, True]] * 2)
+    actions = AttackPlay(env, "agent", Constant(2), Constant(4), attacked)(env, obs)["agent"]
+    assert torch.equal(actions, torch.where(attacked, 4, 2))
+    assert torch.equal(env.honest["agent"], ~attacked)
+    trainer.train()
+    report = evaluate_attack(tmp_path / "atk", episodes=6, gif=str(tmp_path / "a.gif"))
+    assert report.external and report.outcome.startswith("no task outcome declared")
+    assert report.clean["success"]["rate"] == 1.0  # by definition, under the return-drop rule
+    assert "no Arena physics" in report.attackers["scripted"]["unavailable"]
+    for name in ("trained", "random"):
+        r = report.attackers[name]
+        assert r["asr"]["n"] == 6 and r["asr"]["rate"] == pytest.approx(1 - r["success"]["rate"])
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames >= 5  # one episode of 10 steps (PIL merges identical frames)
 
 
 def test_observation_not_matching_its_space_is_named() -> None:
@@ -121,8 +161,8 @@ def test_what_an_external_env_cannot_do_is_named(tmp_path: Path) -> None:
         Trainer(load_config(None, overrides={**base, "algo.name": "grpo", "algo.group_size": 2}))
     with pytest.raises(ValueError, match="imitation_coef .* needs a scripted policy; mpe2"):
         Trainer(load_config(None, overrides={**base, "algo.imitation_coef": 1.0}))
-    with pytest.raises(arena.ConfigError, match="robust: mpe2.simple_spread_v3:parallel_env is "
-                                                "an external env; robust training needs an Arena"):
+    with pytest.raises(arena.ConfigError, match="robust: mpe2.simple_spread_v3:parallel_env "
+                                                "declares no task outcome"):
         Trainer(load_config(None, overrides={**base, "robust.kind": "takeover"}))
     trainer = Trainer(load_config(None, overrides={**base, "pretrain.source": "scripted"}))
     with pytest.raises(ValueError, match="external PettingZoo env: it has no scripted policy"):

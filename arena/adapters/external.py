@@ -53,7 +53,13 @@ def load_env_factory(path: str, kwargs: dict[str, Any] | None = None) -> Callabl
         fn = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as err:
         raise ValueError(f"external env {path!r} cannot be loaded: {err}") from None
-    return lambda: fn(**(kwargs or {}))
+
+    def make() -> Any:
+        try:
+            return fn(**(kwargs or {}))
+        except TypeError as err:  # an argument the env does not take (e.g. render_mode)
+            raise ValueError(f"external env {path!r} with arguments {kwargs}: {err}") from None
+    return make
 
 
 def infer_teams(agents: list[str]) -> dict[str, list[str]]:
@@ -108,6 +114,11 @@ class ExternalVecEnv:
         """Draws ``sample_actions``; ``reset(seed)`` seeds it."""
         self._slot = {agent: (team, i) for team, agents in self.teams.items()
                       for i, agent in enumerate(agents)}
+        self.honest: dict[str, torch.Tensor] = {}
+        """``(num_envs, N)`` bool per team attacked from inside (``arena attack``, robust
+        training): the agents still honest. A PettingZoo env declares no task outcome, so such
+        an attack is scored by the honest agents' return (``has_task_outcome``)."""
+        self.honest_reward_teams: set[str] = set()
 
     def _check_teams(self, env: Any) -> None:
         possible = set(env.possible_agents)
@@ -145,6 +156,15 @@ class ExternalVecEnv:
         return in_obs and discrete
 
     # ----------------------------------------------------------------- spaces
+    def has_task_outcome(self, team: str) -> bool:
+        """A PettingZoo env declares no 0/1 task outcome: attacks on it are scored by the
+        honest agents' return drop (``arena.evaluation.attacks``)."""
+        return False
+
+    def has_honest_reward(self, team: str) -> bool:
+        """Nor a reward of its honest agents alone (``attack.objective: honest_return``)."""
+        return False
+
     def observation_space(self, team: str) -> gymnasium.Space:
         """The flattened observation of one agent of ``team`` (float32)."""
         return self._spaces[team]
@@ -304,7 +324,10 @@ class ExternalVecEnv:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.reset(seed=None)
 
-    def render(self, env_index: int = 0) -> np.ndarray:
+    def render(self, env_index: int = 0, marked: dict[str, list[int]] | None = None
+               ) -> np.ndarray:
+        """The wrapped env's own RGB frame of copy ``env_index``. ``marked`` (agents an
+        attacker took over) cannot be drawn into another env's picture and is not shown."""
         frame = self.copies[env_index].env.render()
         if frame is None:
             raise ValueError(f"{self.env_id} was not made with render_mode='rgb_array'")

@@ -76,6 +76,8 @@ class AttackReport:
     """The victim run attacked: the attack run's own (``attack.victim``) or ``--victim``'s."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """Scenario arguments changed from the attack run's for this evaluation."""
+    external: bool = False
+    """Whether ``env_id`` is an external PettingZoo env (``env.external``)."""
     clean: dict[str, Any] = field(default_factory=dict)
     attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -179,7 +181,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
     of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
     ``overrides`` (e.g. ``{"max_steps": 450}``); ``gif``: also write one episode of the
-    trained attacker there, the attacked agents ringed in red."""
+    trained attacker there, the attacked agents ringed in red (not in an external env's own
+    pictures)."""
     cfg = attack_run_config(run, device)
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
     spec = cfg.attack
@@ -199,7 +202,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
 
     clean = condition(None, _victim(team, victim_run, env))
     report = AttackReport(
-        run=str(run), env_id=cfg.env.external or cfg.env.id, team=team, agents=spec.agents,
+        run=str(run), env_id=cfg.env.external or cfg.env.id, external=bool(cfg.env.external),
+        team=team, agents=spec.agents,
         agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
         epsilon=spec.epsilon if spec.kind == "perturb" else None, victim=str(victim_run),
         overrides=dict(overrides or {}),
@@ -267,7 +271,7 @@ def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
                      slots: torch.Tensor, path: str | Path, seed: int) -> Path:
     """One episode of attack run ``run``'s trained attacker against ``victim_run``, attacking
     ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red."""
-    env = make_env(cfg, num_envs=1, compile=False, auto_reset=False)
+    env = make_env(cfg, num_envs=1, compile=False, auto_reset=False, frames=True)
     spec = cfg.attack
     attacker, victim = condition_policies("trained", run, spec, team, env, slots, victim_run,
                                            seed)

@@ -40,11 +40,12 @@ def evaluate_run(run: str | Path, episodes: int = 100, env_id: str | None = None
     cfg.device = device
     if external:  # e.g. a policy trained on Arena's port, played in MPE2's own env
         cfg.env.external, cfg.env.kwargs, cfg.env.teams = external, dict(overrides or {}), {}
-        return _evaluate_external(run, cfg, episodes, None, deterministic, seed, device)
+        return _evaluate_external(run, cfg, episodes, None, deterministic, seed, device, gif)
     if cfg.env.external and env_id is None:
         if backend != "torch":
             raise ValueError(f"{run} was trained on an external env; --backend does not apply")
-        return _evaluate_external(run, cfg, episodes, overrides, deterministic, seed, device)
+        return _evaluate_external(run, cfg, episodes, overrides, deterministic, seed, device,
+                                  gif)
     env_id = env_id or cfg.env.id
     kwargs = {**(cfg.env.kwargs if env_id == cfg.env.id else {}), **(overrides or {})}
     env = make(env_id, num_envs=episodes, device=device, backend=backend, **kwargs)
@@ -95,8 +96,9 @@ def _sampled(env: Any, play: PolicyFn, policy: Policy, seed: int) -> EpisodeStat
 
 def _evaluate_external(run: str | Path, cfg: RunConfig, episodes: int,
                        overrides: dict[str, Any] | None, deterministic: bool, seed: int,
-                       device: str) -> EvalReport:
-    """A run trained on an external PettingZoo env, evaluated on that env."""
+                       device: str, gif: str | None = None) -> EvalReport:
+    """A run trained on an external PettingZoo env, evaluated on that env (and one more
+    episode into ``gif``, in the env's own ``rgb_array`` pictures)."""
     cfg.device = device
     env = make_env(cfg, num_envs=episodes, **(overrides or {}))
     policy = load_policy(run, device=device, env=env, deterministic=deterministic)
@@ -108,4 +110,8 @@ def _evaluate_external(run: str | Path, cfg: RunConfig, episodes: int,
                                    backend=EXTERNAL)
     if deterministic:
         report.add_sampled(_sampled(env, policy.as_fn(), policy, seed), env.binary_metrics)
+    if gif:
+        one = make_env(cfg, num_envs=1, auto_reset=False, frames=True, **(overrides or {}))
+        policy.bind(one)
+        write_episode_gif(lambda obs: policy.as_fn()(one, obs), one, gif, seed=seed)
     return report

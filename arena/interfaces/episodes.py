@@ -78,8 +78,8 @@ def write_episode_gif(policy: Callable[[ByTeam], dict[str, torch.Tensor]], env: 
     if env.num_envs != 1 or env.auto_reset:
         raise ValueError("write_episode_gif needs a VecEnv with num_envs=1, auto_reset=False")
 
-    def draw() -> Any:  # an external env's render takes no marks
-        return env.render(0, marked) if marked else env.render(0)
+    def draw() -> Any:  # an external env's render does not show the marks
+        return env.render(0, marked)
 
     frames = []
     for episode in range(episodes):

@@ -59,11 +59,8 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
 
 
 def team_inside(section: str, team: str, env: VecEnv, purpose: str) -> str:
-    """``team``, checked as a team of ``env`` that can be attacked from inside: ``env`` must be
-    an Arena scenario (``purpose`` names what needs one). Errors name the config ``section``."""
-    if not hasattr(env, "honest"):
-        raise ConfigError(f"{section}: {env.env_id} is an external env; {purpose} needs an "
-                          "Arena scenario (slots scored by Scenario.task_outcome)")
+    """``team``, checked as a team of ``env`` that can be attacked from inside (``purpose``
+    names what attacks it). Errors name the config ``section``."""
     if team not in env.teams:
         raise ConfigError(f"{section}.team: {team!r} is not a team of {env.env_id} "
                           f"(teams: {list(env.teams)})")

@@ -26,12 +26,15 @@ from arena.training.run_config import RunConfig, load_config
 
 def make_env(cfg: RunConfig, num_envs: int | None = None, compile: bool | None = None,
              auto_reset: bool = True, device: torch.device | str | None = None,
-             **overrides: Any) -> VecEnv:
+             frames: bool = False, **overrides: Any) -> VecEnv:
     """The run's env (or a variant: other size, device, no compile, other scenario arguments);
-    an external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``."""
+    an external PettingZoo env (``env.external``) is wrapped in ``ExternalVecEnv``, made with
+    ``render_mode="rgb_array"`` where ``frames`` asks for pictures (a GIF)."""
     device = device or cfg.device
     if cfg.env.external:
-        factory = load_env_factory(cfg.env.external, {**cfg.env.kwargs, **overrides})
+        kwargs = {**cfg.env.kwargs, **overrides, **({"render_mode": "rgb_array"} if frames
+                                                    else {})}
+        factory = load_env_factory(cfg.env.external, kwargs)
         return ExternalVecEnv(factory, num_envs or cfg.env.num_envs, cfg.env.teams or None,  # type: ignore[return-value]
                               str(device), env_id=cfg.env.external, auto_reset=auto_reset)
     return make(cfg.env.id, num_envs=num_envs or cfg.env.num_envs, device=device,
