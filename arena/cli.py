@@ -347,12 +347,13 @@ def cmd_seats(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Runs aggregated across seeds and tasks (``arena.evaluation.aggregate``)."""
-    from arena.evaluation.aggregate import aggregate, marl_eval_json, plot_curves
+    from arena.evaluation.aggregate import aggregate, marl_eval_json, method_label, plot_curves
     from arena.training.runs import expand_runs
 
     methods = {m[0]: expand_runs(m[1:]) for m in args.method or []}
     if args.runs:
-        methods = {"runs": expand_runs(args.runs), **methods}
+        runs = expand_runs(args.runs)
+        methods = {method_label(runs): runs, **methods}
     empty = [label for label, runs in methods.items() if not runs]
     if not methods or empty:
         raise ValueError(f"arena report needs runs: RUN ... or --method LABEL RUN ... "

@@ -94,7 +94,8 @@ def test_cli_seeds_and_group_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert report["aggregate"]["c"]["mean"]["value"] == pytest.approx(sum(finals) / 2, rel=1e-6)
     assert main(["report", run, "--json", str(tmp_path / "r.json")]) == 0  # the group's seeds
     again = json.loads((tmp_path / "r.json").read_text())
-    assert again["methods"]["runs"] == [str(Path(run) / "seed_0"), str(Path(run) / "seed_1")]
+    # labelled by the replicas' shared config name, as in the group's own report
+    assert again["methods"]["c"] == [str(Path(run) / "seed_0"), str(Path(run) / "seed_1")]
     assert main(["train", str(cfg_file), *over, "--run-dir", run, "--seeds", "0", "1"]) != 0
     assert "seed_0 already holds a run" in capsys.readouterr().err
     with pytest.raises(FileNotFoundError, match="is a multi-seed run"):

@@ -61,6 +61,16 @@ def read_run(run: str | Path, metric: str) -> RunCurve:
                     [float(r[metric]) for r in rows])
 
 
+def method_label(runs: Sequence[str | Path]) -> str:
+    """The label of runs given without ``--method``: their config's ``name`` where they all
+    share one (a multi-seed run's replicas do), else ``runs``."""
+    names = set()
+    for run in runs:
+        config = Path(run) / "config.yaml"
+        names.add(load_config(config).name if config.is_file() else "")
+    return names.pop() if len(names) == 1 and "" not in names else "runs"
+
+
 def _task(run: Path) -> str:
     """The run's env id with its scenario arguments (``navigation/navigation-v0 num_agents=8``)."""
     config = run / "config.yaml"
