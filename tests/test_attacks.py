@@ -204,6 +204,10 @@ def red_pixels(gif: Path) -> int:
 def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="attack.agents: 5 of team 'agent', which has 3"):
         attack_config(victim, agents=5)
+    with pytest.raises(ConfigError, match="takeover of all 3 agents of team 'agent' leaves no "
+                                          r"honest agent to score \(at most 2\)"):
+        attack_config(victim, agents=3)
+    assert attack_config(victim, kind="perturb", agents=3).attack.agents == 3  # all stay honest
     with pytest.raises(ConfigError, match="attack.team: 'defender' is not a team"):
         attack_config(victim, team="defender")
     with pytest.raises(ConfigError, match="kind must be one of"):

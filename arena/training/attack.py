@@ -73,6 +73,9 @@ def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     n = len(env.teams[team])
     if cfg.agents > n:
         raise ConfigError(f"attack.agents: {cfg.agents} of team {team!r}, which has {n} agents")
+    if cfg.kind == "takeover" and cfg.agents == n:
+        raise ConfigError(f"attack.agents: a takeover of all {n} agents of team {team!r} "
+                          f"leaves no honest agent to score (at most {n - 1})")
     return team
 
 
