@@ -5,8 +5,9 @@
 # robust team was trained on) against the naive team V and against the robust team R_honest of
 # `SCENARIO=rendezvous TAG=_honest ROBUST="robust.online=0.5 robust.honest_reward=true" bash
 # docs/results/attacks_robust_navigation.sh` (those runs must be on disk), then `arena eval`
-# of each, 1000 episodes. Steps whose runs exist are skipped.
-# Usage: bash docs/results/attacks_rendezvous_honest.sh [python] [seeds...]
+# of each, 1000 episodes. Steps whose runs exist are skipped. TEAMS names the teams attacked
+# (default "naive robust_honest"; e.g. robust_honest_frac09, the run of TAG=_honest_frac09).
+# Usage: [TEAMS="naive robust_honest"] bash docs/results/attacks_rendezvous_honest.sh [python] [seeds...]
 # (seeds side by side: one per process, OMP_NUM_THREADS=1)
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -16,7 +17,7 @@ D=runs/robust_rendezvous
 R=docs/results/attacks
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0 total_steps=1000000"
 for s in $SEEDS; do
-  for team in naive robust_honest; do
+  for team in ${TEAMS:-naive robust_honest}; do
     V="$D/${team}_s$s"
     F="${V}_takeover1_honest"
     [ -f "$V/checkpoints/latest.pt" ] || { echo "missing run $V"; exit 1; }
