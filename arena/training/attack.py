@@ -58,9 +58,9 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
     return load_config(None, overrides=overrides, base=base)
 
 
-def team_inside(section: str, team: str, env: VecEnv, purpose: str) -> str:
-    """``team``, checked as a team of ``env`` that can be attacked from inside (``purpose``
-    names what attacks it). Errors name the config ``section``."""
+def team_inside(section: str, team: str, env: VecEnv) -> str:
+    """``team``, checked as a team of ``env`` (to attack from inside, or to train robust).
+    Errors name the config ``section``."""
     if team not in env.teams:
         raise ConfigError(f"{section}.team: {team!r} is not a team of {env.env_id} "
                           f"(teams: {list(env.teams)})")
@@ -69,7 +69,7 @@ def team_inside(section: str, team: str, env: VecEnv, purpose: str) -> str:
 
 def attacked_team(cfg: AttackConfig, env: VecEnv) -> str:
     """The victim team of ``cfg`` in ``env`` (default: its first team), checked."""
-    team = team_inside("attack", cfg.team_in(env.teams), env, "an attack from inside a team")
+    team = team_inside("attack", cfg.team_in(env.teams), env)
     n = len(env.teams[team])
     if cfg.agents > n:
         raise ConfigError(f"attack.agents: {cfg.agents} of team {team!r}, which has {n} agents")

@@ -468,7 +468,7 @@ class RobustTraining:
 
 def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -> str:
     """The robust team of ``cfg`` in ``env``, checked."""
-    team = team_inside("robust", cfg.team_in(env.teams), env, "robust training")
+    team = team_inside("robust", cfg.team_in(env.teams), env)
     if team not in learners:
         raise ConfigError(f"robust.team: team {team!r} is frozen; robust training trains it")
     if learners[team].caps.memory_size:
