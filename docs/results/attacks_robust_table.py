@@ -150,7 +150,8 @@ def main(seeds: list[int]) -> None:
 
 def rendezvous_honest_table(seeds: list[int]) -> None:
     """rendezvous, robust.honest_reward, with the fresh attackers of both objectives
-    (attacks_rendezvous_honest.sh), at robust.fraction 0.5 and 0.9 (TAG=_honest_frac09)."""
+    (attacks_rendezvous_honest.sh), at robust.fraction 0.5 and 0.9 (TAG=_honest_frac09), and
+    without the online attacker (TAG=_honest_online0)."""
     print("rendezvous, robust.honest_reward (TAG=_honest; attacks_rendezvous_honest.sh):")
     print("| seed | team | clean honest success | fresh attacker (objective return): ASR "
           "| fresh attacker (objective honest_return): ASR | A: ASR | random: ASR "
@@ -164,7 +165,10 @@ def rendezvous_honest_table(seeds: list[int]) -> None:
                  f"rendezvous_robust_honest_vs_naive_attacker_seed{s}"),
                 ("robust, honest reward, fraction 0.9", "robust_honest_frac09",
                  f"rendezvous_robust_honest_frac09_fresh_seed{s}",
-                 f"rendezvous_robust_honest_frac09_vs_naive_attacker_seed{s}")):
+                 f"rendezvous_robust_honest_frac09_vs_naive_attacker_seed{s}"),
+                ("robust, honest reward, no online attacker", "robust_honest_online0",
+                 f"rendezvous_robust_honest_online0_fresh_seed{s}",
+                 f"rendezvous_robust_honest_online0_vs_naive_attacker_seed{s}")):
             report = load(own)
             if report is None:
                 continue
