@@ -13,7 +13,7 @@
 # Measured 2026-12-04 on an H200: part 1 took 100 s, part 2 11 s; part 3 (then 256k steps per
 # seed) did not finish in 150 s, and part 4 needs about 240 s (its rerun was cut at 230 s,
 # before its last evaluation), so parts 3 to 5 need a call of their own: PARTS="5 3" runs those.
-# In a later session part 3 (128k steps per seed) took 114-137 s and part 5 233 s; the call
+# In a later session part 3 (128k steps per seed) took 117-137 s and part 5 233 s; the call
 # (a fresh machine, the wheels installed) used about 7 minutes of device time.
 # The GPU machine has no gymnasium, pettingzoo, pymunk, rliable, arch or pytz: carry them as
 # wheels (pandas 2.x too, for rliable's arch), and the project's own wheel for its entry points.
