@@ -219,6 +219,17 @@ def test_bad_attack_configs_are_named(victim: Path, tmp_path: Path) -> None:
     assert AttackConfig().kind == ""
 
 
+def test_attacker_may_use_another_algorithm(victim: Path, tmp_path: Path) -> None:
+    """``algo.name`` other than the victim's starts the attacker's algo section afresh (the
+    victim's MAPPO keys would be unknown to GRPO); other algo overrides keep the victim's."""
+    cfg = attack_config(victim, run_dir=str(tmp_path / "grpo"), overrides={
+        "algo.name": "grpo", "algo.group_size": 4, "total_steps": 160})
+    assert cfg.algo == {"name": "grpo", "group_size": 4}
+    assert Trainer(cfg).train()["env_steps"] == 8 * 100  # GRPO: one whole episode per env
+    same = attack_config(victim, overrides={"algo.lr": 0.001})
+    assert same.algo["epochs"] == 1 and same.algo["lr"] == 0.001
+
+
 @pytest.mark.parametrize("kind", ["takeover", "perturb"])
 def test_attack_run_resumes_exactly(victim: Path, tmp_path: Path, kind: str) -> None:
     def config(name: str) -> Any:

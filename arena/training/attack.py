@@ -55,6 +55,9 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
     base["log"] = {**base.get("log", {}), "run_dir": run_dir}
     if time_limit is not None:
         base["time_limit"] = time_limit
+    algo = (overrides or {}).get("algo.name")
+    if algo is not None and algo != base.get("algo", {}).get("name"):
+        base["algo"] = {}  # another algorithm for the attacker: its defaults, not the victim's keys
     return load_config(None, overrides=overrides, base=base)
 
 
