@@ -161,8 +161,9 @@ def test_what_an_external_env_cannot_do_is_named(tmp_path: Path) -> None:
         Trainer(load_config(None, overrides={**base, "algo.name": "grpo", "algo.group_size": 2}))
     with pytest.raises(ValueError, match="imitation_coef .* needs a scripted policy; mpe2"):
         Trainer(load_config(None, overrides={**base, "algo.imitation_coef": 1.0}))
-    with pytest.raises(arena.ConfigError, match="robust: mpe2.simple_spread_v3:parallel_env "
-                                                "declares no task outcome"):
+    with pytest.raises(arena.ConfigError, match=r"robust: mpe2.simple_spread_v3:parallel_env "
+                                                r"declares no task outcome for team 'agent' "
+                                                r"\(an external PettingZoo env declares none\)"):
         Trainer(load_config(None, overrides={**base, "robust.kind": "takeover"}))
     trainer = Trainer(load_config(None, overrides={**base, "pretrain.source": "scripted"}))
     with pytest.raises(ValueError, match="external PettingZoo env: it has no scripted policy"):

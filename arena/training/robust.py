@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from arena.adapters.external import ExternalVecEnv
 from arena.core.typed import ConfigError
 from arena.core.vec_env import VecEnv
 from arena.interfaces.control import LEARNER, Controller, TeamControl
@@ -481,8 +482,10 @@ def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -
         raise ConfigError(f"robust.agents: {cfg.agents} of team {team!r}'s {n} agents leaves "
                           "no honest agent")
     if not env.has_task_outcome(team):
+        source = ("an external PettingZoo env declares none"
+                  if isinstance(env, ExternalVecEnv) else "Scenario.task_outcome")
         raise ConfigError(f"robust: {env.env_id} declares no task outcome for team {team!r} "
-                          "(Scenario.task_outcome); the attackers' fitness is their ASR")
+                          f"({source}); the attackers' fitness is their ASR")
     if cfg.kind == "takeover" and cfg.include_scripted and not getattr(
             getattr(env, "scenario", None), "physics", False):
         raise ConfigError("robust.include_scripted: the scripted saboteur steers agents; "
