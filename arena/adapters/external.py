@@ -118,7 +118,6 @@ class ExternalVecEnv:
         """``(num_envs, N)`` bool per team attacked from inside (``arena attack``, robust
         training): the agents still honest. A PettingZoo env declares no task outcome, so such
         an attack is scored by the honest agents' return (``has_task_outcome``)."""
-        self.honest_reward_teams: set[str] = set()
 
     def _check_teams(self, env: Any) -> None:
         possible = set(env.possible_agents)

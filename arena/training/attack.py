@@ -56,7 +56,8 @@ def attack_config(victim: str | Path, kind: str = "takeover", agents: int = 1, t
     if time_limit is not None:
         base["time_limit"] = time_limit
     algo = (overrides or {}).get("algo.name")
-    if algo is not None and algo != base.get("algo", {}).get("name"):
+    victim_algo = base.get("algo", {}).get("name", "mappo")  # mappo: build_algo's default
+    if algo is not None and algo != victim_algo:
         base["algo"] = {}  # another algorithm for the attacker: its defaults, not the victim's keys
     return load_config(None, overrides=overrides, base=base)
 
