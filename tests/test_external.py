@@ -161,10 +161,13 @@ def test_what_an_external_env_cannot_do_is_named(tmp_path: Path) -> None:
         Trainer(load_config(None, overrides={**base, "algo.name": "grpo", "algo.group_size": 2}))
     with pytest.raises(ValueError, match="imitation_coef .* needs a scripted policy; mpe2"):
         Trainer(load_config(None, overrides={**base, "algo.imitation_coef": 1.0}))
-    with pytest.raises(arena.ConfigError, match=r"robust: mpe2.simple_spread_v3:parallel_env "
-                                                r"declares no task outcome for team 'agent' "
-                                                r"\(an external PettingZoo env declares none\)"):
-        Trainer(load_config(None, overrides={**base, "robust.kind": "takeover"}))
+    with pytest.raises(arena.ConfigError, match=r"robust.fraction: mpe2.simple_spread_v3:"
+                                                r"parallel_env declares no task outcome for "
+                                                r"team 'agent' \(an external PettingZoo env "
+                                                r"declares none\).*fraction 1 leaves none"):
+        Trainer(load_config(None, overrides={**base, "robust.kind": "takeover",
+                                             "robust.include_scripted": False,
+                                             "robust.fraction": 1.0}))
     trainer = Trainer(load_config(None, overrides={**base, "pretrain.source": "scripted"}))
     with pytest.raises(ValueError, match="external PettingZoo env: it has no scripted policy"):
         trainer.train()
@@ -203,3 +206,55 @@ def test_masks_from_info_and_parallelizable_aec_envs() -> None:
     for _ in range(5):
         _, rew, term, trunc, info = aec.step(aec.sample_actions())
     assert bool(info["done"].all()) and bool(trunc.all())
+
+
+def test_robust_training_on_an_external_env_scores_by_the_return_drop(tmp_path: Path) -> None:
+    """Without a task outcome, an attacked episode fails when its honest agents' mean return
+    falls more than drop_threshold x |reference| below the reference: the clean envs' mean
+    honest return in the previous generation. Before there is one, nothing is scored."""
+    def trainer(name: str) -> Trainer:
+        return Trainer(load_config(None, overrides={
+            "env.external": "mpe2.simple_spread_v3:parallel_env", "env.num_envs": 8,
+            "env.kwargs": {"N": 3, "max_cycles": 10}, "rollout_steps": 10, "total_steps": 240,
+            "log.run_dir": str(tmp_path / name), "log.progress": False,
+            "log.tensorboard": False, "eval.episodes": 2, "policy.hidden_sizes": [8],
+            "robust.kind": "takeover", "robust.include_scripted": False,
+            "robust.agents_random": False, "robust.online": 0.0, "robust.generation": 1,
+            "robust.drop_threshold": 0.25}))
+
+    t = trainer("a")
+    robust = t.robust
+    assert robust is not None and not robust.declared
+    robust.member = torch.tensor([0, 1, 2, 3, -1, -1, -1, -1])  # 3: the random member
+    robust._assign()  # slot 0 taken in envs 0-3
+    done = torch.tensor([True, True, True, False, True, True, True, False])
+    ret = torch.tensor([[9.0, -8.0, -10.0], [0.0, -12.0, -13.0], [0.0, -9.0, -10.0],
+                        [0.0, -30.0, -30.0], [-8.0, -12.0, -10.0], [-13.0, -11.0, -12.0],
+                        [-6.0, -10.0, -8.0], [-50.0, -50.0, -50.0]])
+    info = {"done": done, "metrics": {}, "episode_return": {"agent": ret}}
+    robust.record(info)  # no reference yet: the attacked episodes are not scored
+    assert robust.games.sum() == 0 and robust.clean.tolist() == [3, 3]
+    stats = robust.end_of_iteration(1)
+    assert stats["robust/clean_return"] == pytest.approx(-10.0)  # (-10 - 12 - 8) / 3
+    assert "robust/asr" not in stats and "robust/clean_success" not in stats
+    robust.member = torch.tensor([0, 1, 2, 3, -1, -1, -1, -1])
+    robust._assign()
+    robust.record(info)
+    # honest means -9, -12.5, -9.5 against the bar -10 - 0.25 x 10 = -12.5: none is below
+    # it (env 3 has not ended)
+    assert robust.failures.tolist()[:4] == [0, 0, 0, 0]
+    assert robust.games.tolist()[:4] == [1, 1, 1, 0]
+    robust.cfg.drop_threshold = 0.2  # the bar -12: env 1 (-12.5) fails
+    robust._zero_counts()
+    robust.record(info)
+    assert robust.failures.tolist()[:4] == [0, 1, 0, 0]
+    stats = robust.end_of_iteration(2)
+    assert stats["robust/asr"] == pytest.approx(1 / 3)
+    assert stats["robust/asr_member_1"] == 1.0 and stats["robust/asr_member_0"] == 0.0
+    resumed = trainer("b").robust
+    assert resumed is not None
+    resumed.load_state_dict(robust.state_dict())
+    assert resumed.reference == robust.reference == pytest.approx(-10.0)
+    t.train()  # and a whole run goes through
+    rows = (tmp_path / "a" / "progress.csv").read_text()
+    assert "robust/clean_return" in rows and "robust/asr" in rows

@@ -241,6 +241,13 @@ class RobustTraining:
         self.cfg, self.env, self.device = cfg, env, device
         self.make_learner = make_learner
         self.team = _robust_team(cfg, env, learners)
+        self.declared = env.has_task_outcome(self.team)
+        """Whether the env scores the task outcome; if not, the return-drop rule does."""
+        if not self.declared:
+            print(f"robust: {env.env_id} declares no task outcome for team {self.team!r}: an "
+                  "attacked episode fails when its honest agents' return falls more than "
+                  f"{cfg.drop_threshold:g} x |reference| below the reference, the clean "
+                  "envs' mean honest return in the previous generation")
         if cfg.honest_reward:
             reward_honest_agents(env, self.team, "robust.honest_reward")
         self.control: TeamControl = collector.control[self.team]
@@ -274,6 +281,8 @@ class RobustTraining:
         self.attacked_envs = self.group * max(1, round(cfg.fraction * b / self.group))
         self.attacked = self._draw_slots()
         self.member = torch.full((b,), -1, dtype=torch.long, device=device)
+        self.reference = torch.full((), float("nan"), device=device)
+        """Without a task outcome: the previous generation's clean mean honest return."""
         self._zero_counts()
         self.draw_members()
 
@@ -295,6 +304,7 @@ class RobustTraining:
         self.failures = torch.zeros(slots, device=self.device)
         self.games = torch.zeros(slots, device=self.device)
         self.clean = torch.zeros(2, device=self.device)  # successes, episodes
+        self.clean_return = torch.zeros((), device=self.device)  # sum over clean episodes
 
     def _draw_slots(self) -> torch.Tensor:
         """The attacked slots of every env, ``(B, N)`` bool: one draw per group of envs."""
@@ -343,16 +353,34 @@ class RobustTraining:
         """Episode ends: each member's failures caused and games, the clean envs' success;
         then fresh attacked slots for those envs (``agents_random``)."""
         done = info["done"]
-        failed = done.float() * (1.0 - info["metrics"]["task_success"].float())
-        under = (self.member >= 0) & done
+        if not self.declared and "episode_return" not in info:
+            return  # no episode ended (an env that reports episode ends only when there are)
+        clean = done & (self.member < 0)
+        failed, scored = self._failed(info, clean)
+        failed = done.float() * failed
+        under = (self.member >= 0) & done & scored
         slot = self.member.clamp_min(0)
         self.failures.index_add_(0, slot, failed * under)
         self.games.index_add_(0, slot, under.float())
-        clean = done & (self.member < 0)
         self.clean += torch.stack([(clean.float() * (1 - failed)).sum(), clean.float().sum()])
         if self.cfg.agents_random and self.group == 1:  # groups: redrawn per iteration
             self.attacked = torch.where(done.unsqueeze(-1), self._draw_slots(), self.attacked)
             self._assign()
+
+    def _failed(self, info: dict[str, Any], clean: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per env, whether its episode (if it ended) failed (0/1) and whether it is scored:
+        the task outcome, or without one the return-drop rule against ``reference`` (no
+        episode scored before there is one); adds the clean episodes' honest returns."""
+        if self.declared:
+            return 1.0 - info["metrics"]["task_success"].float(), torch.ones_like(clean)
+        honest = self.env.honest[self.team].float()
+        ret = (info["episode_return"][self.team].float() * honest).sum(-1)
+        ret = ret / honest.sum(-1).clamp_min(1)
+        self.clean_return += (ret * clean.float()).sum()
+        ref = self.reference
+        failed = ret < ref - self.cfg.drop_threshold * ref.abs()
+        return failed.float(), (~torch.isnan(ref)).expand_as(clean)
 
     def end_of_iteration(self, iteration: int) -> dict[str, float]:
         """At a generation boundary: fitness, replacement, a new draw of members; stats.
@@ -379,8 +407,11 @@ class RobustTraining:
             stats["robust/asr"] = float(failures.sum() / games.sum())
         if self.cfg.online and games[slots] > 0:
             stats["robust/asr_online"] = online_asr
-        if clean_n > 0:  # none with fraction 1
+        if clean_n > 0 and self.declared:  # none with fraction 1
             stats["robust/clean_success"] = clean_ok / clean_n
+        if clean_n > 0 and not self.declared:
+            self.reference = self.clean_return / clean_n
+            stats["robust/clean_return"] = float(self.reference)
         self._zero_counts()
         self.draw_members()
         return stats
@@ -419,6 +450,7 @@ class RobustTraining:
                 "attacked": self.attacked, "generator": self.generator.get_state(),
                 "mutation_generator": self.population.generator.get_state(),
                 "failures": self.failures, "games": self.games, "clean": self.clean,
+                "clean_return": self.clean_return, "reference": self.reference,
                 "online": {} if self.online is None else self.online.learner.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any], saved: RobustConfig | None = None
@@ -437,8 +469,10 @@ class RobustTraining:
         self.population.load_state_dict(state["population"])
         self.population.generator.set_state(state["mutation_generator"])
         self.generator.set_state(state["generator"])
-        for key in ("member", "attacked", "failures", "games", "clean"):
-            setattr(self, key, state[key].to(self.device))
+        for key in ("member", "attacked", "failures", "games", "clean", "clean_return",
+                    "reference"):
+            if key in state:  # the last two: not in checkpoints from before they existed
+                setattr(self, key, state[key].to(self.device))
         if self.online is not None:
             self.online.learner.load_state_dict(state["online"])
         if old == new:
@@ -481,11 +515,12 @@ def _robust_team(cfg: RobustConfig, env: VecEnv, learners: dict[str, Learner]) -
     elif cfg.agents >= n:
         raise ConfigError(f"robust.agents: {cfg.agents} of team {team!r}'s {n} agents leaves "
                           "no honest agent")
-    if not env.has_task_outcome(team):
+    if not env.has_task_outcome(team) and cfg.fraction >= 1:
         source = ("an external PettingZoo env declares none"
                   if isinstance(env, ExternalVecEnv) else "Scenario.task_outcome")
-        raise ConfigError(f"robust: {env.env_id} declares no task outcome for team {team!r} "
-                          f"({source}); the attackers' fitness is their ASR")
+        raise ConfigError(f"robust.fraction: {env.env_id} declares no task outcome for team "
+                          f"{team!r} ({source}), so the attackers' fitness compares the honest "
+                          "return with the clean envs'; fraction 1 leaves none (set it below 1)")
     if cfg.kind == "takeover" and cfg.include_scripted and not getattr(
             getattr(env, "scenario", None), "physics", False):
         raise ConfigError("robust.include_scripted: the scripted saboteur steers agents; "

@@ -334,6 +334,13 @@ class RobustConfig:
     ``reward``, in every env (in a clean env every agent is honest); the online attacker gets
     minus it. For scenarios whose shared reward counts every agent, where an attacker would
     otherwise shape the honest agents' reward (docs/attacks.md)."""
+    drop_threshold: float = 0.2
+    """Where the env declares no task outcome for the team (an external PettingZoo env, a
+    plug-in scenario without ``task_outcome``), the members' fitness uses the return-drop rule
+    of ``arena eval``: an attacked episode fails when its honest agents' mean return falls more
+    than ``drop_threshold`` x |reference| below the reference, the mean honest return of the
+    clean envs' episodes in the previous generation (none in the first: its attacked episodes
+    are not scored). Needs clean envs (``fraction < 1``)."""
 
     def team_in(self, teams: Iterable[str]) -> str:
         """The robust team among ``teams``: ``team``, or by default the first one."""
@@ -347,6 +354,8 @@ class RobustConfig:
             raise ValueError("online: message injection has no online attacker; set online: 0")
         if self.epsilon <= 0:
             raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
+        if self.drop_threshold <= 0:
+            raise ValueError(f"drop_threshold must be > 0, got {self.drop_threshold}")
         if self.draw not in ("uniform", "fitness"):
             raise ValueError(f"draw must be 'uniform' or 'fitness', got {self.draw!r}")
         if self.restart_online < 0:
