@@ -13,6 +13,7 @@ import torch
 
 import arena
 from arena.cli import main
+from arena.core.registry import register, spec
 from arena.core.typed import ConfigError
 from arena.evaluation.attacks import evaluate_attack, takeover_cross_play
 from arena.training.attack import attack_config
@@ -549,3 +550,34 @@ def test_fitness_draws_favour_the_members_that_win(runs: tuple[Path, Path],
     assert (robust.member[4:] == -1).all()  # the clean half stays clean
     with pytest.raises(ConfigError, match="draw must be 'uniform' or 'fitness'"):
         robust_config(tmp_path, "bad", runs[1], draw="pfsp")
+
+
+def test_a_plug_in_without_a_task_outcome_is_scored_by_its_return_drop(tmp_path: Path) -> None:
+    """A plug-in scenario that declares no task outcome: robust training scores its members by
+    the return-drop rule (after a first generation that sets the clean reference), and a
+    fresh attacker's evaluation says which rule it used."""
+    base = spec(load_tutorial()).scenario_cls
+
+    class NoOutcome(base):  # type: ignore[misc, valid-type]
+        def task_outcome(self, world: Any, team: str, honest: torch.Tensor) -> None:
+            return None
+
+    register("coordination/rendezvous_no_outcome-v0", NoOutcome)
+    cfg = load_config(None, overrides={
+        **NAV, "env.id": "coordination/rendezvous_no_outcome-v0",
+        "env.kwargs": {"num_agents": 3, "max_steps": 10}, "log.run_dir": str(tmp_path / "r"),
+        "robust.kind": "takeover", "robust.population_size": 1, "robust.generation": 1,
+        "total_steps": 8 * 10 * 3})
+    t = Trainer(cfg)
+    robust = robust_of(t)
+    assert not robust.declared
+    t.train(stop_after_iterations=1)  # one generation: the reference, nothing scored yet
+    assert robust.reference.isfinite() and robust.games.sum() == 0
+    t.train()
+    rows = (tmp_path / "r" / "progress.csv").read_text()
+    assert "robust/asr" in rows and "robust/clean_success" not in rows
+    Trainer(attack_config(tmp_path / "r", agents=1, run_dir=str(tmp_path / "fresh"),
+                          overrides={"total_steps": 80})).train()
+    report = evaluate_attack(tmp_path / "fresh", episodes=8)
+    assert report.outcome.startswith("no task outcome declared: failure = honest return")
+    assert report.attackers["scripted"]["asr"]["n"] == 8

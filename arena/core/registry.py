@@ -58,7 +58,8 @@ def register(env_id: str, scenario_cls: type[Scenario], description: str = "") -
     old = _REGISTRY.get(env_id)
     if old is not None and old.scenario_cls is not scenario_cls:
         raise ValueError(f"env id {env_id!r} is already registered to {old.scenario_cls}")
-    doc = description or (scenario_cls.__doc__ or "").strip().splitlines()[0]
+    lines = (scenario_cls.__doc__ or "").strip().splitlines()  # none: a class without one
+    doc = description or (lines[0] if lines else "")
     _REGISTRY[env_id] = EnvSpec(env_id, scenario_cls, env_id.split("/")[0], doc)
 
 
