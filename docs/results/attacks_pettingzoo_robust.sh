@@ -8,7 +8,8 @@
 # half the envs attacked, one random slot per episode, an online attacker in half of those,
 # 4 mutants and random actions; no scripted saboteur, which needs Arena physics), trained side
 # by side; then a fresh takeover attacker (k = 1, fixed slot 0) against each, with the team's
-# budget; then `arena eval` of both attackers over 1000 episodes.
+# budget; then `arena eval` of both attackers over 1000 episodes, and of the naive team's
+# attacker against the robust team. Table: attacks_pettingzoo_robust_table.py.
 # Seed 0's naive team and its attacker are attacks_pettingzoo.sh's (same recipe and seed).
 # Every seed's chain runs at once (its two trainings side by side), one thread per process.
 # Usage: [STEPS=600000] [RUNS=runs/attacks_pettingzoo] bash docs/results/attacks_pettingzoo_robust.sh [python] [seeds...]
@@ -50,6 +51,8 @@ chain() {
   $PY -m arena eval "$attack" --episodes 1000 --json "$OUT/naive_s$s.json" > "$OUT/naive_s${s}_eval.log"
   $PY -m arena eval "${robust}_takeover1" --episodes 1000 --json "$OUT/robust_s$s.json" \
     > "$OUT/robust_s${s}_eval.log"
+  $PY -m arena eval "$attack" --victim "$robust" --episodes 1000 \
+    --json "$OUT/robust_s${s}_vs_naive_attacker.json" > "$OUT/robust_s${s}_vs_naive_eval.log"
   cp "$robust/progress.csv" "$OUT/robust_s${s}_progress.csv"
 }
 

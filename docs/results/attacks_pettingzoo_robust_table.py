@@ -1,0 +1,46 @@
+"""The table of docs/attacks.md "Robust training on any PettingZoo env", printed from what
+attacks_pettingzoo_robust.sh wrote (docs/results/attacks/mpe2_robust/): per seed, the naive and
+the robust team's clean honest return, and under each attacker (the fresh one trained against
+that team, the naive team's attacker, random actions) the ASR by the return-drop rule and the
+honest agents' return.
+
+Usage: python docs/results/attacks_pettingzoo_robust_table.py [seeds...]"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from attacks_robust_table import pct  # this folder: the script's own (sys.path[0])
+
+R = Path(__file__).parent / "attacks" / "mpe2_robust"
+
+
+def ret(r: dict) -> str:
+    return f"{r['mean']:.2f} [{r['ci95_low']:.2f}, {r['ci95_high']:.2f}]"
+
+
+def cells(report: dict, name: str) -> str:
+    a = report["attackers"][name]
+    return f"{pct(a['asr'])} | {ret(a['honest_return'])}"
+
+
+def main(seeds: list[int]) -> None:
+    print("| seed | team | clean honest return | fresh attacker: ASR | its honest return | "
+          "naive team's attacker: ASR | its honest return | random: ASR | its honest return |\n"
+          "|---|---|---|---|---|---|---|---|---|")
+    for s in seeds:
+        naive = json.loads((R / f"naive_s{s}.json").read_text())
+        robust = json.loads((R / f"robust_s{s}.json").read_text())
+        cross_path = R / f"robust_s{s}_vs_naive_attacker.json"
+        cross = json.loads(cross_path.read_text()) if cross_path.exists() else None
+        print(f"| {s} | naive | {ret(naive['clean']['honest_return'])} | "
+              f"{cells(naive, 'trained')} | {cells(naive, 'trained')} | {cells(naive, 'random')} |")
+        crossed = cells(cross, "trained") if cross else "not run | "
+        print(f"| {s} | robust | {ret(robust['clean']['honest_return'])} | "
+              f"{cells(robust, 'trained')} | {crossed} | {cells(robust, 'random')} |")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [0, 1, 2])
