@@ -12,7 +12,10 @@
 # attacker against the robust team. Table: attacks_pettingzoo_robust_table.py.
 # Seed 0's naive team and its attacker are attacks_pettingzoo.sh's (same recipe and seed).
 # Every seed's chain runs at once (its two trainings side by side), one thread per process.
-# Usage: [STEPS=600000] [RUNS=runs/attacks_pettingzoo] bash docs/results/attacks_pettingzoo_robust.sh [python] [seeds...]
+# ROBUST_STEPS (default STEPS) gives the robust team another budget, e.g. twice the naive
+# team's, so that its clean envs get as many steps as the naive team's; its runs and reports
+# are then named robust<ROBUST_STEPS>_s<seed> (the naive team's are kept).
+# Usage: [STEPS=600000] [ROBUST_STEPS=...] [RUNS=runs/attacks_pettingzoo] bash docs/results/attacks_pettingzoo_robust.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -20,6 +23,9 @@ shift || true
 SEEDS=${*:-0 1 2}
 STEPS=${STEPS:-600000}
 RUNS=${RUNS:-runs/attacks_pettingzoo}
+ROBUST_STEPS=${ROBUST_STEPS:-$STEPS}
+TAG=robust
+[ "$ROBUST_STEPS" = "$STEPS" ] || TAG=robust$ROBUST_STEPS
 OUT=docs/results/attacks/mpe2_robust
 export OMP_NUM_THREADS=1
 mkdir -p "$OUT"
@@ -34,26 +40,27 @@ chain() {
   local s=$1 naive attack robust
   naive=$(naive_dir "$s")
   attack=$(attack_dir "$s")
-  robust="$RUNS/robust_s$s"
+  robust="$RUNS/${TAG}_s$s"
   if [ ! -f "$naive/checkpoints/latest.pt" ]; then
     $PY -m arena train $CFG --run-dir "$naive" seed="$s" total_steps="$STEPS" time_limit=7200 \
       $Q > "$OUT/naive_s$s.log" 2>&1 &
   fi
-  $PY -m arena train $CFG --run-dir "$robust" seed="$s" total_steps="$STEPS" time_limit=7200 \
-    $ROBUST $Q > "$OUT/robust_s$s.log" 2>&1 &
+  $PY -m arena train $CFG --run-dir "$robust" seed="$s" total_steps="$ROBUST_STEPS" \
+    time_limit=7200 $ROBUST $Q > "$OUT/${TAG}_s$s.log" 2>&1 &
   wait
   if [ ! -f "$attack/checkpoints/latest.pt" ]; then
     $PY -m arena attack "$naive" --agents 1 --run-dir "$attack" $Q > "$OUT/naive_s${s}_takeover1.log" 2>&1 &
   fi
   $PY -m arena attack "$robust" --agents 1 --run-dir "${robust}_takeover1" $Q \
-    > "$OUT/robust_s${s}_takeover1.log" 2>&1 &
+    > "$OUT/${TAG}_s${s}_takeover1.log" 2>&1 &
   wait
-  $PY -m arena eval "$attack" --episodes 1000 --json "$OUT/naive_s$s.json" > "$OUT/naive_s${s}_eval.log"
-  $PY -m arena eval "${robust}_takeover1" --episodes 1000 --json "$OUT/robust_s$s.json" \
-    > "$OUT/robust_s${s}_eval.log"
+  [ -f "$OUT/naive_s$s.json" ] || $PY -m arena eval "$attack" --episodes 1000 \
+    --json "$OUT/naive_s$s.json" > "$OUT/naive_s${s}_eval.log"
+  $PY -m arena eval "${robust}_takeover1" --episodes 1000 --json "$OUT/${TAG}_s$s.json" \
+    > "$OUT/${TAG}_s${s}_eval.log"
   $PY -m arena eval "$attack" --victim "$robust" --episodes 1000 \
-    --json "$OUT/robust_s${s}_vs_naive_attacker.json" > "$OUT/robust_s${s}_vs_naive_eval.log"
-  cp "$robust/progress.csv" "$OUT/robust_s${s}_progress.csv"
+    --json "$OUT/${TAG}_s${s}_vs_naive_attacker.json" > "$OUT/${TAG}_s${s}_vs_naive_eval.log"
+  cp "$robust/progress.csv" "$OUT/${TAG}_s${s}_progress.csv"
 }
 
 for s in $SEEDS; do chain "$s" & done
