@@ -90,7 +90,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         result = profile_training(cfg, args.iterations)
     distributed.shutdown()
     if distributed.launched() and not distributed.is_main_process():
-        return 0
+        distributed.exit_worker()
     print(result.table())
     if args.json:
         with open(args.json, "a") as f:
@@ -195,7 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         summary = trainer.train()
         distributed.shutdown()
         if not trainer.worker.is_main:
-            return 0
+            distributed.exit_worker()
     print(f"run directory: {cfg.run_dir}")
     for key, value in summary.items():
         print(f"  {key}: {value:.4g}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 import torch.distributed as dist
@@ -83,6 +83,20 @@ def shutdown() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def exit_worker() -> NoReturn:
+    """End a worker that is not rank 0, after ``shutdown``, without the interpreter's teardown.
+
+    Rank 0 writes every output; the others have nothing left to flush but their streams. Their
+    teardown could abort in gloo's threads ("terminate called without an active exception",
+    SIGABRT; 2 of 66 two-worker launches on the project machine) after all their work was
+    done, and torchrun then reports the whole job as failed (docs/distributed.md)."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
