@@ -37,6 +37,7 @@ from arena.training.attack import (
     attacked_team,
     draw_attacked,
     gradient_direction,
+    honest_mean,
     random_direction,
     random_message,
     trained_decision,
@@ -147,8 +148,7 @@ def play_condition(env: VecEnv, team: str, victim: Controller, attacker: Control
     on the ``honest_slots``."""
     play = AttackPlay(env, team, victim, attacker, attacked, honest_slots, others)
     stats = run_episodes(env, play, seed=seed)
-    honest = honest_slots.to(torch.float32)
-    ret = (stats.agent_returns[team].float() * honest).sum(-1) / honest.sum(-1).clamp_min(1)
+    ret = honest_mean(stats.agent_returns[team].float(), honest_slots)
     success = stats.metrics.get("task_success")
     return Outcomes(None if success is None else success.float(), ret)
 

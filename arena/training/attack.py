@@ -92,12 +92,16 @@ def reward_honest_agents(env: VecEnv, team: str, key: str) -> None:
     env.honest_reward_teams.add(team)
 
 
+def honest_mean(values: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
+    """``(B,)``: the mean of ``values`` ``(B, N)`` over the ``honest`` slots of each env."""
+    weight = honest.to(values.dtype)
+    return (values * weight).sum(-1) / weight.sum(-1).clamp_min(1.0)
+
+
 def minus_honest(reward: torch.Tensor, honest: torch.Tensor) -> torch.Tensor:
     """A takeover attacker's reward on every slot ``(B, N)``: minus the mean reward of the
     ``honest`` slots of each env."""
-    weight = honest.to(reward.dtype)
-    task = (reward * weight).sum(-1) / weight.sum(-1).clamp_min(1.0)
-    return (-task).unsqueeze(-1).expand_as(reward)
+    return (-honest_mean(reward, honest)).unsqueeze(-1).expand_as(reward)
 
 
 def draw_attacked(num_envs: int, num_agents: int, k: int, at_random: bool,

@@ -31,6 +31,7 @@ from arena.training.attack import (
     Injected,
     draw_attacked,
     gradient_direction,
+    honest_mean,
     minus_honest,
     perturbation,
     random_direction,
@@ -374,9 +375,7 @@ class RobustTraining:
         episode scored before there is one); adds the clean episodes' honest returns."""
         if self.declared:
             return 1.0 - info["metrics"]["task_success"].float(), torch.ones_like(clean)
-        honest = self.env.honest[self.team].float()
-        ret = (info["episode_return"][self.team].float() * honest).sum(-1)
-        ret = ret / honest.sum(-1).clamp_min(1)
+        ret = honest_mean(info["episode_return"][self.team].float(), self.env.honest[self.team])
         self.clean_return += (ret * clean.float()).sum()
         ref = self.reference
         failed = ret < ref - self.cfg.drop_threshold * ref.abs()
