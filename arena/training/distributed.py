@@ -13,6 +13,7 @@ on CPU.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -92,8 +93,6 @@ def exit_worker() -> NoReturn:
     teardown could abort in gloo's threads ("terminate called without an active exception",
     SIGABRT; 2 of 66 two-worker launches on the project machine) after all their work was
     done, and torchrun then reports the whole job as failed (docs/distributed.md)."""
-    import sys
-
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
