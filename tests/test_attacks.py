@@ -26,7 +26,9 @@ from arena.training.attack import (
     draw_attacked,
     gradient_direction,
 )
+from arena.training.pretrain import saboteur_demonstrations
 from arena.training.run_config import AttackConfig, load_config
+from arena.training.runs import make_env
 from arena.training.trainer import Trainer
 
 NAV = {"env.id": "navigation/navigation-v0", "env.num_envs": 8, "env.kwargs": {"num_agents": 3},
@@ -370,3 +372,49 @@ def test_takeover_attacker_observing_the_state(victim: Path, tmp_path: Path) -> 
     with pytest.raises(ConfigError, match="observe: state applies to takeover"):
         load_config(None, overrides={"attack.kind": "perturb", "attack.victim": "x",
                                      "attack.observe": "state"})
+
+
+def test_saboteur_warm_start_clones_the_saboteur_on_the_attacked_slots(victim: Path,
+                                                                        tmp_path: Path) -> None:
+    """``pretrain.source: saboteur``: the demonstrations are the attacked slots' observations
+    and the scripted saboteur's actions there (checked at the first step against a fresh env
+    with the same seed), and the cloned attacker then plays the saboteur's actions where an
+    untrained one does not."""
+    over = {"pretrain.source": "saboteur", "pretrain.steps": 300, "pretrain.num_envs": 64,
+            "pretrain.lr": 3e-3, "policy.hidden_sizes": [64, 64], "attack.agents_random": True}
+    cfg = attack_config(victim, run_dir=str(tmp_path / "sab"), overrides=over)
+    t = Trainer(cfg)
+    attack = t.attack
+    assert isinstance(attack, Takeover)
+    data, starts = saboteur_demonstrations(cfg, attack, t.device)
+    obs, actions = data["agent"]
+    steps = t.env.max_steps
+    assert obs.shape == (steps, 64, 1, t.env.observation_space("agent").shape[0])
+    assert actions.shape == (steps, 64, 1) and starts.shape == (steps, 64)
+    env = make_env(cfg, num_envs=64, compile=False)
+    first, _ = env.reset(seed=cfg.seed + 20_000)
+    _, attacked = attack.saboteur_play(env, cfg.seed + 30_000)
+    assert attacked.sum(-1).eq(1).all() and not attacked[:, 0].all()  # slots drawn per env
+    assert torch.equal(obs[0, :, 0], first["agent"][attacked])
+    assert torch.equal(actions[0, :, 0], env.saboteur_actions("agent", ~attacked)[attacked])
+
+    def agreement(trainer: Trainer) -> float:
+        """How often the attacker's greedy action is the saboteur's, over 10 steps of play."""
+        play, slots = attack.saboteur_play(env, 7)
+        o, _ = env.reset(seed=99)
+        actor, same = trainer.learners["agent"].actor(), []
+        for _ in range(10):
+            sab = env.saboteur_actions("agent", ~slots)[slots]
+            with torch.no_grad():
+                mine = actor.decide(o["agent"], deterministic=True).env_actions[slots]
+            same.append((mine == sab).float().mean())
+            o, *_ = env.step(play(env, o))
+        return float(torch.stack(same).mean())
+
+    untrained = agreement(t)
+    t.begin()  # behaviour cloning, before the first iteration
+    cloned = agreement(t)
+    assert cloned > 0.8 > untrained + 0.3
+    with pytest.raises(ConfigError, match="pretrain.source: saboteur .* needs attack.kind "
+                                          "takeover"):
+        load_config(None, overrides={**NAV, "pretrain.source": "saboteur"})

@@ -190,6 +190,14 @@ class SlotAttack:
              others: PolicyFn | None = None) -> AttackPlay:
         """The attacker's current ``actor`` against the victim in ``env`` (evaluation: the
         attacked slots drawn from ``seed``)."""
+        attacked, victim = self._slots_and_victim(env, deterministic, seed)
+        return AttackPlay(env, self.team, victim, self.attacker(env, attacker, victim,
+                                                                deterministic),
+                          attacked, self.honest_slots(attacked), others)
+
+    def _slots_and_victim(self, env: VecEnv, deterministic: bool, seed: int
+                          ) -> tuple[torch.Tensor, FrozenPolicy]:
+        """The attacked slots of ``env`` drawn from ``seed``, and the victim's policy there."""
         gen = torch.Generator(device=env.device)
         gen.manual_seed(seed)
         attacked = draw_attacked(env.num_envs, len(env.teams[self.team]), self.cfg.agents,
@@ -197,9 +205,7 @@ class SlotAttack:
         # the loaded victim's network: loading it again would draw from the global generator
         victim = FrozenPolicy(self.team, self.cfg.victim, env, env.device, deterministic,
                               role="victim", actor=self.victim_policy.actor)
-        return AttackPlay(env, self.team, victim, self.attacker(env, attacker, victim,
-                                                                deterministic),
-                          attacked, self.honest_slots(attacked), others)
+        return attacked, victim
 
     def state_dict(self) -> dict[str, Any]:
         return {"attacked": self.attacked.clone(), "generator": self.generator.get_state()}
@@ -234,6 +240,18 @@ class Takeover(SlotAttack):
                  deterministic: bool) -> Controller:
         policy = FrozenPolicy(self.team, "attacker", env, env.device, deterministic, actor=actor)
         return StateObserving(policy) if self.cfg.observe == "state" else policy
+
+    def saboteur_play(self, env: VecEnv, seed: int, others: PolicyFn | None = None
+                      ) -> tuple[AttackPlay, torch.Tensor]:
+        """The scripted saboteur on the attacked slots (drawn from ``seed``) against the
+        victim, which samples its actions as in training; and those slots ``(B, N)``. The
+        demonstrations of ``pretrain.source: saboteur``."""
+        if not getattr(getattr(env, "scenario", None), "physics", False):
+            raise ConfigError(f"pretrain.source saboteur: {env.env_id} has no scripted "
+                              "saboteur (it steers agents of Arena's physics)")
+        attacked, victim = self._slots_and_victim(env, False, seed)
+        saboteur = Saboteur(self.team, ~attacked)
+        return AttackPlay(env, self.team, victim, saboteur, attacked, ~attacked, others), attacked
 
 
 def with_state(env: VecEnv, obs: torch.Tensor, rows: torch.Tensor | None = None,

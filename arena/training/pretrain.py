@@ -1,5 +1,6 @@
 """Behaviour-cloning warm start: before reinforcement learning, fit each trained team's actor to
-demonstrations of the scenario's scripted policy (``pretrain`` in the run config).
+demonstrations of the scenario's scripted policy (``pretrain`` in the run config), or a takeover
+attacker to the scenario's scripted saboteur on the slots it attacks (``source: saboteur``).
 
 The loss is the actor's ``imitation_loss``: the negative log-likelihood of the demonstrated
 actions for categorical and Gaussian heads, the conditional flow-matching loss for the flow
@@ -13,8 +14,11 @@ from typing import Any
 
 import torch
 
+from arena.core.typed import ConfigError
 from arena.interfaces.learner import Learner, TeamActor
+from arena.interfaces.policies import PolicyFn
 from arena.training import distributed
+from arena.training.attack import Takeover, with_state
 from arena.training.run_config import PretrainConfig, RunConfig
 from arena.training.runs import make_env
 
@@ -40,19 +44,49 @@ def demonstrations(run: RunConfig, teams: list[str], device: torch.device, rank:
     return data, torch.stack(starts)
 
 
+def saboteur_demonstrations(run: RunConfig, attack: Takeover, device: torch.device,
+                            rank: int = 0, others: PolicyFn | None = None
+                            ) -> tuple[dict[str, Any], torch.Tensor]:
+    """``({team: (obs (T, B, k, D), actions (T, B, k[, A]))}, starts (T, B))``: the scripted
+    saboteur on the ``k`` attacked slots of the attacked team, in fresh envs where the victim
+    plays the other slots (sampling, as in training) and ``others`` the other teams. ``obs``
+    is what the attacker observes (with the global state under ``attack.observe: state``)."""
+    cfg, team, k = run.pretrain, attack.team, attack.cfg.agents
+    env = make_env(run, num_envs=cfg.num_envs, compile=False, device=device)
+    steps = cfg.rollout_steps or int(getattr(env, "max_steps", 0)) or run.rollout_steps
+    obs, _ = env.reset(seed=run.seed + 20_000 + 1000 * rank)
+    play, attacked = attack.saboteur_play(env, run.seed + 30_000 + 1000 * rank, others)
+    seen_obs, seen_actions, starts = [], [], []
+    for _ in range(steps):
+        starts.append(env.episode_starts())
+        mine = with_state(env, obs[team]) if attack.cfg.observe == "state" else obs[team]
+        actions = play(env, obs)
+        seen_obs.append(mine[attacked].view(env.num_envs, k, -1))
+        done = actions[team][attacked]  # the saboteur's, on its slots
+        seen_actions.append(done.view(env.num_envs, k, *done.shape[1:]))
+        obs, *_ = env.step(actions)
+    data = {team: (torch.stack(seen_obs), torch.stack(seen_actions))}
+    return data, torch.stack(starts)
+
+
 def pretrain(run: RunConfig, learners: dict[str, Learner], device: torch.device,
-             rank: int = 0, world_size: int = 1) -> dict[str, float]:
+             rank: int = 0, world_size: int = 1,
+             demos: tuple[dict[str, Any], torch.Tensor] | None = None) -> dict[str, float]:
     """Fit the actors of the configured teams (default: every trained team) to scripted
-    demonstrations; returns the first and last losses per team. Every data-parallel worker
-    collects its own demonstrations and the gradients are averaged, so the actors stay
-    identical."""
+    demonstrations (``demos``, or the scripted policy's); returns the first and last losses
+    per team. Every data-parallel worker collects its own demonstrations and the gradients
+    are averaged, so the actors stay identical."""
     cfg = run.pretrain
     teams = cfg.teams or list(learners)
     unknown = set(teams) - set(learners)
     if unknown:
         raise ValueError(f"pretrain.teams: {sorted(unknown)} are not trained teams "
                          f"({sorted(learners)})")
-    data, starts = demonstrations(run, teams, device, rank)
+    data, starts = demos if demos is not None else demonstrations(run, teams, device, rank)
+    if set(teams) - set(data):
+        raise ConfigError(f"pretrain.teams: {sorted(set(teams) - set(data))} have no "
+                          f"demonstrations from source {cfg.source!r} (it demonstrates "
+                          f"{sorted(data)})")
     stats = {}
     for team in teams:
         obs, actions = data[team]

@@ -157,7 +157,9 @@ class PretrainConfig:
     """Behaviour cloning before training (off unless ``source`` is set)."""
 
     source: str = ""
-    """Demonstrator: ``scripted`` (the scenario's heuristic), or empty for no pretraining."""
+    """Demonstrator: ``scripted`` (the scenario's heuristic), ``saboteur`` (a takeover attack
+    run only: the scenario's scripted saboteur on the attacked slots, against the victim), or
+    empty for no pretraining."""
     steps: int = 1000
     """Gradient steps per team."""
     num_envs: int = 256
@@ -172,8 +174,9 @@ class PretrainConfig:
     """Teams to pretrain (default: every trained team)."""
 
     def validate(self) -> None:
-        if self.source not in ("", "scripted"):
-            raise ValueError(f"source must be 'scripted' or empty, got {self.source!r}")
+        if self.source not in ("", "scripted", "saboteur"):
+            raise ValueError(f"source must be 'scripted', 'saboteur' or empty, "
+                             f"got {self.source!r}")
         if min(self.steps, self.num_envs, self.batch_size) < 1 or self.rollout_steps < 0:
             raise ValueError("steps, num_envs and batch_size must be >= 1, rollout_steps >= 0")
 
@@ -445,6 +448,10 @@ class RunConfig:
                 raise ValueError(f"baseline.name: {err.args[0]}") from None
         if self.rollout_steps < 1 or self.total_steps < 1 or self.env.num_envs < 1:
             raise ValueError("rollout_steps, total_steps and env.num_envs must be >= 1")
+        if self.pretrain.source == "saboteur" and self.attack.kind != "takeover":
+            raise ValueError("pretrain.source: saboteur warm-starts a takeover attacker; it "
+                             "needs attack.kind takeover (arena attack VICTIM --kind takeover "
+                             f"pretrain.source=saboteur), got attack.kind {self.attack.kind!r}")
 
     @property
     def run_dir(self) -> Path:

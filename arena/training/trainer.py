@@ -27,7 +27,7 @@ from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
 from arena.training.logger import Logger
-from arena.training.pretrain import pretrain
+from arena.training.pretrain import pretrain, saboteur_demonstrations
 from arena.training.progress import progress_bar
 from arena.training.robust import RobustTraining
 from arena.training.run_config import RobustConfig, RunConfig, build_algo, save_config
@@ -243,8 +243,14 @@ class Trainer:
     def _pretrain(self, logger: Logger | None) -> None:
         """Behaviour cloning before the first iteration (not again on resume)."""
         tick = time.perf_counter()
+        demos = None
+        if self.cfg.pretrain.source == "saboteur":
+            if not isinstance(self.attack, Takeover):  # also checked with the config
+                raise ConfigError("pretrain.source saboteur needs a takeover attack run")
+            demos = saboteur_demonstrations(self.cfg, self.attack, self.device,
+                                            self.worker.rank, self._others(None))
         stats = pretrain(self.cfg, self.learners, self.device, self.worker.rank,
-                         self.worker.world_size)
+                         self.worker.world_size, demos)
         if self.coevo.populations:
             self.coevo.seed_populations(self.learners)
         stats["pretrain/seconds"] = time.perf_counter() - tick
@@ -311,14 +317,19 @@ class Trainer:
         """``play``, or in an attack run the attacker on its slots against the victim."""
         if self.attack is None:
             return self.play(deterministic)
-        team = self.attack.team
-        actor = self.learners[team].actor()
-        policy = self.policy(deterministic)  # the other teams (the attacker's input may differ)
+        actor = self.learners[self.attack.team].actor()
+        return self.attack.play(env, actor, self.policy(deterministic).deterministic,
+                                self.cfg.seed + 10_000, self._others(deterministic))
+
+    def _others(self, deterministic: bool | None) -> PolicyFn:
+        """In an attack run, the teams other than the attacked one (the attacker's input may
+        differ from its team's observation, so it is played apart)."""
+        assert self.attack is not None
+        team, policy = self.attack.team, self.policy(deterministic)
         others = Policy({t: a for t, a in policy.actors.items() if t != team},
                         {t: s for t, s in policy.spaces.items() if t != team},
                         policy.deterministic)
-        return self.attack.play(env, actor, policy.deterministic, self.cfg.seed + 10_000,
-                                with_named_teams(others, named_teams(self.cfg)))
+        return with_named_teams(others, named_teams(self.cfg))
 
     def evaluate(self, deterministic: bool | None = None, seeded: bool = False
                  ) -> EpisodeStats:
