@@ -143,6 +143,28 @@ def test_simple_spread_honest_reward_covers_the_honest_share() -> None:
     assert torch.allclose(reward, torch.tensor([[-0.5 * 1.0 - 0.5, -0.5 * 1.0 - 0.5, -0.5]]))
 
 
+def test_navigation_honest_reward_pays_the_bonus_when_the_honest_agents_are_home() -> None:
+    """The success bonus (2.0) comes when every honest agent is at its goal, whatever the
+    taken-over agent does; progress and collision terms are each agent's own."""
+    env = arena.make("navigation/navigation-v0", num_envs=1, num_agents=3, num_obstacles=0)
+    env.reset(seed=0)
+    world, sc = env.world, env.scenario
+    world.pos[:, :2] = sc.goal[:, :2]                 # agents 0 and 1 on their goals
+    world.pos[:, 2] = sc.goal[:, 2] + 0.5             # agent 2 away from its goal
+    sc.post_step(world)
+    sc.prev_dist = sc.dist.clone()                    # no progress this step
+    overlap = sc.overlaps.clone()                     # the start may put agents close
+    honest = torch.tensor([[True, True, False]])
+    base = -0.25 * overlap
+    assert torch.allclose(sc.reward(world)["agent"], base)  # agent 2 is not home: no bonus
+    assert torch.allclose(sc.honest_reward(world, "agent", honest), base + 2.0)
+    everyone = torch.ones(1, 3, dtype=torch.bool)
+    assert torch.allclose(sc.honest_reward(world, "agent", everyone), sc.reward(world)["agent"])
+    sc.prev_dist = sc.dist + torch.tensor([[0.0, 0.3, 0.0]])  # agent 1 gained 0.3
+    assert torch.allclose(sc.honest_reward(world, "agent", honest),
+                          base + 2.0 + torch.tensor([[0.0, 0.3, 0.0]]))
+
+
 def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
     clean = Outcomes(torch.tensor([1.0, 1.0, 1.0, 0.0]), torch.tensor([-1.0, -1.0, -2.0, -3.0]))
     hit = Outcomes(torch.tensor([0.0, 1.0, 0.0, 0.0]), torch.tensor([-2.0, -1.0, -4.0, -3.0]))

@@ -8,7 +8,13 @@
 # (default: outcome). Each attacker is evaluated with `arena eval` on 1000 seeds beside the
 # random and scripted saboteurs. Runs whose checkpoints exist are not retrained. EXTRA adds
 # run-config keys to S (e.g. EXTRA=attack.observe=state), with TAG naming its run and report.
-# Usage: [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# DEFENSE=1 then trains, per seed, the team R against the rammer: the naive recipe from scratch
+# with V's budget and the scripted saboteur as the only robust-training member, in half of the
+# envs (robust.kind=takeover, population_size=0, no random member, no online attacker), and
+# attacks it with a fresh attacker from scratch and a saboteur-started one (as above). With
+# HONEST=1, R is trained on navigation's honest reward (robust.honest_reward=true: the success
+# bonus when every honest agent is at its goal), runs and reports named rammer_robust_honest.
+# Usage: [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -23,17 +29,29 @@ R=docs/results/attacks
 D=runs/nav_saboteur_start
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 mkdir -p "$R" "$D"
+attackers() {  # attackers TEAM SCRATCH_REPORT START_REPORT: both attackers against TEAM
+  local team=$1 start="$1_saboteur_${OBJECTIVE}${TAG}_x$MULT"
+  [ -f "${team}_scratch/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 \
+    --run-dir "${team}_scratch" $Q total_steps=640000
+  $A eval "${team}_scratch" --episodes 1000 --json "$R/$2_seed$s.json"
+  [ -f "$start/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 --run-dir "$start" $Q \
+    total_steps=$((640000 * MULT)) pretrain.source=saboteur pretrain.steps=500 \
+    attack.objective=$OBJECTIVE $EXTRA
+  $A eval "$start" --episodes 1000 --json "$R/$3_${OBJECTIVE}${TAG}_x${MULT}_seed$s.json"
+}
 for s in $SEEDS; do
   V="$D/naive_s$s"
   [ -f "$V/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
     --run-dir "$V" seed=$s $Q total_steps=640000
-  F="${V}_scratch"
-  [ -f "$F/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$F" $Q \
-    total_steps=640000
-  $A eval "$F" --episodes 1000 --json "$R/navigation_scratch_takeover1_seed$s.json"
-  S="${V}_saboteur_${OBJECTIVE}${TAG}_x$MULT"
-  [ -f "$S/checkpoints/latest.pt" ] || $A attack "$V" --agents 1 --run-dir "$S" $Q \
-    total_steps=$((640000 * MULT)) pretrain.source=saboteur pretrain.steps=500 \
-    attack.objective=$OBJECTIVE $EXTRA
-  $A eval "$S" --episodes 1000 --json "$R/navigation_saboteur_start_${OBJECTIVE}${TAG}_x${MULT}_seed$s.json"
+  attackers "$V" navigation_scratch_takeover1 navigation_saboteur_start
+  [ "${DEFENSE:-0}" = 1 ] || continue
+  H=${HONEST:+_honest} HR=false
+  [ -n "${HONEST:-}" ] && HR=true
+  RB="$D/rammer_robust${H}_s$s"
+  [ -f "$RB/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
+    --run-dir "$RB" seed=$s $Q total_steps=640000 robust.kind=takeover \
+    robust.population_size=0 robust.include_random=false robust.online=0 \
+    robust.honest_reward=$HR
+  attackers "$RB" "navigation_rammer_robust${H}_scratch" \
+    "navigation_rammer_robust${H}_saboteur_start"
 done

@@ -121,9 +121,10 @@ class Fork(Navigation):
         self.passed_left = self.passed_left | (crossing & (pos[..., 0] < hazard[..., 0]))
         self.last_y = pos[..., 1]
 
-    def reward(self, world: World) -> ByTeam:
-        penalty = self.config.crash_penalty * self.crashed.to(world.dtype).unsqueeze(-1)
-        return {"agent": super().reward(world)["agent"] - penalty}
+    def _reward(self, success: torch.Tensor) -> torch.Tensor:
+        """``navigation``'s reward (also its ``honest_reward``) minus the crash penalty."""
+        reward = super()._reward(success)
+        return reward - self.config.crash_penalty * self.crashed.to(reward.dtype).unsqueeze(-1)
 
     def terminated(self, world: World) -> torch.Tensor:
         return super().terminated(world) | self.crashed

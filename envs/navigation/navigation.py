@@ -19,6 +19,8 @@ all agents are on their goals at once. Scales from 1 to 64+ agents.
 **Reward** (per agent): ``progress_scale * (d_prev - d)`` (distance to own goal),
 ``- collision_penalty`` per obstacle or other agent it overlaps, and ``success_bonus`` to every
 agent on the step all agents are at their goals.
+``honest_reward`` (attacks from inside the team) gives the bonus on the steps all *honest*
+agents are at their goals.
 
 **Metrics** at episode end: ``success`` (all agents at goals), ``at_goal_fraction``,
 ``collisions`` (overlapping agent-agent and agent-obstacle pairs, summed over the episode).
@@ -194,11 +196,24 @@ class Navigation(Scenario):
         return {"agent": torch.cat(parts, dim=-1)}
 
     def reward(self, world: World) -> ByTeam:
+        return {"agent": self._reward(self.at_goal().all(-1, keepdim=True))}
+
+    def _reward(self, success: torch.Tensor) -> torch.Tensor:
+        """Each agent's progress and collisions, plus the bonus where ``success`` ``(B, 1)``."""
         c = self.config
-        success = self.at_goal().all(-1, keepdim=True).to(world.dtype)
         progress = c.progress_scale * (self.prev_dist - self.dist)
-        return {"agent": progress - c.collision_penalty * self.overlaps
-                + c.success_bonus * success}
+        return (progress - c.collision_penalty * self.overlaps
+                + c.success_bonus * success.to(progress.dtype))
+
+    def honest_reward(self, world: World, team: str, honest: torch.Tensor) -> torch.Tensor:
+        """The reward with the taken-over agents left out (``robust.honest_reward``,
+        ``attack.objective: honest_return``): the success bonus goes to every agent on each
+        step that all ``honest`` agents are at their goals, the task outcome, so an attacker
+        cannot withhold it by staying off its own goal; progress and collisions are each
+        agent's own, as in :meth:`reward`. An episode still ends only when every agent is at
+        its goal, so with an attacker away from its goal the bonus comes on every step the
+        honest agents hold theirs."""
+        return self._reward((self.at_goal() | ~honest).all(-1, keepdim=True))
 
     def terminated(self, world: World) -> torch.Tensor:
         return self.at_goal().all(-1)
