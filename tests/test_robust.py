@@ -325,9 +325,12 @@ def test_bad_robust_configs_are_named(runs: tuple[Path, Path], tmp_path: Path) -
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb"))
     with pytest.raises(ConfigError, match="mutants of the trained ones"):
         Trainer(robust_config(tmp_path, "r", attacker, kind="perturb", attackers=[]))
-    with pytest.raises(ConfigError, match=r"robust.honest_reward: navigation/navigation-v0 "
+    transport = {**NAV, "env.id": "coordination/transport-v0", "env.kwargs": {},
+                 "log.run_dir": str(tmp_path / "t"), "robust.kind": "takeover",
+                 "robust.honest_reward": True}
+    with pytest.raises(ConfigError, match=r"robust.honest_reward: coordination/transport-v0 "
                        "declares no honest reward for team 'agent'"):
-        Trainer(robust_config(tmp_path, "r", attacker, honest_reward=True))
+        Trainer(load_config(None, overrides=transport))
     with pytest.raises(ConfigError, match="honest_reward .* needs kind: takeover"):
         robust_config(tmp_path, "r", attacker, kind="perturb", honest_reward=True)
 
@@ -524,11 +527,15 @@ def test_an_attacker_against_the_honest_reward(tmp_path: Path) -> None:
     spread = _honest_spread(t.env.world.agent_pos, honest)  # agents 1-3, by hand
     last = t.collector.rollouts["agent"].rewards[-1]
     assert torch.allclose(last[:, 0], -spread, atol=1e-6)  # the attacker's slot: minus it
-    nav = attack_config(victim_run(tmp_path), agents=1, run_dir=str(tmp_path / "n"),
+    transport = tmp_path / "transport"
+    Trainer(load_config(None, overrides={**NAV, "env.id": "coordination/transport-v0",
+                                         "env.kwargs": {}, "log.run_dir": str(transport)})
+            ).train()
+    cfg = attack_config(transport, agents=1, run_dir=str(tmp_path / "n"),
                         overrides={"attack.objective": "honest_return"})
-    with pytest.raises(ConfigError, match="attack.objective honest_return: navigation/"
-                       "navigation-v0 declares no honest reward"):
-        Trainer(nav)
+    with pytest.raises(ConfigError, match="attack.objective honest_return: coordination/"
+                       "transport-v0 declares no honest reward"):
+        Trainer(cfg)
     with pytest.raises(ConfigError, match="objective honest_return .* needs kind: takeover"):
         attack_config(victim, agents=1, kind="perturb", run_dir=str(tmp_path / "p"),
                       overrides={"attack.objective": "honest_return"})
