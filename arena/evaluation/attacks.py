@@ -37,6 +37,7 @@ from arena.training.attack import (
     attacked_team,
     draw_attacked,
     gradient_direction,
+    has_saboteur,
     honest_mean,
     random_direction,
     random_message,
@@ -310,7 +311,7 @@ def _attacker(name: str, run: str | Path, team: str, env: VecEnv, slots: torch.T
         return FrozenPolicy(team, str(run), env, env.device, True, role="attacker")
     if name == "random":
         return FrozenPolicy(team, "random", env, env.device)
-    if not getattr(getattr(env, "scenario", None), "physics", False):
+    if not has_saboteur(env):
         return "the scripted saboteur steers agents; this env has no Arena physics"
     return Saboteur(team, ~slots)
 

@@ -246,7 +246,7 @@ class Takeover(SlotAttack):
         """The scripted saboteur on the attacked slots (drawn from ``seed``) against the
         victim, which samples its actions as in training; and those slots ``(B, N)``. The
         demonstrations of ``pretrain.source: saboteur``."""
-        if not getattr(getattr(env, "scenario", None), "physics", False):
+        if not has_saboteur(env):
             raise ConfigError(f"pretrain.source saboteur: {env.env_id} has no scripted "
                               "saboteur (it steers agents of Arena's physics)")
         attacked, victim = self._slots_and_victim(env, False, seed)
@@ -444,6 +444,12 @@ def random_message(layout: TeamActions, generator: torch.Generator
 THREATS: dict[str, type[SlotAttack]] = {"takeover": Takeover, "perturb": Perturbation,
                                         "message": MessageInjection}
 """The threat model of each ``attack.kind``."""
+
+
+def has_saboteur(env: VecEnv) -> bool:
+    """Whether ``env`` has the scripted saboteur: it steers agents of Arena's physics, which
+    external envs and scenarios without physics lack."""
+    return bool(getattr(getattr(env, "scenario", None), "physics", False))
 
 
 class Saboteur:

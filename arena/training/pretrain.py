@@ -62,8 +62,8 @@ def saboteur_demonstrations(run: RunConfig, attack: Takeover, device: torch.devi
         mine = with_state(env, obs[team]) if attack.cfg.observe == "state" else obs[team]
         actions = play(env, obs)
         seen_obs.append(mine[attacked].view(env.num_envs, k, -1))
-        done = actions[team][attacked]  # the saboteur's, on its slots
-        seen_actions.append(done.view(env.num_envs, k, *done.shape[1:]))
+        sabotage = actions[team][attacked]  # the saboteur's, on its slots
+        seen_actions.append(sabotage.view(env.num_envs, k, *sabotage.shape[1:]))
         obs, *_ = env.step(actions)
     data = {team: (torch.stack(seen_obs), torch.stack(seen_actions))}
     return data, torch.stack(starts)
