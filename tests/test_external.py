@@ -141,6 +141,12 @@ def test_takeover_of_a_pettingzoo_env_is_scored_by_the_honest_return_drop(
         assert r["asr"]["n"] == 6 and r["asr"]["rate"] == pytest.approx(1 - r["success"]["rate"])
     with Image.open(tmp_path / "a.gif") as gif:
         assert gif.n_frames >= 5  # one episode of 10 steps (PIL merges identical frames)
+    warm = attack_config(tmp_path / "victim", agents=1, run_dir=str(tmp_path / "warm"),
+                         overrides={"pretrain.source": "saboteur"})
+    with pytest.raises(arena.ConfigError, match="pretrain.source saboteur: mpe2.simple_spread_v3"
+                                          ":parallel_env has no scripted saboteur"):
+        Trainer(warm)
+    assert not (tmp_path / "warm").exists()
 
 
 def test_observation_not_matching_its_space_is_named() -> None:

@@ -246,9 +246,7 @@ class Takeover(SlotAttack):
         """The scripted saboteur on the attacked slots (drawn from ``seed``) against the
         victim, which samples its actions as in training; and those slots ``(B, N)``. The
         demonstrations of ``pretrain.source: saboteur``."""
-        if not has_saboteur(env):
-            raise ConfigError(f"pretrain.source saboteur: {env.env_id} has no scripted "
-                              "saboteur (it steers agents of Arena's physics)")
+        require_saboteur(env)
         attacked, victim = self._slots_and_victim(env, False, seed)
         saboteur = Saboteur(self.team, ~attacked)
         return AttackPlay(env, self.team, victim, saboteur, attacked, ~attacked, others), attacked
@@ -450,6 +448,13 @@ def has_saboteur(env: VecEnv) -> bool:
     """Whether ``env`` has the scripted saboteur: it steers agents of Arena's physics, which
     external envs and scenarios without physics lack."""
     return bool(getattr(getattr(env, "scenario", None), "physics", False))
+
+
+def require_saboteur(env: VecEnv) -> None:
+    """``pretrain.source: saboteur`` needs the scripted saboteur in ``env``: a named error."""
+    if not has_saboteur(env):
+        raise ConfigError(f"pretrain.source saboteur: {env.env_id} has no scripted saboteur "
+                          "(it steers agents of Arena's physics)")
 
 
 class Saboteur:

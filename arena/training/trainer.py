@@ -22,7 +22,7 @@ from arena.interfaces.episodes import (
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import Policy, PolicyFn, with_named_teams
 from arena.training import checkpoint, distributed
-from arena.training.attack import THREATS, SlotAttack, Takeover, VictimActs
+from arena.training.attack import THREATS, SlotAttack, Takeover, VictimActs, require_saboteur
 from arena.training.coevolution import Coevolution
 from arena.training.collector import Collector
 from arena.training.frozen import FrozenPolicy
@@ -115,6 +115,8 @@ class Trainer:
             self.collector.obs_fn = attack.learner_obs
             self.collector.record_state()
         self.collector.on_step.append(attack.record)
+        if cfg.pretrain.source == "saboteur":  # named before the run directory is written
+            require_saboteur(self.env)
         return attack
 
     def _build_robust(self) -> RobustTraining | None:
