@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from arena.core.typed import ConfigError
+from arena.core.vec_env import VecEnv
 from arena.interfaces.learner import Learner, TeamActor
 from arena.interfaces.policies import PolicyFn
 from arena.training import distributed
@@ -23,14 +24,22 @@ from arena.training.run_config import PretrainConfig, RunConfig
 from arena.training.runs import make_env
 
 
-def demonstrations(run: RunConfig, teams: list[str], device: torch.device, rank: int = 0
-                   ) -> tuple[dict[str, Any], torch.Tensor]:
-    """``({team: (obs (T, B, N, D), actions (T, B, N[, A]))}, starts (T, B))`` of the scripted
-    policy on fresh envs of the run's scenario (data-parallel ``rank``: its own seeds)."""
+def _fresh_env(run: RunConfig, device: torch.device, rank: int
+               ) -> tuple[VecEnv, int, dict[str, torch.Tensor]]:
+    """The demonstrations' envs (``pretrain.num_envs``, reset from the worker's own seed), how
+    many steps to record, and the first observations."""
     cfg = run.pretrain
     env = make_env(run, num_envs=cfg.num_envs, compile=False, device=device)
     steps = cfg.rollout_steps or int(getattr(env, "max_steps", 0)) or run.rollout_steps
     obs, _ = env.reset(seed=run.seed + 20_000 + 1000 * rank)
+    return env, steps, obs
+
+
+def demonstrations(run: RunConfig, teams: list[str], device: torch.device, rank: int = 0
+                   ) -> tuple[dict[str, Any], torch.Tensor]:
+    """``({team: (obs (T, B, N, D), actions (T, B, N[, A]))}, starts (T, B))`` of the scripted
+    policy on fresh envs of the run's scenario (data-parallel ``rank``: its own seeds)."""
+    env, steps, obs = _fresh_env(run, device, rank)
     seen: dict[str, tuple[list[torch.Tensor], list[torch.Tensor]]] = {t: ([], []) for t in teams}
     starts = []
     for _ in range(steps):
@@ -51,10 +60,8 @@ def saboteur_demonstrations(run: RunConfig, attack: Takeover, device: torch.devi
     saboteur on the ``k`` attacked slots of the attacked team, in fresh envs where the victim
     plays the other slots (sampling, as in training) and ``others`` the other teams. ``obs``
     is what the attacker observes (with the global state under ``attack.observe: state``)."""
-    cfg, team, k = run.pretrain, attack.team, attack.cfg.agents
-    env = make_env(run, num_envs=cfg.num_envs, compile=False, device=device)
-    steps = cfg.rollout_steps or int(getattr(env, "max_steps", 0)) or run.rollout_steps
-    obs, _ = env.reset(seed=run.seed + 20_000 + 1000 * rank)
+    team, k = attack.team, attack.cfg.agents
+    env, steps, obs = _fresh_env(run, device, rank)
     play, attacked = attack.saboteur_play(env, run.seed + 30_000 + 1000 * rank, others)
     seen_obs, seen_actions, starts = [], [], []
     for _ in range(steps):

@@ -247,8 +247,7 @@ class Trainer:
         tick = time.perf_counter()
         demos = None
         if self.cfg.pretrain.source == "saboteur":
-            if not isinstance(self.attack, Takeover):  # also checked with the config
-                raise ConfigError("pretrain.source saboteur needs a takeover attack run")
+            assert isinstance(self.attack, Takeover)  # the config requires a takeover attack
             demos = saboteur_demonstrations(self.cfg, self.attack, self.device,
                                             self.worker.rank, self._others(None))
         stats = pretrain(self.cfg, self.learners, self.device, self.worker.rank,
