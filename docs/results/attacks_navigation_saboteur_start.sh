@@ -14,7 +14,10 @@
 # attacks it with a fresh attacker from scratch and a saboteur-started one (as above). With
 # HONEST=1, R is trained on navigation's honest reward (robust.honest_reward=true: the success
 # bonus when every honest agent is at its goal), runs and reports named rammer_robust_honest.
-# Usage: [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# With PLUS=1 as well, R's population also holds V's saboteur-started attacker (the one this
+# OBJECTIVE/TAG/MULT names, trained first) as a fixed member: runs and reports named
+# rammer_robust[_honest]_plus.
+# Usage: [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -45,13 +48,14 @@ for s in $SEEDS; do
     --run-dir "$V" seed=$s $Q total_steps=640000
   attackers "$V" navigation_scratch_takeover1 navigation_saboteur_start
   [ "${DEFENSE:-0}" = 1 ] || continue
-  H=${HONEST:+_honest} HR=false
+  H=${HONEST:+_honest}${PLUS:+_plus} HR=false MEMBERS=[]
   [ -n "${HONEST:-}" ] && HR=true
+  [ -n "${PLUS:-}" ] && MEMBERS="[${V}_saboteur_${OBJECTIVE}${TAG}_x$MULT]"
   RB="$D/rammer_robust${H}_s$s"
   [ -f "$RB/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
     --run-dir "$RB" seed=$s $Q total_steps=640000 robust.kind=takeover \
     robust.population_size=0 robust.include_random=false robust.online=0 \
-    robust.honest_reward=$HR
+    robust.honest_reward=$HR "robust.attackers=$MEMBERS"
   attackers "$RB" "navigation_rammer_robust${H}_scratch" \
     "navigation_rammer_robust${H}_saboteur_start"
 done

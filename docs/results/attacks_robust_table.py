@@ -128,7 +128,9 @@ def main(seeds: list[int]) -> None:
             for team, tag in (("naive", "naive"), ("robust, population + online", "robust"),
                               ("robust, population only (TAG=_online0)", "robust_online0"),
                               ("robust, fraction 0.2 (TAG=_fraction0.2)", "robust_fraction0.2"),
-                              ("robust, honest reward (TAG=_honest)", "robust_honest")):
+                              ("robust, honest reward (TAG=_honest)", "robust_honest"),
+                              ("robust, honest reward, fitness draw (TAG=_honest_fitness)",
+                               "robust_honest_fitness")):
                 line = row(s, team, f"{scenario}_naive_takeover1", tag, scenario=scenario)
                 if line:
                     print(line)
