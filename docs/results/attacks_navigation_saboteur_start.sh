@@ -17,7 +17,9 @@
 # With PLUS=1 as well, R's population also holds V's saboteur-started attacker (the one this
 # OBJECTIVE/TAG/MULT names, trained first) as a fixed member: runs and reports named
 # rammer_robust[_honest]_plus.
-# Usage: [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# STEPS (default 640000) is V's and R's budget in env steps, the attackers' base budget; any other
+# value runs under runs/nav_saboteur_start_steps<STEPS> with reports suffixed _steps<STEPS>.
+# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -29,23 +31,26 @@ EXTRA=${EXTRA:-}
 TAG=${TAG:-}
 A="$PY -m arena"
 R=docs/results/attacks
-D=runs/nav_saboteur_start
+STEPS=${STEPS:-640000}
+SFX=""
+[ "$STEPS" = 640000 ] || SFX="_steps$STEPS"
+D=runs/nav_saboteur_start$SFX
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 mkdir -p "$R" "$D"
 attackers() {  # attackers TEAM SCRATCH_REPORT START_REPORT: both attackers against TEAM
   local team=$1 start="$1_saboteur_${OBJECTIVE}${TAG}_x$MULT"
   [ -f "${team}_scratch/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 \
-    --run-dir "${team}_scratch" $Q total_steps=640000
-  $A eval "${team}_scratch" --episodes 1000 --json "$R/$2_seed$s.json"
+    --run-dir "${team}_scratch" $Q total_steps=$STEPS
+  $A eval "${team}_scratch" --episodes 1000 --json "$R/$2${SFX}_seed$s.json"
   [ -f "$start/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 --run-dir "$start" $Q \
-    total_steps=$((640000 * MULT)) pretrain.source=saboteur pretrain.steps=500 \
+    total_steps=$((STEPS * MULT)) pretrain.source=saboteur pretrain.steps=500 \
     attack.objective=$OBJECTIVE $EXTRA
-  $A eval "$start" --episodes 1000 --json "$R/$3_${OBJECTIVE}${TAG}_x${MULT}_seed$s.json"
+  $A eval "$start" --episodes 1000 --json "$R/$3_${OBJECTIVE}${TAG}_x${MULT}${SFX}_seed$s.json"
 }
 for s in $SEEDS; do
   V="$D/naive_s$s"
   [ -f "$V/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
-    --run-dir "$V" seed=$s $Q total_steps=640000
+    --run-dir "$V" seed=$s $Q total_steps=$STEPS
   attackers "$V" navigation_scratch_takeover1 navigation_saboteur_start
   [ "${DEFENSE:-0}" = 1 ] || continue
   H=${HONEST:+_honest}${PLUS:+_plus} HR=false MEMBERS=[]
@@ -53,7 +58,7 @@ for s in $SEEDS; do
   [ -n "${PLUS:-}" ] && MEMBERS="[${V}_saboteur_${OBJECTIVE}${TAG}_x$MULT]"
   RB="$D/rammer_robust${H}_s$s"
   [ -f "$RB/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
-    --run-dir "$RB" seed=$s $Q total_steps=640000 robust.kind=takeover \
+    --run-dir "$RB" seed=$s $Q total_steps=$STEPS robust.kind=takeover \
     robust.population_size=0 robust.include_random=false robust.online=0 \
     robust.honest_reward=$HR "robust.attackers=$MEMBERS"
   attackers "$RB" "navigation_rammer_robust${H}_scratch" \
