@@ -66,6 +66,23 @@ def test_attackers_own_their_slots_and_the_learner_learns_from_the_rest(
     assert torch.equal(ro.active[-1] > 0, ~taken)  # the learner never learns on a taken slot
 
 
+@pytest.mark.parametrize("greedy", [False, True])
+def test_network_members_sample_or_play_greedy(runs: tuple[Path, Path], tmp_path: Path,
+                                               greedy: bool) -> None:
+    t = Trainer(robust_config(tmp_path, "g", runs[1], greedy_members=greedy))
+    pop = robust_of(t).population
+    obs = t.env.observe()["agent"].reshape(-1, t.env.observation_space("agent").shape[0])
+    net = pop.network(0)  # the fixed attacker of runs[1]
+    assert net is not None
+    best = net.decide(obs, True).env_actions
+    torch.manual_seed(0)
+    played = [pop.act(0, t.env, obs, None, None) for _ in range(3)]
+    if greedy:
+        assert all(torch.equal(p, best) for p in played)
+    else:  # sampled: the draws differ from one another and from the greedy choice
+        assert not torch.equal(played[0], played[1]) and not torch.equal(played[0], best)
+
+
 def test_fitness_bookkeeping_against_hand_computed_episodes(runs: tuple[Path, Path],
                                                              tmp_path: Path) -> None:
     t = Trainer(robust_config(tmp_path, "r", runs[1], agents_random=False, online=0.0))

@@ -57,6 +57,7 @@ class AttackerPopulation:
     def __init__(self, cfg: RobustConfig, team: str, env: VecEnv, initial: TeamActor,
                  device: torch.device, generator: torch.Generator) -> None:
         self.team, self.mutation_std, self.generator = team, cfg.mutation_std, generator
+        self.greedy = cfg.greedy_members
         self.fixed = [_attacker_actor(run, team, env, device, cfg.kind) for run in cfg.attackers]
         seeds = self.fixed or [initial]
         self.evolving = [self._mutant(seeds[k % len(seeds)])
@@ -90,7 +91,7 @@ class AttackerPopulation:
         """Env actions of member ``k`` for the observations ``obs`` of the envs ``rows``."""
         net = self.network(k)
         if net is not None:
-            a = net.decide(obs, False, action_mask=action_mask).env_actions
+            a = net.decide(obs, self.greedy, action_mask=action_mask).env_actions
             return to_env_actions(env.action_space(self.team), a)
         name = self.named[k - len(self.fixed) - len(self.evolving)]
         if name == SABOTEUR:
@@ -107,7 +108,7 @@ class AttackerPopulation:
         assert self.layout is not None
         net = self.network(k)
         if net is not None:
-            return net.decide(obs, False).env_actions
+            return net.decide(obs, self.greedy).env_actions
         return random_message(self.layout, generator)(obs)
 
     @torch.no_grad()
@@ -441,7 +442,7 @@ class RobustTraining:
         net = self.population.network(k)
         if net is not None:
             with torch.no_grad():
-                return net.decide(obs, False).env_actions.to(obs.dtype)
+                return net.decide(obs, self.population.greedy).env_actions.to(obs.dtype)
         return random_direction(self.generator)(obs)
 
     def state_dict(self) -> dict[str, Any]:

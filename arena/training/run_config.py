@@ -317,6 +317,10 @@ class RobustConfig:
     attackers that still win get most of the attacked envs."""
     mutation_std: float = 0.02
     """Std of the Gaussian noise added to a mutant's parameters."""
+    greedy_members: bool = False
+    """The network members (fixed attackers and mutants) play their greedy action, as ``arena
+    eval`` plays a trained attacker; false (default): they sample from their policy, noisier
+    and more varied opponents. The online attacker always samples (it learns on-policy)."""
     online: float = 0.5
     """Share of the attacked envs played by the online attacker learner (0: none; the
     population alone); ``perturb``: perturbed by the gradient-sign attack on the team."""
