@@ -30,6 +30,10 @@ TEAMS = [  # label, from-scratch stem, rammer-started stem, A's stem (None: the 
      "navigation_rammer_robust_honest_plus_scratch",
      "navigation_rammer_robust_honest_plus_saboteur_start_honest_return_x1",
      f"navigation_rammer_robust_honest_plus_{VS_A}"),
+    ("trained against the rammer and A, greedy members, honest reward",
+     "navigation_rammer_robust_honest_plus_greedy_scratch",
+     "navigation_rammer_robust_honest_plus_greedy_saboteur_start_honest_return_x1",
+     f"navigation_rammer_robust_honest_plus_greedy_{VS_A}"),
 ]
 
 

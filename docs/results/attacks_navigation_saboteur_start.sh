@@ -16,10 +16,11 @@
 # bonus when every honest agent is at its goal), runs and reports named rammer_robust_honest.
 # With PLUS=1 as well, R's population also holds V's saboteur-started attacker (the one this
 # OBJECTIVE/TAG/MULT names, trained first) as a fixed member: runs and reports named
-# rammer_robust[_honest]_plus.
+# rammer_robust[_honest]_plus. DEXTRA adds run-config keys to R (e.g. robust.greedy_members=true),
+# with DTAG appended to its runs' and reports' names.
 # STEPS (default 640000) is V's and R's budget in env steps, the attackers' base budget; any other
 # value runs under runs/nav_saboteur_start_steps<STEPS> with reports suffixed _steps<STEPS>.
-# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1] [DEXTRA=... DTAG=...]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -53,14 +54,14 @@ for s in $SEEDS; do
     --run-dir "$V" seed=$s $Q total_steps=$STEPS
   attackers "$V" navigation_scratch_takeover1 navigation_saboteur_start
   [ "${DEFENSE:-0}" = 1 ] || continue
-  H=${HONEST:+_honest}${PLUS:+_plus} HR=false MEMBERS=[]
+  H=${HONEST:+_honest}${PLUS:+_plus}${DTAG:-} HR=false MEMBERS=[]
   [ -n "${HONEST:-}" ] && HR=true
   [ -n "${PLUS:-}" ] && MEMBERS="[${V}_saboteur_${OBJECTIVE}${TAG}_x$MULT]"
   RB="$D/rammer_robust${H}_s$s"
   [ -f "$RB/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
     --run-dir "$RB" seed=$s $Q total_steps=$STEPS robust.kind=takeover \
     robust.population_size=0 robust.include_random=false robust.online=0 \
-    robust.honest_reward=$HR "robust.attackers=$MEMBERS"
+    robust.honest_reward=$HR "robust.attackers=$MEMBERS" ${DEXTRA:-}
   attackers "$RB" "navigation_rammer_robust${H}_scratch" \
     "navigation_rammer_robust${H}_saboteur_start"
 done
