@@ -21,19 +21,20 @@ from attacks_robust_table import pct  # this folder: the script's own (sys.path[
 
 RESULTS = Path(__file__).parent / "attacks"
 VS_A = "vs_naive_honest_return_attacker"
+
+
+def defended(label: str, tag: str) -> tuple[str, str, str, str]:
+    """A team trained against the rammer (``tag``: its variant): its reports' stems."""
+    stem = f"navigation_rammer_robust_honest{tag}"
+    return (label, f"{stem}_scratch", f"{stem}_saboteur_start_honest_return_x1",
+            f"{stem}_{VS_A}")
+
+
 TEAMS = [  # label, from-scratch stem, rammer-started stem, A's stem (None: the started one)
     ("naive", "navigation_scratch_takeover1", "navigation_saboteur_start_honest_return_x1", None),
-    ("trained against the rammer, honest reward", "navigation_rammer_robust_honest_scratch",
-     "navigation_rammer_robust_honest_saboteur_start_honest_return_x1",
-     f"navigation_rammer_robust_honest_{VS_A}"),
-    ("trained against the rammer and A, honest reward",
-     "navigation_rammer_robust_honest_plus_scratch",
-     "navigation_rammer_robust_honest_plus_saboteur_start_honest_return_x1",
-     f"navigation_rammer_robust_honest_plus_{VS_A}"),
-    ("trained against the rammer and A, greedy members, honest reward",
-     "navigation_rammer_robust_honest_plus_greedy_scratch",
-     "navigation_rammer_robust_honest_plus_greedy_saboteur_start_honest_return_x1",
-     f"navigation_rammer_robust_honest_plus_greedy_{VS_A}"),
+    defended("trained against the rammer, honest reward", ""),
+    defended("trained against the rammer and A, honest reward", "_plus"),
+    defended("trained against the rammer and A, greedy members, honest reward", "_plus_greedy"),
 ]
 
 
