@@ -165,6 +165,37 @@ def test_navigation_honest_reward_pays_the_bonus_when_the_honest_agents_are_home
                           base + 2.0 + torch.tensor([[0.0, 0.3, 0.0]]))
 
 
+def test_navigation_hold_bonus_pays_holding_goals_but_not_the_end() -> None:
+    """With ``hold_bonus`` the honest agents holding their goals while the taken-over agent is
+    away earn that per step; the step every agent is home (the episode ends) still pays the
+    full ``success_bonus``, and the scenario's own reward is unchanged."""
+    env = arena.make("navigation/navigation-v0", num_envs=1, num_agents=3, num_obstacles=0,
+                     hold_bonus=0.02)
+    env.reset(seed=0)
+    world, sc = env.world, env.scenario
+    world.pos[:, :2] = sc.goal[:, :2]
+    world.pos[:, 2] = sc.goal[:, 2] + 0.5             # the taken-over agent 2 is away
+    sc.post_step(world)
+    sc.prev_dist = sc.dist.clone()
+    base = -0.25 * sc.overlaps
+    honest = torch.tensor([[True, True, False]])
+    assert torch.allclose(sc.reward(world)["agent"], base)
+    assert torch.allclose(sc.honest_reward(world, "agent", honest), base + 0.02)
+    world.pos[:, 2] = sc.goal[:, 2]                   # now everyone is home: the episode ends
+    sc.post_step(world)
+    sc.prev_dist = sc.dist.clone()
+    base = -0.25 * sc.overlaps
+    assert bool(sc.terminated(world).all())
+    assert torch.allclose(sc.honest_reward(world, "agent", honest), base + 2.0)
+    assert torch.allclose(sc.reward(world)["agent"], base + 2.0)
+    world.pos[:, 0] = sc.goal[:, 0] + 0.5             # an honest agent leaves: no bonus at all
+    sc.post_step(world)
+    sc.prev_dist = sc.dist.clone()
+    assert torch.allclose(sc.honest_reward(world, "agent", honest), -0.25 * sc.overlaps)
+    with pytest.raises(ConfigError, match="hold_bonus"):
+        arena.make("navigation/navigation-v0", num_envs=1, hold_bonus=-1.0)
+
+
 def test_asr_bookkeeping_against_hand_computed_episodes() -> None:
     clean = Outcomes(torch.tensor([1.0, 1.0, 1.0, 0.0]), torch.tensor([-1.0, -1.0, -2.0, -3.0]))
     hit = Outcomes(torch.tensor([0.0, 1.0, 0.0, 0.0]), torch.tensor([-2.0, -1.0, -4.0, -3.0]))

@@ -17,10 +17,11 @@
 # With PLUS=1 as well, R's population also holds V's saboteur-started attacker (the one this
 # OBJECTIVE/TAG/MULT names, trained first) as a fixed member: runs and reports named
 # rammer_robust[_honest]_plus. DEXTRA adds run-config keys to R (e.g. robust.greedy_members=true),
-# with DTAG appended to its runs' and reports' names.
+# with DTAG appended to its runs' and reports' names; AEXTRA adds keys to both attackers against R
+# (e.g. env.kwargs.hold_bonus=null: the scenario's own reward where DEXTRA changed R's).
 # STEPS (default 640000) is V's and R's budget in env steps, the attackers' base budget; any other
 # value runs under runs/nav_saboteur_start_steps<STEPS> with reports suffixed _steps<STEPS>.
-# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1] [DEXTRA=... DTAG=...]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1] [DEXTRA=... DTAG=... AEXTRA=...]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -38,15 +39,16 @@ SFX=""
 D=runs/nav_saboteur_start$SFX
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 mkdir -p "$R" "$D"
-attackers() {  # attackers TEAM SCRATCH_REPORT START_REPORT: both attackers against TEAM
-  local team=$1 start="$1_saboteur_${OBJECTIVE}${TAG}_x$MULT"
+attackers() {  # attackers TEAM SCRATCH_REPORT START_REPORT [KEYS...]: both attackers against TEAM
+  local team=$1 start="$1_saboteur_${OBJECTIVE}${TAG}_x$MULT" scratch=$2 report=$3
+  shift 3
   [ -f "${team}_scratch/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 \
-    --run-dir "${team}_scratch" $Q total_steps=$STEPS
-  $A eval "${team}_scratch" --episodes 1000 --json "$R/$2${SFX}_seed$s.json"
+    --run-dir "${team}_scratch" $Q total_steps=$STEPS "$@"
+  $A eval "${team}_scratch" --episodes 1000 --json "$R/${scratch}${SFX}_seed$s.json"
   [ -f "$start/checkpoints/latest.pt" ] || $A attack "$team" --agents 1 --run-dir "$start" $Q \
     total_steps=$((STEPS * MULT)) pretrain.source=saboteur pretrain.steps=500 \
-    attack.objective=$OBJECTIVE $EXTRA
-  $A eval "$start" --episodes 1000 --json "$R/$3_${OBJECTIVE}${TAG}_x${MULT}${SFX}_seed$s.json"
+    attack.objective=$OBJECTIVE $EXTRA "$@"
+  $A eval "$start" --episodes 1000 --json "$R/${report}_${OBJECTIVE}${TAG}_x${MULT}${SFX}_seed$s.json"
 }
 for s in $SEEDS; do
   V="$D/naive_s$s"
@@ -63,5 +65,5 @@ for s in $SEEDS; do
     robust.population_size=0 robust.include_random=false robust.online=0 \
     robust.honest_reward=$HR "robust.attackers=$MEMBERS" ${DEXTRA:-}
   attackers "$RB" "navigation_rammer_robust${H}_scratch" \
-    "navigation_rammer_robust${H}_saboteur_start"
+    "navigation_rammer_robust${H}_saboteur_start" ${AEXTRA:-}
 done

@@ -80,6 +80,12 @@ class NavigationConfig:
     """Penalty per overlapping obstacle or agent, per step."""
     success_bonus: float = 2.0
     """Reward to every agent when all reach their goals."""
+    hold_bonus: float | None = None
+    """``honest_reward`` only: the bonus per step while every honest agent holds its goal but a
+    taken-over agent is off its own, so the episode runs on (``None``: ``success_bonus``).
+    A clean episode pays ``success_bonus`` once and ends; at ``success_bonus * (1 - gamma)``
+    per step, holding to the end is worth about as much as that, so attacked envs' returns do
+    not dwarf clean ones' in robust training."""
     continuous_actions: bool = False
     """``Box(-1, 1, (2,))`` force actions instead of ``Discrete(5)``."""
 
@@ -91,6 +97,8 @@ class NavigationConfig:
             raise ValueError(f"obstacle_radius must satisfy 0 < low <= high, got {low, high}")
         if self.arena_size <= 4 * high or self.goal_radius <= 0 or self.agent_radius <= 0:
             raise ValueError("arena_size must exceed 4 obstacle radii; radii must be positive")
+        if self.hold_bonus is not None and self.hold_bonus < 0:
+            raise ValueError(f"hold_bonus must be >= 0 or None, got {self.hold_bonus}")
 
 
 class Navigation(Scenario):
@@ -211,9 +219,14 @@ class Navigation(Scenario):
         step that all ``honest`` agents are at their goals, the task outcome, so an attacker
         cannot withhold it by staying off its own goal; progress and collisions are each
         agent's own, as in :meth:`reward`. An episode still ends only when every agent is at
-        its goal, so with an attacker away from its goal the bonus comes on every step the
-        honest agents hold theirs."""
-        return self._reward((self.at_goal() | ~honest).all(-1, keepdim=True))
+        its goal, so with an attacker away from its goal a bonus comes on every step the
+        honest agents hold theirs: ``hold_bonus`` (by default ``success_bonus``)."""
+        c, at_goal = self.config, self.at_goal()
+        home = (at_goal | ~honest).all(-1, keepdim=True)
+        if c.hold_bonus is None:
+            return self._reward(home)
+        everyone = at_goal.all(-1, keepdim=True)  # the episode ends: the full bonus, once
+        return self._reward(everyone) + c.hold_bonus * (home & ~everyone).to(world.dtype)
 
     def terminated(self, world: World) -> torch.Tensor:
         return self.at_goal().all(-1)
