@@ -293,15 +293,15 @@ def cmd_attack_eval(args: argparse.Namespace) -> int:
     from arena.evaluation.attacks import evaluate_attack
 
     given = [flag for flag, value in (("--env", args.env), ("--external", args.external),
-                                      ("--sample", args.sample),
                                       ("--backend", args.backend != ["torch"])) if value]
     if given:
         raise ValueError(f"arena eval of attack run {args.run} does not take "
-                         f"{', '.join(given)}: it plays the run's env, the victim greedy "
-                         "(--victim RUN evaluates against another team, key=value changes "
-                         "scenario arguments)")
+                         f"{', '.join(given)}: it plays the run's env (--victim RUN evaluates "
+                         "against another team, key=value changes scenario arguments, "
+                         "--sample lets the victim sample its actions)")
     report = evaluate_attack(args.run, args.episodes, args.seed, victim=args.victim,
-                             gif=args.gif, overrides=parse_overrides(args.overrides))
+                             gif=args.gif, overrides=parse_overrides(args.overrides),
+                             sample=args.sample)
     print(report.table())
     if args.json:
         report.write_json(args.json)

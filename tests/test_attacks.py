@@ -235,7 +235,15 @@ def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path,
     assert red_pixels(tmp_path / "a.gif") > 50 and red_pixels(tmp_path / "v.gif") == 0
     capsys.readouterr()
     assert main(["eval", str(out), "--sample", "--env", "x"]) != 0
-    assert "does not take --env, --sample" in capsys.readouterr().err
+    assert "does not take --env:" in capsys.readouterr().err
+    # --sample: the victim samples its actions, reproducibly (seeded), and it is named
+    assert main(["eval", str(out), "--episodes", "12", "--sample", "--json", str(report_path)]) == 0
+    sampled = json.loads(report_path.read_text())
+    assert report["victim_play"] == "greedy" and sampled["victim_play"] == "sampled"
+    assert "(sampled)" in capsys.readouterr().out
+    assert sampled["clean"]["honest_return"] != report["clean"]["honest_return"]
+    again = evaluate_attack(out, episodes=12, sample=True)
+    assert again.clean == sampled["clean"] and again.attackers == sampled["attackers"]
     # a variant of the scenario: shorter episodes, named in the report
     short = evaluate_attack(out, episodes=12, overrides={"max_steps": 3})
     assert short.overrides == {"max_steps": 3} and "with {'max_steps': 3}" in short.table()

@@ -24,7 +24,7 @@ from arena.core.vec_env import VecEnv
 from arena.evaluation.crossplay import CrossPlay
 from arena.evaluation.stats import mean_ci, wilson_ci
 from arena.interfaces.control import Controller
-from arena.interfaces.episodes import run_episodes, write_episode_gif
+from arena.interfaces.episodes import run_episodes_seeded, write_episode_gif
 from arena.interfaces.policies import PolicyFn, with_named_teams
 from arena.training import checkpoint
 from arena.training.attack import (
@@ -80,6 +80,8 @@ class AttackReport:
     """Scenario arguments changed from the attack run's for this evaluation."""
     external: bool = False
     """Whether ``env_id`` is an external PettingZoo env (``env.external``)."""
+    victim_play: str = "greedy"
+    """How the victim's policy picks its actions: ``greedy``, or ``sampled`` (``--sample``)."""
     clean: dict[str, Any] = field(default_factory=dict)
     attackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -90,7 +92,8 @@ class AttackReport:
                   f"observations of {self.agents} agent(s) perturbed, epsilon {self.epsilon:g}")
         variant = f" with {self.overrides}" if self.overrides else ""
         lines = [f"{self.run} on {self.env_id}{variant}: {threat} of {self.team!r} ({slots}) of "
-                 f"victim {self.victim}, {self.episodes} episodes; outcome: {self.outcome}",
+                 f"victim {self.victim} ({self.victim_play}), {self.episodes} episodes; "
+                 f"outcome: {self.outcome}",
                  f"{'attacker':<10} {'task success':>24} {'ASR':>24} "
                  f"{'ASR | clean success':>24} {'return drop':>26}"]
         c = self.clean
@@ -148,7 +151,7 @@ def play_condition(env: VecEnv, team: str, victim: Controller, attacker: Control
     """One episode per env of the victim with ``attacker`` on the ``attacked`` slots, scored
     on the ``honest_slots``."""
     play = AttackPlay(env, team, victim, attacker, attacked, honest_slots, others)
-    stats = run_episodes(env, play, seed=seed)
+    stats = run_episodes_seeded(env, play, seed=seed)  # a sampling victim: reproducible
     ret = honest_mean(stats.agent_returns[team].float(), honest_slots)
     success = stats.metrics.get("task_success")
     return Outcomes(None if success is None else success.float(), ret)
@@ -176,14 +179,16 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                     victim: str | None = None,
                     attackers: tuple[str, ...] | None = None,
                     gif: str | None = None,
-                    overrides: dict[str, Any] | None = None) -> AttackReport:
+                    overrides: dict[str, Any] | None = None,
+                    sample: bool = False) -> AttackReport:
     """The report of attack run ``run`` (``attack:`` in its config; or a takeover attacker of
     a robust run's population, see ``attack_run_config``), optionally against
     another ``victim`` run (e.g. a robustly trained team), under ``attackers`` (default: all
     of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
-    ``overrides`` (e.g. ``{"max_steps": 450}``); ``gif``: also write one episode of the
-    trained attacker there, the attacked agents ringed in red (not in an external env's own
-    pictures)."""
+    ``overrides`` (e.g. ``{"max_steps": 450}``); ``sample``: the victim samples its actions
+    (clean and under every attacker; a trained attacker still plays greedy); ``gif``: also
+    write one episode of the trained attacker there, the victim greedy and the attacked agents
+    ringed in red (not in an external env's own pictures)."""
     cfg = attack_run_config(run, device)
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
     spec = cfg.attack
@@ -201,13 +206,13 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     def condition(attacker: Controller | None, victim: FrozenPolicy) -> Outcomes:
         return play_condition(env, team, victim, attacker, slots, honest, others, seed)
 
-    clean = condition(None, _victim(team, victim_run, env))
+    clean = condition(None, _victim(team, victim_run, env, sample))
     report = AttackReport(
         run=str(run), env_id=cfg.env.external or cfg.env.id, external=bool(cfg.env.external),
         team=team, agents=spec.agents,
         agents_random=spec.agents_random, episodes=episodes, kind=spec.kind,
         epsilon=spec.epsilon if spec.kind == "perturb" else None, victim=str(victim_run),
-        overrides=dict(overrides or {}),
+        overrides=dict(overrides or {}), victim_play="sampled" if sample else "greedy",
         outcome="task_outcome of the honest agents" if declared else
         f"no task outcome declared: failure = honest return more than {drop_threshold:g} x "
         "|mean clean return| below the same seed's clean return",
@@ -216,7 +221,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
                "honest_return": mean(clean.honest_return)})
     for name in ATTACKERS[spec.kind] if attackers is None else attackers:
         attacker, victim_policy = condition_policies(name, run, spec, team, env, slots,
-                                                      victim_run, seed)
+                                                      victim_run, seed, sample)
         if isinstance(attacker, str):
             report.attackers[name] = {"unavailable": attacker}
             continue
@@ -283,17 +288,18 @@ def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
     return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed, marked=marked)
 
 
-def _victim(team: str, run: str, env: VecEnv) -> FrozenPolicy:
-    return FrozenPolicy(team, run, env, env.device, True, role="victim")
+def _victim(team: str, run: str, env: VecEnv, sample: bool = False) -> FrozenPolicy:
+    return FrozenPolicy(team, run, env, env.device, not sample, role="victim")
 
 
 def condition_policies(name: str, run: str | Path, spec: Any, team: str, env: VecEnv,
-                        slots: torch.Tensor, victim_run: str, seed: int
+                        slots: torch.Tensor, victim_run: str, seed: int, sample: bool = False
                         ) -> tuple[Controller | str, FrozenPolicy]:
     """Attacker ``name`` of an attack of kind ``spec.kind`` (or why it is unavailable) and
-    the victim it plays with: for a takeover the victim's own policy on the other slots; for
-    a perturbation or an injection the victim wrapped by the attacker on the attacked ones."""
-    victim = _victim(team, victim_run, env)
+    the victim it plays with (greedy, or sampling its actions with ``sample``): for a takeover
+    the victim's own policy on the other slots; for a perturbation or an injection the victim
+    wrapped by the attacker on the attacked ones."""
+    victim = _victim(team, victim_run, env, sample)
     if spec.kind == "takeover":
         return _attacker(name, run, team, env, slots, spec.observe), victim
     if spec.kind == "message":
