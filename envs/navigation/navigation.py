@@ -20,7 +20,8 @@ all agents are on their goals at once. Scales from 1 to 64+ agents.
 ``- collision_penalty`` per obstacle or other agent it overlaps, and ``success_bonus`` to every
 agent on the step all agents are at their goals.
 ``honest_reward`` (attacks from inside the team) gives the bonus on the steps all *honest*
-agents are at their goals.
+agents are at their goals (``hold_bonus`` per step instead, if set, while a taken-over agent off
+its goal keeps the episode running).
 
 **Metrics** at episode end: ``success`` (all agents at goals), ``at_goal_fraction``,
 ``collisions`` (overlapping agent-agent and agent-obstacle pairs, summed over the episode).
