@@ -2,7 +2,7 @@
 # The navigation learned-rammer comparison (docs/attacks.md) scored again with the victim sampling
 # its actions (`arena eval --sample`) instead of playing greedy: every attack run that
 # docs/results/attacks_navigation_saboteur_start.sh leaves (OBJECTIVE=honest_return DEFENSE=1
-# HONEST=1, and its PLUS=1 and PLUS=1 DTAG=_greedy variants) against its own team, and the naive
+# HONEST=1, and its PLUS=1 variants: plain, DTAG=_greedy, DTAG=_hold05) against its own team, and the naive
 # team's rammer-started attacker A against each defended team. Reports as that script's and
 # attacks.md's, suffixed _sampled; runs not on disk are skipped.
 # Usage: [STEPS=640000] bash docs/results/attacks_navigation_sampled.sh [python] [seeds...]
@@ -26,7 +26,8 @@ for s in $SEEDS; do
   V=$D/naive_s$s A=$D/naive_s${s}_saboteur_honest_return_x1
   score "${V}_scratch" navigation_scratch_takeover1
   score "$A" navigation_saboteur_start_honest_return_x1
-  for t in rammer_robust_honest rammer_robust_honest_plus rammer_robust_honest_plus_greedy; do
+  for t in rammer_robust_honest rammer_robust_honest_plus rammer_robust_honest_plus_greedy \
+      rammer_robust_honest_plus_hold05; do
     score "$D/${t}_s${s}_scratch" "navigation_${t}_scratch"
     score "$D/${t}_s${s}_saboteur_honest_return_x1" "navigation_${t}_saboteur_start_honest_return_x1"
     [ -d "$D/${t}_s$s" ] && score "$A" "navigation_${t}_vs_naive_honest_return_attacker" --victim "$D/${t}_s$s"
