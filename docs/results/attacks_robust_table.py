@@ -34,7 +34,7 @@ def trained_asr(name: str) -> dict | None:
     return report["attackers"]["trained"]["asr"] if report else None
 
 
-def asr_cells(first: list[dict], others: list[str], own: dict) -> list[dict | None]:
+def asr_cells(first: list[dict | None], others: list[str], own: dict) -> list[dict | None]:
     """``first``, then the trained ASR of each report in ``others``, then ``own``'s random
     and scripted saboteurs."""
     return [*first, *map(trained_asr, others),

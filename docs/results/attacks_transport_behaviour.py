@@ -57,7 +57,7 @@ def behaviour(run: str, victim: str | None, episodes: int, seed: int = 12345
     live = torch.ones(episodes, dtype=torch.bool)
     last_t = torch.full((episodes,), -1)
 
-    def recording(env, obs):  # type: ignore[no-untyped-def]
+    def recording(env, obs):
         live.logical_and_(env.t >= last_t)  # an auto-reset ends an env's first episode
         last_t.copy_(env.t)
         me = world.agent_pos[slots]  # (B, 2): the attacked agent (k = 1)
