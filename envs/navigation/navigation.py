@@ -84,9 +84,9 @@ class NavigationConfig:
     hold_bonus: float | None = None
     """``honest_reward`` only: the bonus per step while every honest agent holds its goal but a
     taken-over agent is off its own, so the episode runs on (``None``: ``success_bonus``).
-    A clean episode pays ``success_bonus`` once and ends; at ``success_bonus * (1 - gamma)``
-    per step, holding to the end is worth about as much as that, so attacked envs' returns do
-    not dwarf clean ones' in robust training."""
+    A clean episode pays ``success_bonus`` once and ends, so with the default an attacked
+    episode's return is many times a clean one's. Below ``collision_penalty`` stepping away
+    from an agent pays more than holding the goal (docs/attacks.md measures 0.02 and 0.5)."""
     continuous_actions: bool = False
     """``Box(-1, 1, (2,))`` force actions instead of ``Discrete(5)``."""
 
