@@ -1,6 +1,7 @@
 """The table of docs/attacks.md's "On navigation against the learned rammer": per seed and team
 (naive; trained against the rammer on the honest reward; trained against the rammer and A on
-the honest reward, with sampled or greedy members or with navigation's hold_bonus at 0.5), the
+the honest reward, with sampled or greedy members, with navigation's hold_bonus at 0.5, or in
+a quarter of the envs), the
 clean success and the ASR of a fresh attacker from scratch, of a fresh
 attacker started from the rammer and trained on the honest reward, of A (the naive team's
 such attacker), of random actions and of the rammer, then the worst case. From the JSON that
@@ -38,6 +39,8 @@ TEAMS = [  # label, from-scratch stem, rammer-started stem, A's stem (None: the 
     defended("trained against the rammer and A, greedy members, honest reward", "_plus_greedy"),
     defended("trained against the rammer and A, honest reward with hold_bonus 0.5",
              "_plus_hold05"),
+    defended("trained against the rammer and A, honest reward, in a quarter of the envs",
+             "_plus_frac025"),
 ]
 
 
