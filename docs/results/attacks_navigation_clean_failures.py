@@ -34,17 +34,15 @@ def clean_failures(run: str, victim: str, episodes: int, seed: int = 12345) -> d
     n = world.num_agents
     obstacles = scen.obstacles
     last = torch.zeros(episodes, n, 3)  # distance to goal, obstacle gap, speed
-    last_obs = torch.zeros(0)
+    last_obs = torch.zeros(episodes, n, env.observation_space(team).shape[0])
     ever = torch.zeros(episodes, n, dtype=torch.bool)
     live = torch.ones(episodes, dtype=torch.bool)
     last_t = torch.full((episodes,), -1)
 
     def recording(env, obs):
-        nonlocal last_obs
-        keep = live.view(-1, 1, 1) & (env.t >= last_t).view(-1, 1, 1)
-        last_obs = obs[team] if last_obs.numel() == 0 else torch.where(keep, obs[team], last_obs)
         live.logical_and_(env.t >= last_t)  # an auto-reset ends an env's first episode
         last_t.copy_(env.t)
+        last_obs.copy_(torch.where(live.view(-1, 1, 1), obs[team], last_obs))
         pos, radius = world.agent_pos, world.radius
         centres = world.pos[:, obstacles]
         gap = ((pos.unsqueeze(2) - centres.unsqueeze(1)).norm(dim=-1)

@@ -1,10 +1,9 @@
 """The table of docs/attacks.md's "On navigation against the learned rammer": per seed and team
 (naive; trained against the rammer on the honest reward; trained against the rammer and A on
 the honest reward, with sampled or greedy members, with navigation's hold_bonus at 0.5, or in
-a quarter of the envs), the
-clean success and the ASR of a fresh attacker from scratch, of a fresh
-attacker started from the rammer and trained on the honest reward, of A (the naive team's
-such attacker), of random actions and of the rammer, then the worst case. From the JSON that
+a quarter of the envs), the clean success and the ASR of a fresh attacker from scratch, of a
+fresh attacker started from the rammer and trained on the honest reward, of A (the naive
+team's such attacker), of random actions and of the rammer, then the worst case. From the JSON that
 docs/results/attacks_navigation_saboteur_start.sh writes (OBJECTIVE=honest_return, DEFENSE=1
 HONEST=1 [PLUS=1]) and the `arena eval A --victim TEAM` reports named in attacks.md. A team
 whose reports are missing is left out.
