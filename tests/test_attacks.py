@@ -244,6 +244,13 @@ def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path,
     assert sampled["clean"]["honest_return"] != report["clean"]["honest_return"]
     again = evaluate_attack(out, episodes=12, sample=True)
     assert again.clean == sampled["clean"] and again.attackers == sampled["attackers"]
+    # and so does the GIF's victim, reproducibly
+    for name in ("s1", "s2"):
+        assert main(["eval", str(out), "--episodes", "4", "--sample", "--gif",
+                     str(tmp_path / f"{name}.gif")]) == 0
+    sampled_frames = gif_frames(tmp_path / "s1.gif")
+    assert sampled_frames == gif_frames(tmp_path / "s2.gif")
+    assert sampled_frames != gif_frames(tmp_path / "a.gif")
     # a variant of the scenario: shorter episodes, named in the report
     short = evaluate_attack(out, episodes=12, overrides={"max_steps": 3})
     assert short.overrides == {"max_steps": 3} and "with {'max_steps': 3}" in short.table()
@@ -252,6 +259,14 @@ def test_attack_cli_trains_and_reports(victim: Path, tmp_path: Path,
         "honest_return"]
     assert main(["eval", str(victim), "--victim", str(out)]) != 0
     assert "--victim is for attack runs" in capsys.readouterr().err
+
+
+def gif_frames(gif: Path) -> list[bytes]:
+    """Every frame of ``gif`` as RGB bytes."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(gif) as im:
+        return [f.convert("RGB").tobytes() for f in ImageSequence.Iterator(im)]
 
 
 def red_pixels(gif: Path) -> int:

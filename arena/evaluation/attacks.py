@@ -187,8 +187,8 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
     of ``ATTACKERS[kind]``), in the run's scenario or with its arguments changed by
     ``overrides`` (e.g. ``{"max_steps": 450}``); ``sample``: the victim samples its actions
     (clean and under every attacker; a trained attacker still plays greedy); ``gif``: also
-    write one episode of the trained attacker there, the victim greedy and the attacked agents
-    ringed in red (not in an external env's own pictures)."""
+    write one episode of the trained attacker there, the victim playing as in the report and
+    the attacked agents ringed in red (not in an external env's own pictures)."""
     cfg = attack_run_config(run, device)
     cfg.env.kwargs = {**cfg.env.kwargs, **(overrides or {})}
     spec = cfg.attack
@@ -228,7 +228,7 @@ def evaluate_attack(run: str | Path, episodes: int = 1000, seed: int = 12345,
         report.attackers[name] = attack_summary(clean, condition(attacker, victim_policy),
                                                 drop_threshold)
     if gif:
-        write_attack_gif(run, cfg, team, victim_run, slots[:1], gif, seed)
+        write_attack_gif(run, cfg, team, victim_run, slots[:1], gif, seed, sample)
     return report
 
 
@@ -274,18 +274,24 @@ def _member_team(ckpt: dict[str, Any]) -> str | None:
 
 
 def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
-                     slots: torch.Tensor, path: str | Path, seed: int) -> Path:
+                     slots: torch.Tensor, path: str | Path, seed: int, sample: bool = False
+                     ) -> Path:
     """One episode of attack run ``run``'s trained attacker against ``victim_run``, attacking
-    ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red."""
+    ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red.
+    ``sample``: the victim samples its actions, drawn from ``seed`` (the global random stream
+    is left as it was)."""
     env = make_env(cfg, num_envs=1, compile=False, auto_reset=False, frames=True)
     spec = cfg.attack
     attacker, victim = condition_policies("trained", run, spec, team, env, slots, victim_run,
-                                           seed)
+                                           seed, sample)
     assert not isinstance(attacker, str)  # the trained attacker is always available
     play = AttackPlay(env, team, victim, attacker, slots, THREATS[spec.kind].honest_slots(slots),
                       _other_teams(run, cfg, env, str(env.device)))
     marked = {team: slots[0].nonzero().flatten().tolist()}
-    return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed, marked=marked)
+    with torch.random.fork_rng(devices=[env.device] if env.device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed,
+                                 marked=marked)
 
 
 def _victim(team: str, run: str, env: VecEnv, sample: bool = False) -> FrozenPolicy:

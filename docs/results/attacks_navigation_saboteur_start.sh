@@ -19,9 +19,11 @@
 # rammer_robust[_honest]_plus. DEXTRA adds run-config keys to R (e.g. robust.greedy_members=true),
 # with DTAG appended to its runs' and reports' names; AEXTRA adds keys to both attackers against R
 # (e.g. env.kwargs.hold_bonus=null: the scenario's own reward where DEXTRA changed R's).
+# VEXTRA adds run-config keys to both teams, V and R (e.g. env.kwargs.continuous_actions=true;
+# the attackers inherit the victim's env), with VTAG naming the runs' folder and the reports.
 # STEPS (default 640000) is V's and R's budget in env steps, the attackers' base budget; any other
 # value runs under runs/nav_saboteur_start_steps<STEPS> with reports suffixed _steps<STEPS>.
-# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1] [DEXTRA=... DTAG=... AEXTRA=...]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
+# Usage: [STEPS=640000] [MULT=1] [OBJECTIVE=outcome] [EXTRA=... TAG=...] [VEXTRA=... VTAG=...] [DEFENSE=1 [HONEST=1] [PLUS=1] [DEXTRA=... DTAG=... AEXTRA=...]] bash docs/results/attacks_navigation_saboteur_start.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -36,6 +38,7 @@ R=docs/results/attacks
 STEPS=${STEPS:-640000}
 SFX=""
 [ "$STEPS" = 640000 ] || SFX="_steps$STEPS"
+SFX="${VTAG:-}$SFX"
 D=runs/nav_saboteur_start$SFX
 Q="log.progress=false eval.every=0 eval.gif=false time_limit=0"
 mkdir -p "$R" "$D"
@@ -53,7 +56,7 @@ attackers() {  # attackers TEAM SCRATCH_REPORT START_REPORT [KEYS...]: both atta
 for s in $SEEDS; do
   V="$D/naive_s$s"
   [ -f "$V/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
-    --run-dir "$V" seed=$s $Q total_steps=$STEPS
+    --run-dir "$V" seed=$s $Q total_steps=$STEPS ${VEXTRA:-}
   attackers "$V" navigation_scratch_takeover1 navigation_saboteur_start
   [ "${DEFENSE:-0}" = 1 ] || continue
   H=${HONEST:+_honest}${PLUS:+_plus}${DTAG:-} HR=false MEMBERS=[]
@@ -63,7 +66,7 @@ for s in $SEEDS; do
   [ -f "$RB/checkpoints/latest.pt" ] || $A train configs/navigation/navigation_mappo.yaml \
     --run-dir "$RB" seed=$s $Q total_steps=$STEPS robust.kind=takeover \
     robust.population_size=0 robust.include_random=false robust.online=0 \
-    robust.honest_reward=$HR "robust.attackers=$MEMBERS" ${DEXTRA:-}
+    robust.honest_reward=$HR "robust.attackers=$MEMBERS" ${VEXTRA:-} ${DEXTRA:-}
   attackers "$RB" "navigation_rammer_robust${H}_scratch" \
     "navigation_rammer_robust${H}_saboteur_start" ${AEXTRA:-}
 done
