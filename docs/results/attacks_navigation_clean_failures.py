@@ -4,7 +4,8 @@ slot, the clean success rate (Wilson interval) and, over the agents off their go
 a failed episode: how many per failure, their distance to the goal (median), the share touching
 an obstacle (gap to its surface under ``TOUCH``), the share that ever reached their goal in the
 episode, their mean speed, and the victim's policy at their last observation: the mean
-probabilities of its two likeliest actions (estimated from ``DRAWS`` seeded samples each).
+probabilities of its two likeliest actions (estimated from ``DRAWS`` seeded samples each;
+discrete actions only, "-" for continuous ones).
 
 Usage: python docs/results/attacks_navigation_clean_failures.py [--episodes N]
            ATTACK_RUN:VICTIM_RUN ...   (k = 1 takeover runs on navigation; the attack run
@@ -64,17 +65,22 @@ def clean_failures(run: str, victim: str, episodes: int, seed: int = 12345) -> d
                    touching=float((rows[:, 1] < TOUCH).float().mean()),
                    reached=float(reached.float().mean()), speed=float(rows[:, 2].mean()))
         top = top_two(load_policy(victim, env=env).actors[team], last_obs[failed][off])
-        out.update(first=float(top[:, 0].mean()), second=float(top[:, 1].mean()))
+        if top is not None:
+            out.update(first=float(top[:, 0].mean()), second=float(top[:, 1].mean()))
     return out
 
 
-def top_two(actor: TeamActor, obs: torch.Tensor) -> torch.Tensor:
+def top_two(actor: TeamActor, obs: torch.Tensor) -> torch.Tensor | None:
     """The two largest action probabilities ``(S, 2)`` of a discrete ``actor`` at each
-    observation ``obs`` ``(S, D)``, estimated from ``DRAWS`` seeded samples."""
+    observation ``obs`` ``(S, D)``, estimated from ``DRAWS`` seeded samples; None for
+    continuous actions."""
     draws = obs.repeat_interleave(DRAWS, 0).unsqueeze(1)  # (S * DRAWS, 1, D)
     with torch.no_grad(), torch.random.fork_rng():
         torch.manual_seed(0)
-        actions = actor.decide(draws).actions.reshape(obs.shape[0], DRAWS)
+        actions = actor.decide(draws).actions
+    if actions.is_floating_point():
+        return None
+    actions = actions.reshape(obs.shape[0], DRAWS)
     counts = torch.stack([(actions == a).float().mean(1) for a in range(int(actions.max()) + 1)], 1)
     return counts.sort(1, descending=True).values[:, :2]
 
@@ -96,7 +102,8 @@ def main() -> None:
         if "distance" in r:
             cells += [f"{r['off_per_failure']:.2f}", f"{r['distance']:.2f}",
                       f"{100 * r['touching']:.0f}%", f"{100 * r['reached']:.0f}%",
-                      f"{r['speed']:.2f}", f"{r['first']:.2f}, {r['second']:.2f}"]
+                      f"{r['speed']:.2f}",
+                      f"{r['first']:.2f}, {r['second']:.2f}" if "first" in r else "-"]
         else:
             cells += ["-"] * 6
         print(f"| {victim} | " + " | ".join(cells) + " |", flush=True)

@@ -4,8 +4,9 @@
 # docs/results/attacks_navigation_saboteur_start.sh leaves (OBJECTIVE=honest_return DEFENSE=1
 # HONEST=1, and its PLUS=1 variants: plain, DTAG=_greedy, DTAG=_hold05) against its own team, and the naive
 # team's rammer-started attacker A against each defended team. Reports as that script's and
-# attacks.md's, suffixed _sampled; runs not on disk are skipped.
-# Usage: [STEPS=640000] bash docs/results/attacks_navigation_sampled.sh [python] [seeds...]
+# attacks.md's, suffixed _sampled; runs not on disk are skipped. VTAG: as that script's (the runs
+# of its VEXTRA variant, e.g. VTAG=_continuous).
+# Usage: [STEPS=640000] [VTAG=...] bash docs/results/attacks_navigation_sampled.sh [python] [seeds...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${1:-.venv/bin/python}
@@ -14,6 +15,7 @@ SEEDS=${*:-0 1 2}
 STEPS=${STEPS:-640000}
 SFX=""
 [ "$STEPS" = 640000 ] || SFX="_steps$STEPS"
+SFX="${VTAG:-}$SFX"
 D=runs/nav_saboteur_start$SFX
 R=docs/results/attacks
 score() {  # score ATTACK_RUN REPORT_STEM [--victim RUN]: a sampled-victim report, if the run exists
