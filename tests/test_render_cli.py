@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageSequence
 
 import arena
 from arena.cli import main
@@ -31,6 +31,30 @@ def test_demo_writes_gif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     with Image.open(gif) as img:
         assert img.n_frames > 25  # two episodes (PIL merges identical consecutive frames)
     assert "coverage" in capsys.readouterr().out
+
+
+def test_sampled_gif_is_seeded_and_leaves_the_global_stream(tmp_path: Path) -> None:
+    """A GIF of actions drawn from the global random stream is the same on every call with one
+    seed and another with another seed, and the caller's random stream is untouched."""
+    import torch
+
+    from arena.interfaces.episodes import write_episode_gif
+
+    env = arena.make("coordination/simple_spread-v0", num_envs=1, auto_reset=False)
+
+    def sampling(obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {team: torch.randint(0, 5, o.shape[:2]) for team, o in obs.items()}
+
+    def frames(name: str, seed: int) -> list[bytes]:
+        gif = write_episode_gif(sampling, env, tmp_path / name, seed=seed)
+        with Image.open(gif) as img:
+            return [f.convert("RGB").tobytes() for f in ImageSequence.Iterator(img)]
+
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    first, second, other = frames("a.gif", 3), frames("b.gif", 3), frames("c.gif", 4)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert first == second and first != other
 
 
 def test_envs_json(capsys: pytest.CaptureFixture[str]) -> None:

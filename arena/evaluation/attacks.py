@@ -278,8 +278,7 @@ def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
                      ) -> Path:
     """One episode of attack run ``run``'s trained attacker against ``victim_run``, attacking
     ``slots`` (``(1, N)``), into a GIF at ``path``; the attacked agents are ringed in red.
-    ``sample``: the victim samples its actions, drawn from ``seed`` (the global random stream
-    is left as it was)."""
+    ``sample``: the victim samples its actions (drawn from ``seed``, as every GIF's)."""
     env = make_env(cfg, num_envs=1, compile=False, auto_reset=False, frames=True)
     spec = cfg.attack
     attacker, victim = condition_policies("trained", run, spec, team, env, slots, victim_run,
@@ -288,10 +287,7 @@ def write_attack_gif(run: str | Path, cfg: Any, team: str, victim_run: str,
     play = AttackPlay(env, team, victim, attacker, slots, THREATS[spec.kind].honest_slots(slots),
                       _other_teams(run, cfg, env, str(env.device)))
     marked = {team: slots[0].nonzero().flatten().tolist()}
-    with torch.random.fork_rng(devices=[env.device] if env.device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed,
-                                 marked=marked)
+    return write_episode_gif(lambda obs: play(env, obs), env, path, seed=seed, marked=marked)
 
 
 def _victim(team: str, run: str, env: VecEnv, sample: bool = False) -> FrozenPolicy:

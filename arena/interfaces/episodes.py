@@ -72,11 +72,19 @@ def write_episode_gif(policy: Callable[[ByTeam], dict[str, torch.Tensor]], env: 
                       marked: dict[str, list[int]] | None = None) -> Path:
     """Play ``episodes`` episodes of ``policy`` in a one-env ``env`` (made with
     ``auto_reset=False``) and write them to a GIF; ``marked``: agent slots per team ringed in
-    red (``VecEnv.render``)."""
-    from arena.core.render import write_gif
-
+    red (``VecEnv.render``). Sampled actions are drawn from ``seed`` too, so the GIF is the
+    same on every call; the global random stream is left as it was."""
     if env.num_envs != 1 or env.auto_reset:
         raise ValueError("write_episode_gif needs a VecEnv with num_envs=1, auto_reset=False")
+    with torch.random.fork_rng(devices=[env.device] if env.device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        return _write_episodes(policy, env, path, seed, episodes, marked)
+
+
+def _write_episodes(policy: Callable[[ByTeam], dict[str, torch.Tensor]], env: VecEnv,
+                    path: str | Path, seed: int, episodes: int,
+                    marked: dict[str, list[int]] | None) -> Path:
+    from arena.core.render import write_gif
 
     def draw() -> Any:  # an external env's render does not show the marks
         return env.render(0, marked)
