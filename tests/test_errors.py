@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,30 @@ def test_parallel_env_names_the_agent() -> None:
     cont.reset(seed=0)
     with pytest.raises(ActionError, match=r"'agent_0' must be a float array of shape \(5,\)"):
         cont.step({a: np.zeros(2, np.float32) for a in cont.agents})
+
+
+def test_policy_in_an_env_of_other_actions_is_named(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A policy trained on continuous actions, played where the env takes discrete ones, by
+    ``arena eval`` and as a robust-training member: an error naming both spaces (and the
+    member's key), not a shape error deep in the rollout."""
+    from arena.cli import main
+
+    quick = ["log.progress=false", "eval.every=0", "eval.gif=false", "eval.episodes=2",
+             "env.num_envs=4", "rollout_steps=8", "total_steps=32"]
+    run, attacker = tmp_path / "continuous", tmp_path / "attacker"
+    assert main(["train", "configs/navigation/navigation_mappo.yaml", "--run-dir", str(run),
+                 *quick, "env.kwargs.continuous_actions=true"]) == 0
+    assert main(["attack", str(run), "--agents", "1", "--run-dir", str(attacker), *quick]) == 0
+    capsys.readouterr()
+    spaces = ("the policy acts in Box(-1.0, 1.0, (2,), float32), env navigation/navigation-v0 "
+              "takes Discrete(5)")
+    assert main(["eval", str(run), "--episodes", "2", "continuous_actions=false"]) != 0
+    assert spaces in capsys.readouterr().err
+    assert main(["train", "configs/navigation/navigation_mappo.yaml", "--run-dir",
+                 str(tmp_path / "robust"), *quick, "robust.kind=takeover",
+                 f"robust.attackers=[{attacker}]"]) != 0
+    assert f"robust.attackers {attacker}: team 'agent': {spaces}" in capsys.readouterr().err
 
 
 def test_register_rejects_bad_ids_and_conflicts() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import gymnasium
+import numpy as np
 import torch
 
 from arena.core.scenario import ByTeam
@@ -132,6 +133,19 @@ class Policy:
                                  f"features, env {env.env_id} gives {have}; only attention "
                                  "policies run with other agent counts")
         return self
+
+
+def same_action_kind(a: gymnasium.Space, b: gymnasium.Space) -> bool:
+    """Whether a policy of action space ``a`` can act in ``b``: the same class and shape, for
+    discrete spaces the same number of actions, for boxes the same bounds (the dtype may
+    differ)."""
+    if type(a) is not type(b) or a.shape != b.shape:
+        return False
+    if isinstance(a, gymnasium.spaces.Discrete) and isinstance(b, gymnasium.spaces.Discrete):
+        return bool(a.n == b.n)
+    if isinstance(a, gymnasium.spaces.Box) and isinstance(b, gymnasium.spaces.Box):
+        return bool(np.allclose(a.low, b.low) and np.allclose(a.high, b.high))
+    return a == b
 
 
 def with_named_teams(policy: Policy, named: dict[str, str]) -> PolicyFn:

@@ -18,7 +18,7 @@ from arena.core.typed import ConfigError
 from arena.core.vec_env import VecEnv
 from arena.interfaces.algorithms import algo_spec
 from arena.interfaces.learner import Learner, TeamActor
-from arena.interfaces.policies import NAMED_POLICIES, Policy
+from arena.interfaces.policies import NAMED_POLICIES, Policy, same_action_kind
 from arena.interfaces.spec import TeamSpec
 from arena.training import checkpoint
 from arena.training.run_config import RunConfig, load_config
@@ -146,7 +146,22 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
     spaces = {t: learners[t].spec.action_space if t in learners else spec_env.action_space(t)
               for t in actors}
     policy = Policy(actors, spaces, deterministic)
-    return policy.bind(env) if env is not None else policy
+    if env is None:
+        return policy
+    check_actions(spaces, spec_env, env)
+    return policy.bind(env)
+
+
+def check_actions(spaces: dict[str, gymnasium.Space], own: VecEnv, env: VecEnv) -> None:
+    """A named error where ``env`` does not take the actions of a team whose actor gives
+    actions of its own env ``own`` (an observation or message attacker's actor acts on
+    something else, and is not checked here)."""
+    for team, space in spaces.items():
+        if not same_action_kind(space, own.action_space(team)):
+            continue
+        if not same_action_kind(space, env.action_space(team)):
+            raise ValueError(f"team {team!r}: the policy acts in {space}, env {env.env_id} "
+                             f"takes {env.action_space(team)}")
 
 
 def named_teams(cfg: RunConfig) -> dict[str, str]:
