@@ -269,6 +269,9 @@ def test_config_errors_name_key_and_file(tmp_path: Path) -> None:
         load_config(path)
     with pytest.raises(arena.ConfigError, match=r"policy: backbone must be one of .*'ssm'"):
         load_config(None, overrides={"policy.backbone": "lstm"})
+    # a negative time limit would end the run before its first iteration, silently
+    with pytest.raises(arena.ConfigError, match=r"time_limit must be >= 0 seconds.*got -5"):
+        load_config(None, overrides={"time_limit": -5})
 
 
 def test_short_learning_check(tmp_path: Path) -> None:

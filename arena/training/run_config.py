@@ -452,6 +452,9 @@ class RunConfig:
                 raise ValueError(f"baseline.name: {err.args[0]}") from None
         if self.rollout_steps < 1 or self.total_steps < 1 or self.env.num_envs < 1:
             raise ValueError("rollout_steps, total_steps and env.num_envs must be >= 1")
+        if self.time_limit < 0:
+            raise ValueError(f"time_limit must be >= 0 seconds (0: no limit), got "
+                             f"{self.time_limit:g}")
         if self.pretrain.source == "saboteur" and self.attack.kind != "takeover":
             raise ValueError("pretrain.source: saboteur warm-starts a takeover attacker; it "
                              "needs attack.kind takeover (arena attack VICTIM --kind takeover "
