@@ -15,6 +15,17 @@ from arena.core import registry
 from arena.training.run_config import ATTACK_KINDS, RunConfig
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1 (counts of episodes, steps, envs...)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     """``key=value`` pairs, values parsed as YAML scalars (``N=5``, ``continuous_actions=true``)."""
     out: dict[str, Any] = {}
@@ -432,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", help="scenario arguments as key=value")
     p.add_argument("--policy", choices=["scripted", "random", "heuristic"], default="scripted",
                    help="scripted (also accepted under its old name, heuristic) or random")
-    p.add_argument("--episodes", type=int, default=1)
+    p.add_argument("--episodes", type=positive_int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gif", default=None, help="write the episodes to this GIF")
     p.set_defaults(func=cmd_demo)
@@ -483,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="games: play every seat against random|scripted|RUN2 (win, draw, "
                         "loss rates and illegal actions per seat)")
     p.add_argument("overrides", nargs="*", help="scenario arguments for the eval env")
-    p.add_argument("--episodes", type=int, default=100)
+    p.add_argument("--episodes", type=positive_int, default=100)
     p.add_argument("--env", default=None, help="another env id (same team spaces)")
     p.add_argument("--external", default=None, metavar="MODULE:FUNCTION",
                    help="a PettingZoo env to evaluate on, e.g. mpe2.simple_spread_v3:parallel_env")
@@ -501,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default=None, help="column, e.g. eval/coverage")
     p.add_argument("--x", choices=["steps", "time"], default="steps")
     p.add_argument("--source", choices=["progress", "eval"], default="progress")
-    p.add_argument("--smooth", type=int, default=1, help="moving-average window (rows)")
+    p.add_argument("--smooth", type=positive_int, default=1, help="moving-average window (rows)")
     p.add_argument("--labels", nargs="+", default=None)
     p.add_argument("--title", default=None)
     p.set_defaults(func=cmd_plot)
@@ -517,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the runs' evaluation curves in marl-eval's JSON format")
     p.add_argument("--plot", default=None, metavar="PNG",
                    help="the aggregate curves: mean across runs with a 95%% band")
-    p.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    p.add_argument("--reps", type=positive_int, default=2000, help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
     p.set_defaults(func=cmd_report)
 
@@ -525,13 +536,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "(simulation, inference, bookkeeping, update)")
     p.add_argument("config", help="YAML run config")
     p.add_argument("overrides", nargs="*", help="key=value overrides, e.g. env.num_envs=4096")
-    p.add_argument("--iterations", type=int, default=5, help="timed iterations (after 1 warm-up)")
+    p.add_argument("--iterations", type=positive_int, default=5,
+                   help="timed iterations (after 1 warm-up)")
     p.add_argument("--json", default=None, help="append the result as a JSON line to this file")
     p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("bench", help="env-steps/s of simple_spread, peers side by side")
-    p.add_argument("--num-envs", type=int, nargs="+", default=[1, 1024, 8192, 32768])
-    p.add_argument("--steps", type=int, default=200, help="timed steps at 1024 envs (scaled)")
+    p.add_argument("--num-envs", type=positive_int, nargs="+", default=[1, 1024, 8192, 32768])
+    p.add_argument("--steps", type=positive_int, default=200,
+                   help="timed steps at 1024 envs (scaled)")
     p.add_argument("--peers", action="store_true", help="also run VMAS and MPE2")
     p.add_argument("--compile", action="store_true", help="also run the torch.compile path")
     p.add_argument("--pymunk", action="store_true",
@@ -545,7 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="moves/s of the batched tictactoe next to PettingZoo's tictactoe_v3")
     p.add_argument("--training", action="store_true",
                    help="MAPPO training throughput (with --peers: BenchMARL side by side)")
-    p.add_argument("--iterations", type=int, default=5, help="--training: timed iterations")
+    p.add_argument("--iterations", type=positive_int, default=5,
+                   help="--training: timed iterations")
     p.add_argument("--precision", nargs="+", default=["float32"],
                    choices=["float32", "bfloat16"],
                    help="--training: algo.precision of Arena's rows (BenchMARL's stay float32)")

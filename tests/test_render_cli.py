@@ -68,6 +68,10 @@ def test_envs_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "navigation/navigation-v0", "num_agent=3"]) == 2
     assert "did you mean 'num_agents'" in capsys.readouterr().err
+    for count in (["eval", "RUN", "--episodes", "0"], ["bench", "--num-envs", "64", "-2"]):
+        with pytest.raises(SystemExit):
+            main(count)
+        assert "must be >= 1, got" in capsys.readouterr().err
 
 
 def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
