@@ -137,6 +137,23 @@ def test_transport_needs_teamwork() -> None:
     assert run_episodes(big, scripted_policy).means()["delivered_fraction"] > 0.1
 
 
+@pytest.mark.parametrize("continuous", [False, True])
+def test_default_saboteur_rams_at_full_force(continuous: bool) -> None:
+    """The default scripted saboteur heads for the nearest honest teammate at full force, in
+    either action format (with continuous actions it pushed at a force proportional to the
+    gap, a tenth of full force at 0.1 away)."""
+    env = arena.make("navigation/navigation-v0", num_envs=1, num_agents=3, num_obstacles=0,
+                     continuous_actions=continuous)
+    env.reset(seed=0)
+    env.world.pos[0, :3] = torch.tensor([[0.0, 0.0], [0.1, -0.05], [-0.8, 0.8]])
+    honest = torch.tensor([[False, True, True]])
+    action = env.saboteur_actions("agent", honest)[0, 0]
+    if continuous:  # straight at agent 1, unit length
+        assert torch.allclose(action, torch.tensor([2.0, -1.0]) / 5 ** 0.5, atol=1e-6)
+    else:  # the axis move closest to that direction: +x (MOVES[1] is -x, MOVES[2] is +x)
+        assert int(action) == 2
+
+
 def test_transport_saboteur_blocks_from_the_goal_side() -> None:
     """The scripted saboteur of transport is a blocker: taking the spot on the package's goal
     side, it pushes the package away from the goal, and it stops scripted pushers more often

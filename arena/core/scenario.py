@@ -143,15 +143,20 @@ class Scenario(ABC):
                            ) -> torch.Tensor:
         """The scripted saboteur's move direction for every agent of ``team``, ``(num_envs,
         N_team, 2)`` (used for the agents it took over, those not ``honest``). The default
-        rams the nearest honest teammate: collisions push it off its course."""
+        rams the nearest honest teammate at full force (a unit direction): collisions push it
+        off its course."""
         pos = world.agent_pos[:, world.team(team)]
         gap = pos.unsqueeze(1) - pos.unsqueeze(2)  # (B, i, j, 2): from agent i to agent j
         dist = gap.norm(dim=-1).masked_fill(~honest.unsqueeze(1), float("inf"))
         dist = dist.masked_fill(torch.eye(pos.shape[1], dtype=torch.bool,
                                           device=pos.device), float("inf"))
         nearest = dist.argmin(-1)  # (B, i)
-        target = torch.gather(gap, 2, nearest[..., None, None].expand(-1, -1, 1, 2))
-        return target.squeeze(2)
+        target = torch.gather(gap, 2, nearest[..., None, None].expand(-1, -1, 1, 2)).squeeze(2)
+        # full force, whatever the action format: a continuous action's force follows the
+        # direction's length, and a gap of 0.1 would push at a tenth of it (discrete moves
+        # take only its sign); a near-zero gap stays as it is (idle)
+        length = target.norm(dim=-1, keepdim=True)
+        return torch.where(length < 1e-3, target, target / length.clamp_min(1e-3))
 
     def global_state(self, world: World, obs: ByTeam) -> torch.Tensor:
         """State for centralized critics, shape ``(num_envs, state_dim)``; by default, as in MPE,
