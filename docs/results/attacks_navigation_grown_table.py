@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from attacks_robust_table import pct  # this folder: the script's own (sys.path[0])
+from attacks_navigation_learned_rammer_table import asr_cells  # this folder (sys.path[0])
 
 RESULTS = Path(__file__).parent / "attacks"
 STEM = "navigation_rammer_robust_honest_plus_grown"
@@ -32,12 +32,7 @@ def row(seed: str, suffix: str) -> str | None:
     fresh = reports[0]
     if fresh is None:
         return None
-    asr = [r["attackers"]["trained"]["asr"] if r else None for r in reports]
-    asr += [fresh["attackers"]["random"]["asr"], fresh["attackers"]["scripted"]["asr"]]
-    worst = max((x for x in asr if x), key=lambda x: x["rate"])
-    cells = [seed, pct(fresh["clean"]["success"])]
-    cells += [pct(x) if x else "-" for x in asr] + [f"**{pct(worst)}**"]
-    return "| " + " | ".join(cells) + " |"
+    return "| " + " | ".join([seed, *asr_cells(fresh, reports)]) + " |"
 
 
 if __name__ == "__main__":

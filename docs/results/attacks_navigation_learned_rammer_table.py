@@ -55,12 +55,17 @@ def row(seed: str, suffix: str, label: str, scratch: str, start: str,
         return None
     first = reports[0]
     assert first is not None
+    return "| " + " | ".join([seed, label, *asr_cells(first, reports)]) + " |"
+
+
+def asr_cells(first: dict[str, Any], reports: list[dict[str, Any] | None]) -> list[str]:
+    """The clean success of ``first``'s report, the ASR of each report's trained attacker
+    ("-" where a report is missing), ``first``'s random and scripted ASR, and the worst case."""
     attackers = [r["attackers"]["trained"]["asr"] if r else None for r in reports]
     attackers += [first["attackers"]["random"]["asr"], first["attackers"]["scripted"]["asr"]]
     worst = max((x for x in attackers if x), key=lambda x: x["rate"])
-    cells = [seed, label, pct(first["clean"]["success"])]
-    cells += [pct(x) if x else "-" for x in attackers] + [f"**{pct(worst)}**"]
-    return "| " + " | ".join(cells) + " |"
+    return [pct(first["clean"]["success"]), *(pct(x) if x else "-" for x in attackers),
+            f"**{pct(worst)}**"]
 
 
 if __name__ == "__main__":
