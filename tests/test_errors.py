@@ -109,6 +109,11 @@ def test_policy_in_an_env_of_other_actions_is_named(tmp_path: Path,
               "takes Discrete(5)")
     assert main(["eval", str(run), "--episodes", "2", "continuous_actions=false"]) != 0
     assert spaces in capsys.readouterr().err
+    assert main(["eval", str(run), "--episodes", "2", "--env", "coordination/simple_spread-v0"]
+                ) != 0  # another env: it says which one the run was trained on
+    assert ("trained on navigation/navigation-v0: team 'agent': the policy acts in "
+            "Box(-1.0, 1.0, (2,), float32), env coordination/simple_spread-v0 takes "
+            "Discrete(5)") in capsys.readouterr().err
     assert main(["train", "configs/navigation/navigation_mappo.yaml", "--run-dir",
                  str(tmp_path / "robust"), *quick, "robust.kind=takeover",
                  f"robust.attackers=[{attacker}]"]) != 0

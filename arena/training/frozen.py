@@ -11,8 +11,7 @@ from arena.core.typed import ConfigError
 from arena.core.vec_env import VecEnv
 from arena.interfaces.learner import TeamActor
 from arena.interfaces.policies import NAMED_POLICIES, to_env_actions
-from arena.training import checkpoint
-from arena.training.runs import load_policy, load_run_config
+from arena.training.runs import load_policy
 
 
 class FrozenPolicy:
@@ -31,8 +30,7 @@ class FrozenPolicy:
             try:
                 policy = load_policy(source, device=str(device), env=env)
             except ValueError as e:  # e.g. trained on other actions: name the role too
-                raise ConfigError(f"{role} {source}{_trained_elsewhere(source, env)}: {e}"
-                                  ) from None
+                raise ConfigError(f"{role} {source}: {e}") from None
             if team not in policy.actors:
                 raise ValueError(f"{role} {source} has no trained policy for team {team!r} "
                                  f"(it has {sorted(policy.actors)})")
@@ -51,13 +49,3 @@ class FrozenPolicy:
             return to_env_actions(self.space, actions), None
         d = self.actor.decide(obs, self.deterministic, memory, starts, action_mask)
         return to_env_actions(self.space, d.env_actions), d.memory
-
-
-def _trained_elsewhere(source: str, env: VecEnv) -> str:
-    """`` (trained on ENV)`` where run ``source`` was trained on another env than ``env``."""
-    try:
-        cfg = load_run_config(source, checkpoint.load(source))
-    except (OSError, ValueError):
-        return ""
-    trained = cfg.env.external or cfg.env.id
-    return f" (trained on {trained})" if trained != env.env_id else ""

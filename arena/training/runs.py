@@ -148,8 +148,13 @@ def load_policy(path: str | Path, device: str = "cpu", env: VecEnv | None = None
     policy = Policy(actors, spaces, deterministic)
     if env is None:
         return policy
-    check_actions(spaces, spec_env, env)
-    return policy.bind(env)
+    try:
+        check_actions(spaces, spec_env, env)
+        return policy.bind(env)
+    except ValueError as e:  # played in another env than its own: say which it was
+        if spec_env.env_id == env.env_id:
+            raise
+        raise ValueError(f"trained on {spec_env.env_id}: {e}") from None
 
 
 def check_actions(spaces: dict[str, gymnasium.Space], own: VecEnv, env: VecEnv) -> None:
